@@ -1,0 +1,36 @@
+# Two entry points (see README): `make run` and `make test`. Both build .venv on a fresh machine.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.installed
+
+.PHONY: run test install index eval bench lint clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	# requirements.lock pins every package, torch==2.13.0 (the CPU wheel on disk) among them
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: $(STAMP)
+	test -f $${DQA_STORE:-.store}/facts.sqlite || $(PY) -m index build
+
+run: index
+	$(PY) app.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+eval: index
+	$(PY) -m eval
+
+bench: $(STAMP)
+	$(PY) -m eval.bench
+
+lint: $(STAMP)
+	.venv/bin/ruff check . && .venv/bin/mypy index qa eval app.py
+
+clean:
+	rm -rf .store .venv
