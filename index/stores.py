@@ -1,0 +1,868 @@
+"""Facts, chunks and vectors -> the store: SQLite facts, Chroma vectors, a BM25 keyword index.
+
+One store directory (Settings.store, default .store/) holds:
+
+    facts.sqlite   reports, facts, checks, tables, chunks and meta - the source of truth
+    chroma/        the embedded Chroma database (unless DQA_CHROMA_URL names a server)
+    bm25/          the saved keyword index, a cache rebuilt from the SQLite chunks
+
+SQLite's `reports` table says which version (name + sha256) of each report is committed.
+Vectors carry that version in their id and metadata, and `ChromaChunkStore.query` only returns
+vectors of committed versions, so vectors written by an add that never committed (killed, or
+failed before the SQLite commit) are invisible and are pruned by the next add. The BM25 index
+records the SQLite generation it was built from and is rebuilt when it is behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import shutil
+import sqlite3
+import threading
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.analyse import Analysis
+from index.models import Chunk, Fact, TableBlock, TableCheck, content_id
+
+logger = logging.getLogger(__name__)
+
+FACTS_FILE = "facts.sqlite"
+CHROMA_DIR = "chroma"
+BM25_DIR = "bm25"
+SCHEMA_VERSION = "1"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written. The message says where and what to do (one line)."""
+
+
+def report_version(name: str, sha256: str) -> str:
+    """Id of one version of one report: the same bytes added under two names are two versions."""
+    return content_id(f"{name}\n{sha256}")
+
+
+# --------------------------------------------------------------------------------------------
+# SQLite: facts, checks, tables, chunks, reports
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    name TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    version TEXT NOT NULL,
+    org TEXT NOT NULL,
+    district TEXT NOT NULL,
+    year INTEGER,
+    kind TEXT NOT NULL,
+    pages INTEGER,
+    tables INTEGER NOT NULL,
+    tables_passed INTEGER NOT NULL,
+    facts INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id TEXT PRIMARY KEY,
+    report TEXT NOT NULL,
+    source TEXT NOT NULL,
+    "table" TEXT NOT NULL,
+    row_label TEXT NOT NULL,
+    "column" TEXT NOT NULL,
+    value TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    locator TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    code TEXT NOT NULL,
+    parents TEXT NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_report ON facts(report);
+CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
+CREATE INDEX IF NOT EXISTS facts_row_label ON facts(row_label);
+CREATE TABLE IF NOT EXISTS checks (
+    report TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    "table" TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    holds INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (report, position)
+);
+CREATE TABLE IF NOT EXISTS tables (
+    report TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    section TEXT NOT NULL,
+    shape TEXT NOT NULL,
+    page INTEGER,
+    line_numbers_json TEXT NOT NULL,
+    notes_json TEXT NOT NULL,
+    rows_json TEXT NOT NULL,
+    PRIMARY KEY (report, position)
+);
+CREATE INDEX IF NOT EXISTS tables_title ON tables(report, title);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    report TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    "table" TEXT NOT NULL,
+    section TEXT NOT NULL,
+    page INTEGER,
+    meta_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report);
+"""
+
+_FACT_COLUMNS = (
+    'fact_id, report, source, "table", row_label, "column", value, raw, unit, locator, quote, '
+    "code, parents, position"
+)
+_CHUNK_COLUMNS = 'chunk_id, report, position, kind, text, "table", section, page, meta_json'
+_REPORT_COLUMNS = (
+    "name, sha256, version, org, district, year, kind, pages, tables, tables_passed, facts, "
+    "chunks, added_at"
+)
+
+
+class SqliteFactStore:
+    """The fact store and the record of which report versions are committed.
+
+    Every write runs in one `BEGIN IMMEDIATE` transaction (WAL journal), so a process killed
+    mid-write leaves the previous state. Values are stored as TEXT so that a Decimal comes
+    back exactly as it went in (`Decimal("313.08")`, never a float).
+    """
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"no fact store at {self.path}: run `python -m index build` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per write.
+        self._conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        self._lock = threading.RLock()
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.executescript(_SCHEMA)
+            with self.transaction() as conn:
+                if self._meta_value(conn, "store_uid") is None:
+                    self.set_meta(conn, "store_uid", uuid.uuid4().hex)
+                    self.set_meta(conn, "schema_version", SCHEMA_VERSION)
+                    self.set_meta(conn, "generation", "0")
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise StoreError(f"{self.path}: not a usable SQLite fact store ({exc})") from exc
+
+    # -- transactions and meta ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: commits on success, rolls back on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @staticmethod
+    def _meta_value(conn: sqlite3.Connection, key: str) -> str | None:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @staticmethod
+    def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def meta(self) -> dict[str, str]:
+        with self._lock:
+            return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+
+    def generation(self) -> int:
+        """Bumped by every write; derived indexes (BM25) record the generation they were built at."""
+        return int(self.meta().get("generation", "0"))
+
+    def _bump_generation(self, conn: sqlite3.Connection) -> None:
+        current = int(self._meta_value(conn, "generation") or "0")
+        self.set_meta(conn, "generation", str(current + 1))
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def replace_report(
+        self,
+        analysis: Analysis,
+        *,
+        sha256: str | None = None,
+        conn: sqlite3.Connection | None = None,
+    ) -> None:
+        """Replace everything stored for `analysis.report.name` with this analysis.
+
+        `sha256` is the hash of the file bytes (the idempotency key); it defaults to the
+        report's own. Pass `conn` to make this part of a larger transaction.
+        """
+        if conn is None:
+            with self.transaction() as own:
+                self.replace_report(analysis, sha256=sha256, conn=own)
+            return
+        report = analysis.report
+        name = report.name
+        sha = sha256 or report.sha256
+        self._delete_rows(conn, name)
+        conn.execute(
+            f"INSERT INTO reports({_REPORT_COLUMNS}, text) VALUES ({', '.join('?' * 14)})",
+            (
+                name,
+                sha,
+                report_version(name, sha),
+                report.meta.org,
+                report.meta.district,
+                report.meta.year,
+                report.meta.kind,
+                report.pages,
+                analysis.tables,
+                analysis.tables_passed,
+                len(analysis.facts),
+                len(analysis.chunks),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                report.text,
+            ),
+        )
+        try:
+            conn.executemany(
+                f"INSERT INTO facts({_FACT_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                [_fact_row(f) for f in analysis.facts],
+            )
+            conn.executemany(
+                f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+                [_chunk_row(c) for c in analysis.chunks],
+            )
+        except sqlite3.IntegrityError as exc:
+            # Ids come from report name + position, so a clash means two items share a position.
+            raise StoreError(f"{name}: two facts or chunks share a position ({exc})") from exc
+        conn.executemany(
+            'INSERT INTO checks(report, position, "table", rule, holds, detail) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (name, i, c.table, c.rule, int(c.holds), c.detail)
+                for i, c in enumerate(analysis.checks)
+            ],
+        )
+        tables = [b for b in report.blocks if isinstance(b, TableBlock)]
+        conn.executemany(
+            "INSERT INTO tables(report, position, title, unit, section, shape, page, "
+            "line_numbers_json, notes_json, rows_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(name, i, *_table_row(t)) for i, t in enumerate(tables)],
+        )
+        self._bump_generation(conn)
+
+    def delete_report(self, name: str, *, conn: sqlite3.Connection | None = None) -> bool:
+        """Remove one report; returns whether it was there."""
+        if conn is None:
+            with self.transaction() as own:
+                return self.delete_report(name, conn=own)
+        existed = self._delete_rows(conn, name)
+        if existed:
+            self._bump_generation(conn)
+        return existed
+
+    @staticmethod
+    def _delete_rows(conn: sqlite3.Connection, name: str) -> bool:
+        existed = conn.execute("DELETE FROM reports WHERE name = ?", (name,)).rowcount > 0
+        for table in ("facts", "chunks", "checks", "tables"):
+            conn.execute(f"DELETE FROM {table} WHERE report = ?", (name,))
+        return existed
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, tuple(params)))
+
+    def report_sha(self, name: str) -> str | None:
+        rows = self._query("SELECT sha256 FROM reports WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def versions(self) -> dict[str, str]:
+        """Committed report name -> version id (what the vector store may return)."""
+        return {str(n): str(v) for n, v in self._query("SELECT name, version FROM reports")}
+
+    def reports(self) -> list[dict[str, Any]]:
+        """One dict per report (all columns except the full text), ordered by name."""
+        names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
+        rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY name")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def report_text(self, name: str) -> str | None:
+        rows = self._query("SELECT text FROM reports WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def facts(self, reports: Sequence[str] | None = None) -> list[Fact]:
+        where, params = _in_clause("report", reports)
+        rows = self._query(
+            f"SELECT {_FACT_COLUMNS} FROM facts {where} ORDER BY report, position", params
+        )
+        return [_fact_from_row(r) for r in rows]
+
+    def chunks(self, reports: Sequence[str] | None = None) -> list[Chunk]:
+        where, params = _in_clause("report", reports)
+        rows = self._query(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks {where} ORDER BY report, position", params
+        )
+        return [_chunk_from_row(r) for r in rows]
+
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(dict.fromkeys(chunk_ids))
+        where, params = _in_clause("chunk_id", ids)
+        rows = self._query(f"SELECT {_CHUNK_COLUMNS} FROM chunks {where}", params) if ids else []
+        return {str(r[0]): _chunk_from_row(r) for r in rows}
+
+    def checks(self, reports: Sequence[str] | None = None) -> list[tuple[str, TableCheck]]:
+        where, params = _in_clause("report", reports)
+        rows = self._query(
+            f'SELECT report, "table", rule, holds, detail FROM checks {where} '
+            "ORDER BY report, position",
+            params,
+        )
+        return [(str(r[0]), TableCheck(r[1], r[2], bool(r[3]), r[4])) for r in rows]
+
+    def tables(self, report: str) -> list[dict[str, Any]]:
+        """The report's tables in order, without their grids."""
+        rows = self._query(
+            "SELECT position, title, unit, section, shape, page FROM tables WHERE report = ? "
+            "ORDER BY position",
+            (report,),
+        )
+        keys = ("position", "title", "unit", "section", "shape", "page")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def table_grid(self, report: str, title: str) -> dict[str, Any] | None:
+        """The first table of `report` titled `title`, with its grid, for rendering a citation."""
+        rows = self._query(
+            "SELECT position, title, unit, section, shape, page, line_numbers_json, notes_json, "
+            "rows_json FROM tables WHERE report = ? AND title = ? ORDER BY position LIMIT 1",
+            (report, title),
+        )
+        if not rows:
+            return None
+        position, title_, unit, section, shape, page, lines, notes, grid = rows[0]
+        return {
+            "report": report,
+            "position": position,
+            "title": title_,
+            "unit": unit,
+            "section": section,
+            "shape": shape,
+            "page": page,
+            "line_numbers": json.loads(lines),
+            "notes": json.loads(notes),
+            "rows": json.loads(grid),
+        }
+
+    def stats(self) -> dict[str, Any]:
+        counts = self._query(
+            "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM chunks), "
+            "(SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM tables)"
+        )[0]
+        names = [str(r[0]) for r in self._query("SELECT name FROM reports ORDER BY name")]
+        return {
+            "reports": int(counts[0]),
+            "chunks": int(counts[1]),
+            "facts": int(counts[2]),
+            "report_names": names,
+            "tables": int(counts[3]),
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _in_clause(column: str, values: Sequence[str] | None) -> tuple[str, list[str]]:
+    if values is None:
+        return "", []
+    values = list(values)
+    if not values:
+        return "WHERE 0", []
+    return f"WHERE {column} IN ({', '.join('?' * len(values))})", values
+
+
+def _fact_row(f: Fact) -> tuple[Any, ...]:
+    return (
+        f.fact_id, f.report, f.source, f.table, f.row_label, f.column, str(f.value), f.raw,
+        f.unit, f.locator, f.quote, f.code, f.parents, f.position,
+    )  # fmt: skip
+
+
+def _fact_from_row(r: Sequence[Any]) -> Fact:
+    return Fact(
+        report=r[1], source=r[2], table=r[3], row_label=r[4], column=r[5], value=Decimal(r[6]),
+        raw=r[7], unit=r[8], locator=r[9], quote=r[10], code=r[11], parents=r[12],
+        position=int(r[13]),
+    )  # fmt: skip
+
+
+def _chunk_row(c: Chunk) -> tuple[Any, ...]:
+    meta = json.dumps([[k, v] for k, v in c.meta], ensure_ascii=False)
+    return (c.chunk_id, c.report, c.position, c.kind, c.text, c.table, c.section, c.page, meta)
+
+
+def _chunk_from_row(r: Sequence[Any]) -> Chunk:
+    meta = tuple((str(k), v) for k, v in json.loads(r[8]))
+    return Chunk(
+        report=r[1], kind=r[3], text=r[4], position=int(r[2]), table=r[5], section=r[6],
+        page=r[7], meta=meta,
+    )  # fmt: skip
+
+
+def _table_row(t: TableBlock) -> tuple[Any, ...]:
+    return (
+        t.title, t.unit, t.section, t.shape, t.page,
+        json.dumps(list(t.line_numbers)),
+        json.dumps(list(t.notes), ensure_ascii=False),
+        json.dumps([list(row) for row in t.rows], ensure_ascii=False),
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Chroma: chunk vectors
+
+
+@dataclass(frozen=True)
+class VectorMeta:
+    """Report-level metadata copied onto each of its vectors (Chroma takes flat scalars only)."""
+
+    version: str
+    org: str = ""
+    year: int | None = None
+    kind: str = ""  # the report's kind: 预算 | 决算 | 绩效自评 | ''
+
+
+def collection_name(embedder_name: str, dim: int, store_uid: str, suffix: str = "") -> str:
+    """A Chroma collection per (embedder, dim, store): vectors of two models never mix.
+
+    Chroma names allow [A-Za-z0-9._-], 3-512 characters, alphanumeric at both ends; a model
+    path is slugged and, when slugging changed it, tagged with a hash of the full name.
+    """
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", embedder_name).strip("-")[-40:].strip("-") or "model"
+    if slug != embedder_name:
+        slug = f"{slug}-{content_id(embedder_name)[:6]}"
+    parts = ["dqa", slug, str(dim), store_uid[:8]] + ([suffix] if suffix else [])
+    return "-".join(parts)
+
+
+def chroma_client(store: Path, url: str = "") -> Any:
+    """An embedded client on `store/chroma`, or an HTTP client when `url` (DQA_CHROMA_URL) is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        path = (Path(store) / CHROMA_DIR).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"DQA_CHROMA_URL must look like http://127.0.0.1:8000, got {url!r}")
+    port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    try:
+        client = chromadb.HttpClient(
+            host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreError(
+            f"cannot reach the Chroma server at {url} (DQA_CHROMA_URL): {exc}; start it with "
+            "`chroma run --path DIR --port N` or unset DQA_CHROMA_URL to use the embedded store"
+        ) from exc
+    return client
+
+
+class ChromaChunkStore:
+    """Chunk vectors in one Chroma collection, through llama-index's `ChromaVectorStore`.
+
+    We always pass the vectors ourselves (the collection has no embedding function), so Chroma
+    never tries to download its own model. A vector's id is `<chunk_id>@<version>`: a new
+    version of a report never overwrites the committed one, and `committed` (report -> version,
+    normally `SqliteFactStore.versions`) decides which vectors a query may return.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        collection: str,
+        *,
+        committed: Callable[[], Mapping[str, str]] | None = None,
+    ) -> None:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        self.client = client
+        self.name = collection
+        # Cosine space: rows are unit length, and a distance of 1 - cos reads as a similarity.
+        self._collection = client.get_or_create_collection(
+            collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        self._store = ChromaVectorStore(chroma_collection=self._collection)
+        self._committed = committed
+
+    @classmethod
+    def open(
+        cls,
+        store: Path,
+        collection: str,
+        *,
+        url: str = "",
+        committed: Callable[[], Mapping[str, str]] | None = None,
+    ) -> ChromaChunkStore:
+        return cls(chroma_client(store, url), collection, committed=committed)
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, meta: VectorMeta) -> list[str]:
+        """Upsert the vectors of one report version; returns their vector ids."""
+        from llama_index.core.schema import BaseNode, TextNode
+
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        if not chunks:
+            return []
+        nodes: list[BaseNode] = [
+            TextNode(
+                id_=f"{chunk.chunk_id}@{meta.version}",
+                text=chunk.text,
+                embedding=[float(x) for x in row],
+                metadata=_vector_metadata(chunk, meta),
+            )
+            for chunk, row in zip(chunks, vectors, strict=True)
+        ]
+        # Chroma's add ignores ids it already has; delete first so a re-add is an upsert.
+        self._collection.delete(ids=[n.node_id for n in nodes])
+        return list(self._store.add(nodes))
+
+    def delete_report(self, report: str) -> None:
+        self._collection.delete(where={"report": report})
+
+    def prune(self, keep_versions: Iterable[str]) -> int:
+        """Delete vectors whose report version is not in `keep_versions`; returns how many."""
+        keep = set(keep_versions)
+        got = self._collection.get(include=["metadatas"])
+        stale = [
+            vid
+            for vid, md in zip(got["ids"], got["metadatas"] or [], strict=False)
+            if (md or {}).get("version") not in keep
+        ]
+        for start in range(0, len(stale), 5000):
+            self._collection.delete(ids=stale[start : start + 5000])
+        return len(stale)
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def query(
+        self, vector: np.ndarray | Sequence[float], k: int, reports: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The k nearest chunks as (chunk_id, cosine similarity), best first."""
+        from llama_index.core.vector_stores.types import (
+            FilterOperator,
+            MetadataFilter,
+            MetadataFilters,
+            VectorStoreQuery,
+        )
+
+        if k <= 0:
+            raise ValueError(f"k must be > 0, got {k}")
+        if self._committed is not None:
+            only = None if reports is None else set(reports)
+            wanted = [v for r, v in self._committed().items() if only is None or r in only]
+            key, values = "version", wanted
+        elif reports is not None:
+            key, values = "report", list(reports)
+        else:
+            key, values = "", []
+        if key and not values:
+            return []
+        filters = (
+            MetadataFilters(
+                filters=[MetadataFilter(key=key, value=values, operator=FilterOperator.IN)]
+            )
+            if key
+            else None
+        )
+        query = VectorStoreQuery(
+            query_embedding=[float(x) for x in np.asarray(vector, dtype=np.float32).ravel()],
+            similarity_top_k=k,
+            filters=filters,
+        )
+        result = self._store.query(query)
+        hits: list[tuple[str, float]] = []
+        for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=False):
+            # ChromaVectorStore reports exp(-distance); with cosine distance = 1 - cos.
+            cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
+            hits.append((node_id.rsplit("@", 1)[0], cosine))
+        return hits
+
+    def drop(self) -> None:
+        """Delete the whole collection (a superseded build on a Chroma server)."""
+        self.client.delete_collection(self.name)
+
+    def close(self) -> None:
+        close = getattr(self.client, "close", None)
+        if callable(close):
+            close()
+
+
+def _vector_metadata(chunk: Chunk, meta: VectorMeta) -> dict[str, str | int]:
+    return {
+        "chunk_id": chunk.chunk_id,
+        "report": chunk.report,
+        "version": meta.version,
+        "org": meta.org,
+        "year": meta.year if meta.year is not None else -1,
+        "kind": meta.kind,
+        "chunk_kind": chunk.kind,
+        "table": chunk.table,
+        "section": chunk.section,
+        "page": chunk.page if chunk.page is not None else -1,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# BM25: Chinese keyword search
+
+# Single characters that carry no meaning for retrieval; longer words are kept, and BM25's idf
+# already discounts words every report shares (万元, 支出).
+STOPWORDS = frozenset("的了是在和与及或为等其之也而并对从以于由把被将这那有个")
+
+# A number is one token: a subject code (2010350), a hotline (12345), a decimal, a figure with
+# thousands separators (1,234.56 -> 1234.56) or with an OCR space after the point (313. 08).
+_NUMBER = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\. ?[0-9]+)?")
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba() -> Any:
+    global _jieba_ready
+    import jieba
+
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines on stderr
+            jieba.initialize()
+            _jieba_ready = True
+    return jieba
+
+
+def _is_noise(token: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words for keyword search: jieba's search-mode words plus whole numbers, lower-cased.
+
+    Numbers are cut out before jieba sees the text because jieba splits `1,234.56` and
+    `313. 08`; NFKC first folds full-width digits and letters (２０２１ -> 2021).
+    """
+    jieba = _jieba()
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: list[str] = []
+    pos = 0
+    for match in _NUMBER.finditer(text):
+        tokens.extend(_words(jieba, text[pos : match.start()]))
+        tokens.append(match.group().replace(",", "").replace(" ", ""))
+        pos = match.end()
+    tokens.extend(_words(jieba, text[pos:]))
+    return tokens
+
+
+def _words(jieba: Any, text: str) -> list[str]:
+    if not text.strip():
+        return []
+    return [
+        w
+        for w in (t.strip() for t in jieba.lcut_for_search(text))
+        if w and not _is_noise(w) and w not in STOPWORDS
+    ]
+
+
+class Bm25KeywordIndex:
+    """BM25 (bm25s) over our own Chinese tokens; llama-index's BM25 treats a clause as one word."""
+
+    _IDS_FILE = "chunk_ids.json"
+
+    def __init__(self) -> None:
+        self._bm25: Any = None
+        self.chunk_ids: list[str] = []
+        self._reports = np.array([], dtype=object)
+        self.generation = -1
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def build(self, chunks: Sequence[Chunk], generation: int = 0) -> Bm25KeywordIndex:
+        import bm25s
+
+        self.chunk_ids = [c.chunk_id for c in chunks]
+        self._reports = np.array([c.report for c in chunks], dtype=object)
+        self.generation = generation
+        self._bm25 = None
+        if chunks:
+            self._bm25 = bm25s.BM25(backend="numpy")
+            # A chunk with no words still needs one token for bm25s; "" never matches a query.
+            corpus = [tokenize(c.text) or [""] for c in chunks]
+            self._bm25.index(corpus, show_progress=False)
+        return self
+
+    def save(self, directory: Path | str) -> None:
+        """Write next to `directory`, then swap it in, so a reader never sees half an index."""
+        directory = Path(directory)
+        tmp = directory.with_name(f".{directory.name}.tmp-{uuid.uuid4().hex[:8]}")
+        tmp.mkdir(parents=True)
+        try:
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp), show_progress=False)
+            ids = {
+                "generation": self.generation,
+                "chunk_ids": self.chunk_ids,
+                "reports": [str(r) for r in self._reports],
+            }
+            (tmp / self._IDS_FILE).write_text(json.dumps(ids, ensure_ascii=False), "utf-8")
+            old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex[:8]}")
+            if directory.exists():
+                directory.rename(old)
+            tmp.rename(directory)  # a kill between the renames leaves no index: it is rebuilt
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path | str) -> Bm25KeywordIndex:
+        import bm25s
+
+        directory = Path(directory)
+        try:
+            ids = json.loads((directory / cls._IDS_FILE).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{directory}: no keyword index ({exc})") from exc
+        index = cls()
+        index.chunk_ids = list(ids["chunk_ids"])
+        index._reports = np.array(ids["reports"], dtype=object)
+        index.generation = int(ids["generation"])
+        if index.chunk_ids:
+            index._bm25 = bm25s.BM25.load(str(directory), show_progress=False)
+        return index
+
+    def search(
+        self, query: str, k: int, reports: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The k best chunks for `query` as (chunk_id, bm25 score), best first; 0 scores dropped."""
+        if k <= 0:
+            raise ValueError(f"k must be > 0, got {k}")
+        if self._bm25 is None:
+            return []
+        token_ids = self._bm25.get_tokens_ids(list(dict.fromkeys(tokenize(query))))
+        if not token_ids:
+            return []
+        mask = None
+        if reports is not None:
+            mask = np.isin(self._reports, list(reports)).astype(np.float32)
+        scores = np.asarray(self._bm25.get_scores_from_ids(token_ids, weight_mask=mask))
+        # Stable sort on -score: equal scores keep chunk order, so results are reproducible.
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+# --------------------------------------------------------------------------------------------
+# The three together, for readers
+
+
+@dataclass
+class Stores:
+    """An opened store directory: what qa/ reads. Close it before the directory is rebuilt."""
+
+    root: Path
+    facts: SqliteFactStore
+    vectors: ChromaChunkStore
+    keywords: Bm25KeywordIndex
+    embed_model: str
+    embed_dim: int
+
+    def refresh_keywords(self) -> Bm25KeywordIndex:
+        """Reload the keyword index if the fact store moved on since it was loaded."""
+        if self.keywords.generation != self.facts.generation():
+            self.keywords = load_keywords(self.root, self.facts)
+        return self.keywords
+
+    def close(self) -> None:
+        self.vectors.close()
+        self.facts.close()
+
+
+def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
+    """The saved keyword index, or one rebuilt in memory from SQLite when it is missing or stale."""
+    generation = facts.generation()
+    try:
+        index = Bm25KeywordIndex.load(Path(root) / BM25_DIR)
+        if index.generation == generation:
+            return index
+        logger.info("keyword index is at generation %s, store at %s: rebuilding",
+                    index.generation, generation)
+    except StoreError as exc:
+        logger.info("rebuilding keyword index: %s", exc)
+    return Bm25KeywordIndex().build(facts.chunks(), generation=generation)
+
+
+def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
+    """Open an existing store for reading (qa/, app.py). Raises StoreError if there is none."""
+    root = Path(store)
+    facts = SqliteFactStore(root / FACTS_FILE, create=False)
+    try:
+        meta = facts.meta()
+        if "collection" not in meta:
+            raise StoreError(f"store {root} has no reports yet: run `python -m index build`")
+        built_url = meta.get("chroma_url", "")
+        if built_url != chroma_url:
+            raise StoreError(
+                f"store {root} keeps its vectors in "
+                f"{built_url or 'the embedded Chroma'} but DQA_CHROMA_URL is "
+                f"{chroma_url or 'unset'}: set it to match, or rebuild with `python -m index build`"
+            )
+        vectors = ChromaChunkStore.open(
+            root, meta["collection"], url=chroma_url, committed=facts.versions
+        )
+        return Stores(
+            root=root,
+            facts=facts,
+            vectors=vectors,
+            keywords=load_keywords(root, facts),
+            embed_model=meta["embed_model"],
+            embed_dim=int(meta["embed_dim"]),
+        )
+    except BaseException:
+        facts.close()
+        raise
