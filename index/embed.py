@@ -122,8 +122,9 @@ def load_embedder(name: str = DEFAULT_EMBED_MODEL) -> Embedder:
                 f"'{DEFAULT_EMBED_MODEL}' (the offline default) or a local sentence-transformers "
                 "model folder"
             ) from exc
-        logger.info("loaded embedder %s (dim %d) in %.1fs", key, embedder.dim,
-                    time.perf_counter() - started)
+        logger.info(
+            "loaded embedder %s (dim %d) in %.1fs", key, embedder.dim, time.perf_counter() - started
+        )
         _cache[key] = embedder
         return embedder
 

@@ -830,8 +830,11 @@ def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
         index = Bm25KeywordIndex.load(Path(root) / BM25_DIR)
         if index.generation == generation:
             return index
-        logger.info("keyword index is at generation %s, store at %s: rebuilding",
-                    index.generation, generation)
+        logger.info(
+            "keyword index is at generation %s, store at %s: rebuilding",
+            index.generation,
+            generation,
+        )
     except StoreError as exc:
         logger.info("rebuilding keyword index: %s", exc)
     return Bm25KeywordIndex().build(facts.chunks(), generation=generation)

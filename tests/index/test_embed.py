@@ -21,11 +21,15 @@ def test_normalise_rows_gives_unit_float32_rows_and_keeps_zero_rows_zero() -> No
 
 
 def test_a_model_that_is_not_on_this_machine_names_the_setting() -> None:
-    with pytest.raises(ValueError, match=r"DQA_EMBED_MODEL='/no/such/model-folder' cannot be loaded"):
+    with pytest.raises(
+        ValueError, match=r"DQA_EMBED_MODEL='/no/such/model-folder' cannot be loaded"
+    ):
         load_embedder("/no/such/model-folder")
 
 
-def test_embedders_are_loaded_once_per_name(monkeypatch: pytest.MonkeyPatch, keyword_embedder) -> None:
+def test_embedders_are_loaded_once_per_name(
+    monkeypatch: pytest.MonkeyPatch, keyword_embedder
+) -> None:
     loads: list[str] = []
 
     def fake_static() -> Embedder:

@@ -120,7 +120,9 @@ def test_facts_round_trip_exact_decimal_and_raw(tmp_path: Path, make_analysis, t
     fact = table_fact(QIAOKOU, 0, raw="313. 08", value="313.08")
     other = table_fact(QIAOKOU, 1, raw="20.04", value="20.04")
     store = SqliteFactStore(tmp_path / "facts.sqlite")
-    store.replace_report(make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(fact, other)), sha256="a" * 64)
+    store.replace_report(
+        make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(fact, other)), sha256="a" * 64
+    )
     store.close()
     reopened = SqliteFactStore(tmp_path / "facts.sqlite", create=False)
     facts = reopened.facts()
@@ -180,7 +182,9 @@ def test_report_rows_chunks_tables_and_stats(tmp_path: Path, make_analysis, tabl
 
 def test_replace_and_delete_report(tmp_path: Path, make_analysis, table_fact) -> None:
     store = SqliteFactStore(tmp_path / "facts.sqlite")
-    store.replace_report(make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(table_fact(QIAOKOU, 0, "20.04", "20.04"),)))
+    store.replace_report(
+        make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(table_fact(QIAOKOU, 0, "20.04", "20.04"),))
+    )
     store.replace_report(make_analysis(YUELU, YUELU_TEXTS))
     generation = store.generation()
     new_fact = table_fact(QIAOKOU, 0, "21.23", "21.23")
