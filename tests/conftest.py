@@ -6,6 +6,7 @@ files in the tree cannot shadow each other.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,17 @@ import numpy as np
 import pytest
 
 from index.analyse import Analysis
-from index.models import Chunk, Fact, Report, ReportMeta, TableBlock, TableCheck, TextBlock
+from index.models import (
+    Chunk,
+    Fact,
+    Report,
+    ReportFormatError,
+    ReportMeta,
+    TableBlock,
+    TableCheck,
+    TextBlock,
+    sha256_bytes,
+)
 
 
 class KeywordEmbedder:
@@ -86,6 +97,34 @@ def table_fact(report: str, position: int, raw: str, value: str, row: str = "住
         parents="住房保障支出 / 住房改革支出",
         position=position,
     )
+
+
+def fake_analyse(path: Path, max_bytes: int) -> Analysis:
+    """Stands in for index.analyse.analyse_file: one chunk per line, one fact per decimal.
+
+    An empty file is a ReportFormatError, a file starting with BOOM a parser bug.
+    """
+    data = path.read_bytes()
+    text = data.decode("utf-8")
+    if not text.strip():
+        raise ReportFormatError(f"{path.name}: the file is empty")
+    if text.startswith("BOOM"):
+        raise RuntimeError("parser bug")
+    numbers = re.findall(r"[0-9]+\.[0-9]+", text)
+    facts = tuple(table_fact(path.name, i, raw, raw) for i, raw in enumerate(numbers))
+    return make_analysis(path.name, text.splitlines(), facts=facts, sha256=sha256_bytes(data))
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch: pytest.MonkeyPatch) -> KeywordEmbedder:
+    """Patch the parser and the embedder loader; the store must use embed_model="keywords"."""
+    import index.analyse
+    import index.embed
+
+    embedder = KeywordEmbedder()
+    monkeypatch.setattr(index.analyse, "analyse_file", fake_analyse)
+    monkeypatch.setattr(index.embed, "load_embedder", lambda name="": embedder)
+    return embedder
 
 
 @pytest.fixture
