@@ -1,0 +1,146 @@
+"""Command line for files -> stores: `python -m index build | add | stats` (CONTRACT.md).
+
+Exit codes: 0 done, 1 a file or the store could not be used (one line per problem on stderr),
+2 bad flags (argparse), 130 interrupted. stdout carries only the per-file summary lines or
+the stats JSON; progress bars and logs go to stderr (bars only on a terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sqlite3
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from index.config import Settings
+from index.models import ReportFormatError
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr per stage; tqdm's disable=None turns it off when stderr is no TTY."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._stage = ""
+
+    def __call__(self, stage: str, done: int, total: int, name: str) -> None:
+        from tqdm import tqdm
+
+        if stage != self._stage or self._bar is None:
+            self.close()
+            self._bar = tqdm(total=total, desc=stage, unit="file", file=sys.stderr, disable=None,
+                             leave=False)  # fmt: skip
+            self._stage = stage
+        self._bar.n = done
+        self._bar.set_postfix_str(name, refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store", metavar="DIR", help="store folder (default: $DQA_STORE, else .store/)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser = argparse.ArgumentParser(
+        prog="python -m index", description="Build and update the disclosure QA store."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser(
+        "build", parents=[common], help="(re)build the whole store from a corpus folder"
+    )
+    build.add_argument("--corpus", metavar="DIR", default="corpus", help="default: corpus/")
+    add = commands.add_parser("add", parents=[common], help="add or update report files")
+    add.add_argument("paths", nargs="+", metavar="PATH", help=".txt .md .pdf .docx .html files")
+    stats = commands.add_parser("stats", parents=[common], help="count what the store holds")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _report_results(results: Sequence[Any], *, show_skipped: bool) -> int:
+    failed = 0
+    for result in results:
+        if result.status == "error":
+            failed += 1
+            print(result.summary(), file=sys.stderr, flush=True)
+        elif result.status != "skipped" or show_skipped:
+            print(result.summary(), flush=True)
+    return failed
+
+
+def _run(args: argparse.Namespace) -> int:
+    from index.build import add_files, build_corpus, recover_store, store_stats
+
+    settings = Settings.from_env(args.store)
+    if args.command == "stats":
+        recover_store(settings.store)
+        stats = store_stats(settings.store)
+        if args.json:
+            print(json.dumps(stats, ensure_ascii=False))
+        else:
+            print(f"{settings.store}: {stats['reports']} reports, {stats['chunks']} chunks, "
+                  f"{stats['facts']} facts")  # fmt: skip
+            for name in stats["report_names"]:
+                print(f"  {name}")
+        return 0
+
+    progress = _ProgressBar()
+    started = time.perf_counter()
+    try:
+        if args.command == "add":
+            results = add_files(args.paths, settings, progress=progress)
+        else:
+            results = build_corpus(args.corpus, settings, progress=progress)
+    finally:
+        progress.close()
+    failed = _report_results(results, show_skipped=args.command == "add")
+    if args.command == "build":
+        if failed:
+            print(f"error: build stopped, {failed} file(s) could not be read; "
+                  f"{settings.store} was left as it was", file=sys.stderr)  # fmt: skip
+        else:
+            stats = store_stats(settings.store)
+            print(f"built {settings.store}: {stats['reports']} reports, {stats['chunks']} chunks, "
+                  f"{stats['facts']} facts in {time.perf_counter() - started:.1f}s")  # fmt: skip
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from index.stores import StoreError
+
+    try:
+        return _run(args)
+    except NotImplementedError:
+        print("error: report parsing (index.analyse.analyse_file) is not implemented yet",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    except (StoreError, ReportFormatError, ValueError, OSError, sqlite3.Error) as exc:
+        logging.getLogger("index").debug("command failed", exc_info=True)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the store was left as it was", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
