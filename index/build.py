@@ -228,10 +228,12 @@ def build_corpus(
         facts = SqliteFactStore(tmp / FACTS_FILE)
         name = collection_name(embedder.name, embedder.dim, facts.meta()["store_uid"])
         vectors = ChromaChunkStore.open(tmp, name, url=settings.chroma_url)
-        results = []
+        results: list[AddResult] = []
         for i, job in enumerate(_jobs_for(files)):
             _analyse_job(job, settings, {})
-            if not job.error:
+            failed = any(r.status == "error" for r in results)
+            # After a failure the build cannot be swapped in: only analyse, to name every bad file.
+            if not job.error and not failed:
                 assert job.analysis is not None
                 job.vectors = _embed(embedder, job.analysis)
                 vectors.add(job.analysis.chunks, job.vectors, _vector_meta(job))
@@ -247,7 +249,7 @@ def build_corpus(
         vectors.close()
         facts = vectors = None
         (tmp / _COMPLETE_MARKER).write_text(name)
-        old_collection = _collection_of(store) if settings.chroma_url else None
+        old_collection = _server_collection_of(store, settings.chroma_url)
         with writer_lock(store):
             _swap_in(tmp, store)
             swapped = True
@@ -574,15 +576,17 @@ def _remove_stale_siblings(store: Path) -> None:
                 _remove_tree(path)
 
 
-def _collection_of(store: Path) -> str | None:
+def _server_collection_of(store: Path, url: str) -> str | None:
+    """The collection the current store keeps on the Chroma server at `url`, if any."""
     path = store / FACTS_FILE
-    if not path.is_file():
+    if not url or not path.is_file():
         return None
     facts = SqliteFactStore(path, create=False)
     try:
-        return facts.meta().get("collection")
+        meta = facts.meta()
     finally:
         facts.close()
+    return meta.get("collection") if meta.get("chroma_url") == url else None
 
 
 def _drop_collection(store: Path, name: str, url: str) -> None:

@@ -678,6 +678,15 @@ def _jieba() -> Any:
     return jieba
 
 
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG at import, which would print "Building index from
+    # tokens" on the CLI's stderr through any root handler; its warnings still get through.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def _is_noise(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSZC" for ch in token)
 
@@ -725,7 +734,7 @@ class Bm25KeywordIndex:
         return len(self.chunk_ids)
 
     def build(self, chunks: Sequence[Chunk], generation: int = 0) -> Bm25KeywordIndex:
-        import bm25s
+        bm25s = _bm25s()
 
         self.chunk_ids = [c.chunk_id for c in chunks]
         self._reports = np.array([c.report for c in chunks], dtype=object)
@@ -762,7 +771,7 @@ class Bm25KeywordIndex:
 
     @classmethod
     def load(cls, directory: Path | str) -> Bm25KeywordIndex:
-        import bm25s
+        bm25s = _bm25s()
 
         directory = Path(directory)
         try:
@@ -803,7 +812,13 @@ class Bm25KeywordIndex:
 
 @dataclass
 class Stores:
-    """An opened store directory: what qa/ reads. Close it before the directory is rebuilt."""
+    """An opened store directory: what qa/ reads.
+
+    The embedded Chroma keeps its index in memory, so vectors another process adds are not
+    seen until the client is reopened, and a `build` swaps in a new directory altogether:
+    call `refresh()` before answering (one SQLite read when nothing changed). Not thread-safe
+    against concurrent queries; call it where queries are serialised.
+    """
 
     root: Path
     facts: SqliteFactStore
@@ -811,12 +826,33 @@ class Stores:
     keywords: Bm25KeywordIndex
     embed_model: str
     embed_dim: int
+    chroma_url: str = ""
+    generation: int = 0
+    inode: int = 0
 
-    def refresh_keywords(self) -> Bm25KeywordIndex:
-        """Reload the keyword index if the fact store moved on since it was loaded."""
-        if self.keywords.generation != self.facts.generation():
-            self.keywords = load_keywords(self.root, self.facts)
-        return self.keywords
+    def refresh(self) -> bool:
+        """Pick up adds and rebuilds made since opening; returns whether anything changed."""
+        path = self.root / FACTS_FILE
+        try:
+            inode = path.stat().st_ino
+        except OSError:
+            return False  # mid-swap or removed: keep serving what we have
+        if inode != self.inode:
+            # Close first: Chroma shares one client system per path, and the old one would
+            # keep serving the replaced directory's index.
+            self.close()
+            self.__dict__.update(open_stores(self.root, self.chroma_url).__dict__)
+            return True
+        generation = self.facts.generation()
+        if generation == self.generation:
+            return False
+        self.vectors.close()
+        self.vectors = ChromaChunkStore.open(
+            self.root, self.vectors.name, url=self.chroma_url, committed=self.facts.versions
+        )
+        self.keywords = load_keywords(self.root, self.facts)
+        self.generation = generation
+        return True
 
     def close(self) -> None:
         self.vectors.close()
@@ -841,8 +877,13 @@ def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
 
 
 def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
-    """Open an existing store for reading (qa/, app.py). Raises StoreError if there is none."""
+    """Open an existing store for reading (qa/, app.py). Raises StoreError if there is none.
+
+    `chroma_url` is Settings.chroma_url (DQA_CHROMA_URL); it must match what the store was
+    built with. Query with `load_embedder(stores.embed_model)`, the model the vectors came from.
+    """
     root = Path(store)
+    inode = (root / FACTS_FILE).stat().st_ino if (root / FACTS_FILE).is_file() else 0
     facts = SqliteFactStore(root / FACTS_FILE, create=False)
     try:
         meta = facts.meta()
@@ -855,6 +896,7 @@ def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
                 f"{built_url or 'the embedded Chroma'} but DQA_CHROMA_URL is "
                 f"{chroma_url or 'unset'}: set it to match, or rebuild with `python -m index build`"
             )
+        generation = facts.generation()
         vectors = ChromaChunkStore.open(
             root, meta["collection"], url=chroma_url, committed=facts.versions
         )
@@ -865,6 +907,9 @@ def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
             keywords=load_keywords(root, facts),
             embed_model=meta["embed_model"],
             embed_dim=int(meta["embed_dim"]),
+            chroma_url=chroma_url,
+            generation=generation,
+            inode=inode,
         )
     except BaseException:
         facts.close()

@@ -204,17 +204,7 @@ def test_kill_9_during_the_write_leaves_the_store_as_it_was(
     before = _snapshot(store_dir)
     yuelu.write_text("岳麓区 2021 年新版本 12345\n", encoding="utf-8")
     qiaokou = _write(tmp_path, QIAOKOU, QIAOKOU_TEXT)
-    child = textwrap.dedent(f"""
-        import os, runpy, signal, sys
-        from pathlib import Path
-        fixtures = runpy.run_path({str(REPO / "tests" / "conftest.py")!r})
-        import index.analyse, index.embed
-        from index.build import add_files
-        from index.config import Settings
-        from index.stores import SqliteFactStore
-        index.analyse.analyse_file = fixtures["fake_analyse"]
-        embedder = fixtures["KeywordEmbedder"]()
-        index.embed.load_embedder = lambda name="": embedder
+    proc = _in_child(f"""
         real = SqliteFactStore.replace_report
         def replace_then_die(self, analysis, **kwargs):
             real(self, analysis, **kwargs)
@@ -224,8 +214,6 @@ def test_kill_9_during_the_write_leaves_the_store_as_it_was(
         add_files([Path({str(yuelu)!r}), Path({str(qiaokou)!r})],
                   Settings(store=Path({str(store_dir)!r}), embed_model="keywords"))
     """)
-    proc = subprocess.run([sys.executable, "-c", child], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert _snapshot(store_dir) == before
     # the next add writes the same versions and prunes nothing it should keep
@@ -237,6 +225,55 @@ def test_kill_9_during_the_write_leaves_the_store_as_it_was(
     try:
         # new Yuelu (1 chunk) + Qiaokou (2): the uncommitted leftovers were upserted, not doubled
         assert stores.vectors.count() == store_stats(store_dir)["chunks"] == 3
+    finally:
+        stores.close()
+
+
+def _in_child(body: str) -> subprocess.CompletedProcess[str]:
+    """Run `body` in a fresh interpreter with the fake parser and embedder patched in."""
+    setup = f"""
+        import os, runpy, signal, sys
+        from pathlib import Path
+        fixtures = runpy.run_path({str(REPO / "tests" / "conftest.py")!r})
+        import index.analyse, index.embed
+        from index.build import add_files
+        from index.config import Settings
+        from index.stores import SqliteFactStore
+        index.analyse.analyse_file = fixtures["fake_analyse"]
+        embedder = fixtures["KeywordEmbedder"]()
+        index.embed.load_embedder = lambda name="": embedder
+    """
+    script = textwrap.dedent(setup) + textwrap.dedent(body)
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_refresh_sees_an_add_by_another_process_and_a_rebuild(
+    tmp_path: Path, store_dir: Path, fake_pipeline
+) -> None:
+    add_files([_write(tmp_path, YUELU, YUELU_TEXT)], _settings(store_dir))
+    stores = open_stores(store_dir)
+    try:
+        query = fake_pipeline.embed(["住房公积金"])[0]
+        assert stores.refresh() is False
+        qiaokou = _write(tmp_path, QIAOKOU, QIAOKOU_TEXT)
+        proc = _in_child(f"""
+            add_files([Path({str(qiaokou)!r})],
+                      Settings(store=Path({str(store_dir)!r}), embed_model="keywords"))
+        """)
+        assert proc.returncode == 0, proc.stderr
+        assert stores.refresh() is True
+        [(chunk_id, _)] = stores.vectors.query(query, k=1)
+        assert stores.facts.chunks_by_id([chunk_id])[chunk_id].text == "2210201 住房公积金 20.04"
+        assert stores.keywords.search("2210201", k=1)[0][0] == chunk_id
+
+        corpus = tmp_path / "corpus"
+        _write(corpus, WUCHANG, WUCHANG_TEXT)
+        build_corpus(corpus, _settings(store_dir))
+        assert stores.refresh() is True
+        assert stores.facts.stats()["report_names"] == [WUCHANG]
+        [(chunk_id, _)] = stores.vectors.query(query, k=1)
+        assert stores.facts.chunks_by_id([chunk_id])[chunk_id].report == WUCHANG
     finally:
         stores.close()
 
