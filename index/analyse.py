@@ -8,7 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.models import Chunk, Fact, Report, TableCheck
+import logging
+
+from index.chunks import make_chunks
+from index.facts import extract_sentence_facts
+from index.load import load_report
+from index.models import Chunk, Fact, Report, TableBlock, TableCheck
+from index.tables import check_table, extract_table_facts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,4 +39,22 @@ class Analysis:
 
 def analyse_file(path: Path, max_bytes: int) -> Analysis:
     """Load and parse one report. Raises ReportFormatError (one-line message) if unreadable."""
-    raise NotImplementedError  # filled in by the parsing work (index/load.py, tables.py, facts.py)
+    return analyse_report(load_report(path, max_bytes))
+
+
+def analyse_report(report: Report) -> Analysis:
+    facts: list[Fact] = []
+    checks: list[TableCheck] = []
+    for block in report.blocks:
+        if isinstance(block, TableBlock):
+            try:
+                table_facts = extract_table_facts(block, report.name, len(facts))
+            except Exception:  # noqa: BLE001 - one malformed table is logged and skipped
+                log.warning("%s: skipped malformed table %r", report.name, block.title, exc_info=True)
+                continue
+            facts.extend(table_facts)
+            checks.extend(check_table(table_facts))
+        else:
+            facts.extend(extract_sentence_facts(block, report.name, len(facts)))
+    chunks = make_chunks(report.name, report.meta, report.blocks)
+    return Analysis(report=report, facts=tuple(facts), checks=tuple(checks), chunks=tuple(chunks))

@@ -1,0 +1,69 @@
+"""TextBlock -> facts: quantities stated in sentences (number + unit + what it counts)."""
+
+from __future__ import annotations
+
+import re
+
+from index.models import Fact, TextBlock
+from index.numbers import UNITS, normalise_unit, parse_number
+
+# Sentence ends. None of these characters occurs inside a printed number, so splitting on them
+# can never cut "1,234.56", "313. 08" or "84395件" apart (an ASCII "." is never a boundary).
+SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
+CLAUSE_SEP = "，,；;：:。、（）()"
+_UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
+# A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
+# Not preceded by a digit/letter/第 (codes like 88712345 inside words, ordinals), not followed
+# by more digits.
+QUANTITY_RE = re.compile(
+    rf"(?<![\d.A-Za-z第])((?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\s?\d+)?)\s*({_UNIT_ALT})"
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Chinese sentence split that is safe for numbers; keeps the end punctuation."""
+    parts = [p.strip() for p in SENTENCE_END_RE.split(text)]
+    return [p for p in parts if p]
+
+
+def _clause_start(sentence: str, pos: int) -> int:
+    k = pos
+    while k > 0 and sentence[k - 1] not in CLAUSE_SEP:
+        k -= 1
+    return k
+
+
+def _tidy_label(text: str) -> str:
+    text = text.strip(" \t“”\"'：:，,")
+    text = re.sub(r"^(其中|包括|主要是|分别为|合计)[：:]?", "", text)
+    return text.strip()
+
+
+def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> list[Fact]:
+    facts: list[Fact] = []
+    for sentence in split_sentences(block.text):
+        previous_end = 0
+        previous_label = ""
+        for match in QUANTITY_RE.finditer(sentence):
+            raw = match.group(1)
+            value = parse_number(raw)
+            if value is None:
+                continue
+            unit = normalise_unit(match.group(2))
+            if unit == "%" and value > 1000:
+                continue
+            lo = max(_clause_start(sentence, match.start()), previous_end)
+            label = _tidy_label(sentence[lo : match.start()])
+            previous_end = match.end()
+            where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
+            locator = ", ".join(x for x in (block.section, where) if x)
+            facts.append(
+                Fact(
+                    report=report, source="text", table=block.section, row_label=label, column="",
+                    value=value, raw=raw, unit=unit, locator=locator,
+                    quote=sentence, parents=previous_label, position=start + len(facts),
+                )
+            )
+            if label:
+                previous_label = label
+    return facts

@@ -1,0 +1,245 @@
+"""TableBlock -> facts (one per numeric cell) and the checks the report's own identities allow.
+
+A grid is read the way a person reads it: the header rows above the first row with figures give
+each column its path (merged cells spread right while the row above is empty there), index
+columns (行次 / 栏次) are skipped, and a figure's row label is the text printed between the
+previous figure column and it, so side-by-side layouts (收入 | 支出, three 经济分类 groups in
+one row) get the right label for each half.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from index.models import Fact, TableBlock, TableCheck
+from index.numbers import is_dash, parse_cell
+from index.textblocks import decode_columns
+
+INDEX_HEADERS = frozenset({"行次", "行", "序号"})
+CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
+CODE_PREFIX_RE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
+SPACE_RE = re.compile(r"\s+")
+
+
+def norm(text: str) -> str:
+    return SPACE_RE.sub("", text)
+
+
+@dataclass(frozen=True)
+class _Row:
+    index: int
+    cells: tuple[str, ...]
+
+
+def _is_column_number_row(cells: tuple[str, ...]) -> bool:
+    """'类 款 项 栏次 1 2 3' or '1 2 3 … 12': the printed column numbers, part of the header."""
+    ints = [c for c in cells if c.strip().isdigit()]
+    others = [norm(c) for c in cells if c.strip() and not c.strip().isdigit()]
+    if len(ints) < 2 or any(o not in {"栏次", "类", "款", "项", "行次"} for o in others):
+        return False
+    nums = [int(c) for c in ints]
+    return nums == sorted(nums) and len(set(nums)) == len(nums) and nums[0] <= 2
+
+
+def is_code_cell(cells: tuple[str, ...], c: int) -> bool:
+    """A bare integer followed by a text cell is a code (2010350, 30101, a truncated "30"), not a
+    figure: 科目编码 columns sit left of the name they label."""
+    cell = cells[c].strip()
+    if not cell.isdigit() or len(cell) > 7:
+        return False
+    for nxt in cells[c + 1 :]:
+        if not nxt.strip():
+            continue
+        return parse_cell(nxt) is None and not is_dash(nxt)
+    return False
+
+
+def figure_at(cells: tuple[str, ...], c: int):  # noqa: ANN201 - Amount | None
+    if is_code_cell(cells, c):
+        return None
+    return parse_cell(cells[c])
+
+
+def _has_figure(cells: tuple[str, ...]) -> bool:
+    return any(figure_at(cells, c) is not None for c in range(len(cells)))
+
+
+def header_paths(header: list[tuple[str, ...]], width: int) -> list[str]:
+    """Column path per column: header cells top-down; a merged cell spreads right over columns
+    whose cell is empty in this row and was empty in the row above too."""
+    grid = [list(r) + [""] * (width - len(r)) for r in header]
+    filled = [row[:] for row in grid]
+    for r, row in enumerate(grid):
+        for c in range(1, width):
+            if row[c].strip():
+                continue
+            above_empty = r == 0 or not grid[r - 1][c].strip()
+            if above_empty and filled[r][c - 1].strip() and r < len(grid) - 1:
+                filled[r][c] = filled[r][c - 1]
+    paths = []
+    for c in range(width):
+        parts: list[str] = []
+        for row in filled:
+            cell = norm(row[c])
+            if cell and cell not in parts and not cell.isdigit() and cell not in {"类", "款", "项", "栏次"}:
+                parts.append(cell)
+        paths.append(" / ".join(parts))
+    return paths
+
+
+def split_code(label: str) -> tuple[str, str]:
+    """'2010350 事业运行' -> ('2010350', '事业运行'); labels without a code -> ('', label)."""
+    match = CODE_PREFIX_RE.match(label.strip())
+    if match:
+        return match.group(1), match.group(2).strip()
+    return "", label.strip()
+
+
+def _locator(block: TableBlock, row_index: int, label: str, column: str) -> str:
+    where = ""
+    if block.line_numbers and row_index < len(block.line_numbers):
+        n = block.line_numbers[row_index]
+        where = f"p. {n}" if block.shape == "pdf" else f"line {n}"
+    parts = [block.title or "table", f"row “{label}”" if label else "", f"column “{column}”" if column else "", where]
+    return ", ".join(p for p in parts if p)
+
+
+def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[Fact]:
+    rows = [tuple(c.strip() for c in r) for r in block.rows]
+    if not rows:
+        return []
+    explicit = decode_columns(block)
+    width = max(len(r) for r in rows)
+    if explicit is not None:
+        header_end = 0
+        columns = None
+        index_cols: set[int] = set()
+        value_cols: set[int] = set()
+    else:
+        header_end = 0
+        while header_end < len(rows) and (
+            not _has_figure(rows[header_end]) or _is_column_number_row(rows[header_end])
+        ):
+            header_end += 1
+        header = rows[:header_end]
+        columns = header_paths(header, width)
+        index_cols = {c for c in range(width) if any(norm(h[c]) in INDEX_HEADERS for h in header if c < len(h))}
+        value_cols = {
+            c for r in rows[header_end:] for c in range(len(r)) if c not in index_cols and figure_at(r, c)
+        }
+    facts: list[Fact] = []
+    names_by_code: dict[str, str] = {}
+    pending: list[tuple[int, str, str, str, Decimal, str, str, str]] = []
+    for ri in range(header_end, len(rows)):
+        cells = rows[ri]
+        label_cells: list[str] = []
+        texts: list[str] = []
+        passed_value = False
+        for c in range(len(cells)):
+            if c in index_cols:
+                continue
+            amount = figure_at(cells, c)
+            cell = cells[c]
+            if amount is None:
+                if cell and not is_dash(cell):
+                    if passed_value:
+                        texts, passed_value = [], False  # a new label group (side-by-side layout)
+                    texts.append(cell)
+                elif c in value_cols:
+                    passed_value = True
+                continue
+            if texts:
+                label_cells, texts = texts, []
+            passed_value = True
+            if explicit is not None:
+                column = explicit[ri][c] if c < len(explicit[ri]) else ""
+            else:
+                column = columns[c] if columns and c < len(columns) else ""
+            label = " ".join(label_cells)
+            code, name = split_code(label)
+            if not code and len(label_cells) >= 2 and CODE_RE.match(label_cells[0]):
+                code, name = label_cells[0], " ".join(label_cells[1:])
+            if code:
+                names_by_code.setdefault(code, name)
+            unit = amount.unit or block.unit
+            quote = "  ".join(x for x in cells if x)
+            pending.append((ri, name, code, column, amount.value, amount.raw, unit, quote))
+    for ri, name, code, column, value, raw, unit, quote in pending:
+        parents = _parents(code, names_by_code)
+        label = f"{code} {name}".strip()
+        facts.append(
+            Fact(
+                report=report, source="table", table=block.title, row_label=name, column=column,
+                value=value, raw=raw, unit=unit, locator=_locator(block, ri, label, column),
+                quote=quote, code=code, parents=parents, position=start + len(facts),
+            )
+        )
+    return facts
+
+
+def _parents(code: str, names: dict[str, str]) -> str:
+    if len(code) not in (5, 7):
+        return ""
+    parents = [names.get(code[:n], "") for n in (3, 5) if n < len(code)]
+    return " / ".join(p for p in parents if p)
+
+
+# ---------------------------------------------------------------- identities printed in reports
+
+
+def check_table(facts: list[Fact]) -> list[TableCheck]:
+    """Parent 科目 = sum of its children (per column); 合计 = sum of the 类 rows; 基本支出 =
+    人员经费 + 公用经费 where a row has all three. Failures are data, not errors."""
+    if not facts:
+        return []
+    table = facts[0].table
+    checks: list[TableCheck] = []
+    by_col: dict[str, dict[str, Fact]] = {}
+    for f in facts:
+        if f.code:
+            by_col.setdefault(f.column, {}).setdefault(f.code, f)
+    for column, by_code in by_col.items():
+        for code, parent in by_code.items():
+            if len(code) not in (3, 5):
+                continue
+            children = [f for k, f in by_code.items() if len(k) == len(code) + 2 and k.startswith(code)]
+            if not children:
+                continue
+            total = sum((f.value for f in children), Decimal(0))
+            holds = abs(total - parent.value) <= Decimal("0.011") * max(1, len(children))
+            checks.append(
+                TableCheck(
+                    table=table, rule=f"{code} = sum of its {len(children)} sub-items ({column or 'value'})",
+                    holds=holds, detail=f"{parent.raw} vs {total}",
+                )
+            )
+        totals = [f for f in facts if f.column == column and norm(f.row_label) in {"合计", "总计"} and not f.code]
+        tops = [f for k, f in by_code.items() if len(k) == 3]
+        if totals and tops and len(by_code) >= 2:
+            total = sum((f.value for f in tops), Decimal(0))
+            holds = abs(total - totals[0].value) <= Decimal("0.011") * len(tops)
+            checks.append(
+                TableCheck(table=table, rule=f"合计 = sum of 类 rows ({column or 'value'})", holds=holds,
+                           detail=f"{totals[0].raw} vs {total}")
+            )
+    rows: dict[str, dict[str, Fact]] = {}
+    for f in facts:
+        rows.setdefault(f.row_label + "|" + f.code, {})[norm(f.column).split("/")[-1]] = f
+    for key, cols in rows.items():
+        basic = cols.get("基本支出") or cols.get("小计")
+        if basic and "人员经费" in cols and "公用经费" in cols:
+            total = cols["人员经费"].value + cols["公用经费"].value
+            checks.append(
+                TableCheck(table=table, rule=f"基本支出 = 人员经费 + 公用经费 ({key.split('|')[0]})",
+                           holds=abs(total - basic.value) <= Decimal("0.011"), detail=f"{basic.raw} vs {total}")
+            )
+    income = [f for f in facts if norm(f.row_label) == "本年收入合计"]
+    spend = [f for f in facts if norm(f.row_label) == "本年支出合计"]
+    if income and spend:
+        checks.append(
+            TableCheck(table=table, rule="本年收入合计 = 本年支出合计", holds=income[0].value == spend[0].value,
+                       detail=f"{income[0].raw} vs {spend[0].raw}")
+        )
+    return checks
