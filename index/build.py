@@ -216,6 +216,7 @@ def build_corpus(
         _remove_stale_siblings(store)
     from index.embed import load_embedder
 
+    _tick(progress, "load model", 0, 1, settings.embed_model)
     embedder = load_embedder(settings.embed_model)
     tmp = _sibling(store, f"build-{uuid.uuid4().hex[:8]}")
     tmp.mkdir()
@@ -341,11 +342,28 @@ def _analyse_job(job: _Job, settings: Settings, existing: dict[str, str]) -> Non
         logger.exception("analysing %s failed", job.path)
         job.error = _one_line(f"{type(exc).__name__}: {exc}", job.name)
         return
-    if analysis.report.name != job.name:
-        # The report name is the file's base name as added; chunk and fact ids derive from it.
-        job.error = f"analysis named the report {analysis.report.name!r}, expected {job.name!r}"
-        return
-    job.analysis = analysis
+    job.error = _inconsistency(analysis, job.name)
+    if not job.error:
+        job.analysis = analysis
+
+
+def _inconsistency(analysis: Analysis, name: str) -> str:
+    """What in an analysis would corrupt the store (a parser bug), or ''.
+
+    The report name is the file's base name as added and chunk and fact ids derive from it
+    plus a position, so every item must carry that name and positions must be unique.
+    """
+    names = {analysis.report.name} | {c.report for c in analysis.chunks}
+    names |= {f.report for f in analysis.facts}
+    if names != {name}:
+        return f"analysis names the report {sorted(names - {name})}, expected {name!r}"
+    for kind, positions in (
+        ("chunks", [c.position for c in analysis.chunks]),
+        ("facts", [f.position for f in analysis.facts]),
+    ):
+        if len(set(positions)) != len(positions):
+            return f"analysis gave two {kind} the same position; ids would clash"
+    return ""
 
 
 def _embed(embedder: Embedder, analysis: Analysis) -> np.ndarray:
@@ -362,6 +380,7 @@ def _embed(embedder: Embedder, analysis: Analysis) -> np.ndarray:
 def _embed_jobs(jobs: list[_Job], settings: Settings, progress: Progress | None) -> None:
     from index.embed import load_embedder
 
+    _tick(progress, "load model", 0, 1, settings.embed_model)  # takes seconds on first use
     embedder = load_embedder(settings.embed_model)
     for i, job in enumerate(jobs):
         assert job.analysis is not None

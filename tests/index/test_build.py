@@ -464,3 +464,29 @@ def test_build_the_real_corpus(tmp_path: Path) -> None:
         stores.close()
     again = add_files(sorted(corpus.glob("*.txt")), settings)
     assert [r.status for r in again] == ["unchanged"] * 5
+
+
+@pytest.mark.parametrize(
+    ("broken", "error"),
+    [
+        ("renamed", "analysis names the report ['other.txt'], expected '000_31904a6d4c850464.txt'"),
+        ("same position", "analysis gave two chunks the same position; ids would clash"),
+    ],
+)
+def test_an_inconsistent_analysis_is_an_error_for_that_file(
+    tmp_path: Path, store_dir: Path, fake_pipeline, monkeypatch: pytest.MonkeyPatch,
+    make_analysis, broken: str, error: str,
+) -> None:  # fmt: skip
+    import index.analyse
+
+    def parser_bug(path: Path, max_bytes: int):
+        if broken == "renamed":
+            return make_analysis("other.txt", ["住房公积金 20.04"])
+        analysis = make_analysis(path.name, ["住房公积金 20.04", "事业运行 180.03"])
+        first = analysis.chunks[0]
+        return type(analysis)(analysis.report, (), (), (first, first))
+
+    monkeypatch.setattr(index.analyse, "analyse_file", parser_bug)
+    [result] = add_files([_write(tmp_path, QIAOKOU, QIAOKOU_TEXT)], _settings(store_dir))
+    assert (result.status, result.error) == ("error", error)
+    assert not store_dir.exists()
