@@ -50,6 +50,7 @@ from index.stores import (
     VectorMeta,
     collection_name,
     report_version,
+    tokenize,
 )
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class _Job:
     previous_sha: str | None = None
     analysis: Analysis | None = None
     vectors: np.ndarray | None = None
+    tokens: list[list[str]] | None = None
     error: str = ""
     started: float = field(default_factory=time.perf_counter)
 
@@ -236,16 +238,17 @@ def build_corpus(
             # After a failure the build cannot be swapped in: only analyse, to name every bad file.
             if not job.error and not failed:
                 assert job.analysis is not None
-                job.vectors = _embed(embedder, job.analysis)
+                _embed(embedder, job)
+                assert job.vectors is not None
                 vectors.add(job.analysis.chunks, job.vectors, _vector_meta(job))
-                facts.replace_report(job.analysis, sha256=job.sha256)
+                facts.replace_report(job.analysis, sha256=job.sha256, tokens=job.tokens)
             results.append(job.result("error" if job.error else "added"))
             _tick(progress, "build", i + 1, len(files), job.name)
         if any(r.status == "error" for r in results):
             return [r if r.status == "error" else _as_skipped(r) for r in results]
         with facts.transaction() as conn:
             _set_embed_meta(conn, embedder, name, settings.chroma_url)
-        Bm25KeywordIndex().build(facts.chunks(), facts.generation()).save(tmp / BM25_DIR)
+        _keyword_index(facts).save(tmp / BM25_DIR)
         facts.close()
         vectors.close()
         facts = vectors = None
@@ -366,15 +369,18 @@ def _inconsistency(analysis: Analysis, name: str) -> str:
     return ""
 
 
-def _embed(embedder: Embedder, analysis: Analysis) -> np.ndarray:
+def _embed(embedder: Embedder, job: _Job) -> None:
+    """Vectors and keyword tokens for the job's chunks, computed before any write."""
+    assert job.analysis is not None
+    texts = [c.text for c in job.analysis.chunks]
     # One call per report: the whole report's chunks form one batch.
-    vectors = embedder.embed([c.text for c in analysis.chunks])
-    if vectors.shape[0] != len(analysis.chunks):
+    vectors = embedder.embed(texts)
+    if vectors.shape[0] != len(texts):
         raise StoreError(
-            f"embedder {embedder.name} returned {vectors.shape[0]} vectors "
-            f"for {len(analysis.chunks)} chunks"
+            f"embedder {embedder.name} returned {vectors.shape[0]} vectors for {len(texts)} chunks"
         )
-    return vectors
+    job.vectors = vectors
+    job.tokens = [tokenize(t) for t in texts]
 
 
 def _embed_jobs(jobs: list[_Job], settings: Settings, progress: Progress | None) -> None:
@@ -383,8 +389,7 @@ def _embed_jobs(jobs: list[_Job], settings: Settings, progress: Progress | None)
     _tick(progress, "load model", 0, 1, settings.embed_model)  # takes seconds on first use
     embedder = load_embedder(settings.embed_model)
     for i, job in enumerate(jobs):
-        assert job.analysis is not None
-        job.vectors = _embed(embedder, job.analysis)
+        _embed(embedder, job)
         _tick(progress, "embed", i + 1, len(jobs), job.name)
 
 
@@ -421,7 +426,9 @@ def _write_jobs(
                 with facts.transaction() as conn:
                     for job in jobs:
                         assert job.analysis is not None
-                        facts.replace_report(job.analysis, sha256=job.sha256, conn=conn)
+                        facts.replace_report(
+                            job.analysis, sha256=job.sha256, conn=conn, tokens=job.tokens
+                        )
                     if "collection" not in meta:
                         _set_embed_meta(conn, embedder, name, settings.chroma_url)
             except Exception as exc:
@@ -437,8 +444,7 @@ def _write_jobs(
             # After the commit: tidy-ups whose failure cannot make the store wrong.
             _prune_quietly(vectors, facts)
             try:
-                index = Bm25KeywordIndex().build(facts.chunks(), facts.generation())
-                index.save(store / BM25_DIR)
+                _keyword_index(facts).save(store / BM25_DIR)
             except Exception:
                 logger.exception("saving the keyword index failed; readers rebuild it")
             return jobs
@@ -446,6 +452,10 @@ def _write_jobs(
             if vectors is not None:
                 vectors.close()
             facts.close()
+
+
+def _keyword_index(facts: SqliteFactStore) -> Bm25KeywordIndex:
+    return Bm25KeywordIndex().build_from_tokens(*facts.keyword_rows(), facts.generation())
 
 
 def _read_existing(store: Path, settings: Settings) -> dict[str, str]:
@@ -600,7 +610,10 @@ def _server_collection_of(store: Path, url: str) -> str | None:
     path = store / FACTS_FILE
     if not url or not path.is_file():
         return None
-    facts = SqliteFactStore(path, create=False)
+    try:
+        facts = SqliteFactStore(path, create=False)
+    except StoreError:
+        return None  # an unreadable old store: nothing of ours to drop
     try:
         meta = facts.meta()
     finally:

@@ -43,7 +43,11 @@ logger = logging.getLogger(__name__)
 FACTS_FILE = "facts.sqlite"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Bump when `tokenize` changes. Chunks keep the tokens they were indexed with (so rebuilding
+# the keyword index after an add costs no jieba time); a store tokenized by another version is
+# re-tokenized from the chunk text in memory when loaded, and on disk at its next write.
+TOKENIZER_VERSION = "1"
 
 
 class StoreError(Exception):
@@ -128,7 +132,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     "table" TEXT NOT NULL,
     section TEXT NOT NULL,
     page INTEGER,
-    meta_json TEXT NOT NULL
+    meta_json TEXT NOT NULL,
+    tokens_json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report);
 """
@@ -171,9 +176,17 @@ class SqliteFactStore:
                     self.set_meta(conn, "store_uid", uuid.uuid4().hex)
                     self.set_meta(conn, "schema_version", SCHEMA_VERSION)
                     self.set_meta(conn, "generation", "0")
+                    self.set_meta(conn, "tokenizer", TOKENIZER_VERSION)
+                schema = self._meta_value(conn, "schema_version")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise StoreError(f"{self.path}: not a usable SQLite fact store ({exc})") from exc
+        if schema != SCHEMA_VERSION:
+            self._conn.close()
+            raise StoreError(
+                f"{self.path} has store layout {schema}, this version writes {SCHEMA_VERSION}: "
+                "run `python -m index build` to rebuild it"
+            )
 
     # -- transactions and meta ---------------------------------------------------------------
 
@@ -207,7 +220,7 @@ class SqliteFactStore:
             return {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
 
     def generation(self) -> int:
-        """Bumped by every write; derived indexes (BM25) record the generation they were built at."""
+        """Bumped by every write; the keyword index records the generation it was built at."""
         return int(self.meta().get("generation", "0"))
 
     def _bump_generation(self, conn: sqlite3.Connection) -> None:
@@ -222,15 +235,21 @@ class SqliteFactStore:
         *,
         sha256: str | None = None,
         conn: sqlite3.Connection | None = None,
+        tokens: Sequence[list[str]] | None = None,
     ) -> None:
         """Replace everything stored for `analysis.report.name` with this analysis.
 
         `sha256` is the hash of the file bytes (the idempotency key); it defaults to the
-        report's own. Pass `conn` to make this part of a larger transaction.
+        report's own. Pass `conn` to make this part of a larger transaction, and `tokens`
+        (`tokenize` of each chunk) to keep tokenizing out of the transaction.
         """
+        if tokens is None:
+            tokens = [tokenize(c.text) for c in analysis.chunks]
+        if len(tokens) != len(analysis.chunks):
+            raise ValueError(f"{len(analysis.chunks)} chunks but {len(tokens)} token lists")
         if conn is None:
             with self.transaction() as own:
-                self.replace_report(analysis, sha256=sha256, conn=own)
+                self.replace_report(analysis, sha256=sha256, conn=own, tokens=tokens)
             return
         report = analysis.report
         name = report.name
@@ -261,8 +280,11 @@ class SqliteFactStore:
                 [_fact_row(f) for f in analysis.facts],
             )
             conn.executemany(
-                f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 9)})",
-                [_chunk_row(c) for c in analysis.chunks],
+                f"INSERT INTO chunks({_CHUNK_COLUMNS}, tokens_json) VALUES ({', '.join('?' * 10)})",
+                [
+                    (*_chunk_row(c), json.dumps(t, ensure_ascii=False))
+                    for c, t in zip(analysis.chunks, tokens, strict=True)
+                ],
             )
         except sqlite3.IntegrityError as exc:
             # Ids come from report name + position, so a clash means two items share a position.
@@ -281,7 +303,18 @@ class SqliteFactStore:
             "line_numbers_json, notes_json, rows_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(name, i, *_table_row(t)) for i, t in enumerate(tables)],
         )
+        if self._meta_value(conn, "tokenizer") != TOKENIZER_VERSION:
+            self._retokenize(conn)
         self._bump_generation(conn)
+
+    def _retokenize(self, conn: sqlite3.Connection) -> None:
+        """Bring every chunk's stored tokens to this TOKENIZER_VERSION (once, on first write)."""
+        rows = list(conn.execute("SELECT chunk_id, text FROM chunks"))
+        conn.executemany(
+            "UPDATE chunks SET tokens_json = ? WHERE chunk_id = ?",
+            [(json.dumps(tokenize(text), ensure_ascii=False), cid) for cid, text in rows],
+        )
+        self.set_meta(conn, "tokenizer", TOKENIZER_VERSION)
 
     def delete_report(self, name: str, *, conn: sqlite3.Connection | None = None) -> bool:
         """Remove one report; returns whether it was there."""
@@ -337,6 +370,14 @@ class SqliteFactStore:
             f"SELECT {_CHUNK_COLUMNS} FROM chunks {where} ORDER BY report, position", params
         )
         return [_chunk_from_row(r) for r in rows]
+
+    def keyword_rows(self) -> tuple[list[str], list[str], list[list[str]]]:
+        """(chunk ids, their reports, their tokens) in chunk order, for the keyword index."""
+        rows = self._query("SELECT chunk_id, report, tokens_json, text FROM chunks "
+                           "ORDER BY report, position")  # fmt: skip
+        current = self.meta().get("tokenizer", TOKENIZER_VERSION) == TOKENIZER_VERSION
+        tokens = [json.loads(r[2]) if current else tokenize(r[3]) for r in rows]
+        return [str(r[0]) for r in rows], [str(r[1]) for r in rows], tokens
 
     def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(dict.fromkeys(chunk_ids))
@@ -479,7 +520,7 @@ def collection_name(embedder_name: str, dim: int, store_uid: str, suffix: str = 
 
 
 def chroma_client(store: Path, url: str = "") -> Any:
-    """An embedded client on `store/chroma`, or an HTTP client when `url` (DQA_CHROMA_URL) is set."""
+    """An embedded client on `store/chroma`, or an HTTP client when `url` (DQA_CHROMA_URL) is."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -560,8 +601,11 @@ class ChromaChunkStore:
             )
             for chunk, row in zip(chunks, vectors, strict=True)
         ]
-        # Chroma's add ignores ids it already has; delete first so a re-add is an upsert.
-        self._collection.delete(ids=[n.node_id for n in nodes])
+        # Chroma's add ignores ids it already has, so delete those first: a re-add (after an
+        # add that died before its commit) is then an upsert. Looking first is the cheap path.
+        existing = self._collection.get(ids=[n.node_id for n in nodes], include=[])["ids"]
+        if existing:
+            self._collection.delete(ids=existing)
         return list(self._store.add(nodes))
 
     def delete_report(self, report: str) -> None:
@@ -734,17 +778,31 @@ class Bm25KeywordIndex:
         return len(self.chunk_ids)
 
     def build(self, chunks: Sequence[Chunk], generation: int = 0) -> Bm25KeywordIndex:
+        return self.build_from_tokens(
+            [c.chunk_id for c in chunks],
+            [c.report for c in chunks],
+            [tokenize(c.text) for c in chunks],
+            generation,
+        )
+
+    def build_from_tokens(
+        self,
+        chunk_ids: Sequence[str],
+        reports: Sequence[str],
+        tokens: Sequence[list[str]],
+        generation: int = 0,
+    ) -> Bm25KeywordIndex:
+        """Index already tokenized chunks (the SQLite store keeps each chunk's tokens)."""
         bm25s = _bm25s()
 
-        self.chunk_ids = [c.chunk_id for c in chunks]
-        self._reports = np.array([c.report for c in chunks], dtype=object)
+        self.chunk_ids = list(chunk_ids)
+        self._reports = np.array(list(reports), dtype=object)
         self.generation = generation
         self._bm25 = None
-        if chunks:
+        if self.chunk_ids:
             self._bm25 = bm25s.BM25(backend="numpy")
             # A chunk with no words still needs one token for bm25s; "" never matches a query.
-            corpus = [tokenize(c.text) or [""] for c in chunks]
-            self._bm25.index(corpus, show_progress=False)
+            self._bm25.index([list(t) or [""] for t in tokens], show_progress=False)
         return self
 
     def save(self, directory: Path | str) -> None:
@@ -873,7 +931,7 @@ def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
         )
     except StoreError as exc:
         logger.info("rebuilding keyword index: %s", exc)
-    return Bm25KeywordIndex().build(facts.chunks(), generation=generation)
+    return Bm25KeywordIndex().build_from_tokens(*facts.keyword_rows(), generation=generation)
 
 
 def open_stores(store: Path | str, chroma_url: str = "") -> Stores:

@@ -9,6 +9,7 @@ import pytest
 
 from index.models import Chunk, TableCheck
 from index.stores import (
+    TOKENIZER_VERSION,
     Bm25KeywordIndex,
     ChromaChunkStore,
     SqliteFactStore,
@@ -303,3 +304,36 @@ def test_a_bad_chroma_url_is_a_clear_error(tmp_path: Path) -> None:
 
 def _chunk_key(name: str) -> str:
     return Chunk(report=name, kind="text", text="", position=0).chunk_id.rsplit(":", 1)[0]
+
+
+def test_chunks_keep_their_tokens_and_a_new_tokenizer_re_tokenizes(
+    tmp_path: Path, make_analysis
+) -> None:
+    store = SqliteFactStore(tmp_path / "facts.sqlite")
+    analysis = make_analysis(QIAOKOU, QIAOKOU_TEXTS[:2])
+    store.replace_report(analysis)
+    tokens = [
+        ["2210201", "住房", "公积", "积金", "公积金", "20.04", "20.04"],
+        ["2010350", "事业", "运行", "180.03", "180.03"],
+    ]
+    ids = [c.chunk_id for c in analysis.chunks]
+    assert store.keyword_rows() == (ids, [QIAOKOU, QIAOKOU], tokens)
+    # a store indexed by an older tokenizer: its stored tokens are not trusted
+    with store.transaction() as conn:
+        conn.execute("UPDATE chunks SET tokens_json = '[\"stale\"]'")
+        store.set_meta(conn, "tokenizer", "0")
+    assert store.keyword_rows() == (ids, [QIAOKOU, QIAOKOU], tokens)  # re-tokenized in memory
+    store.replace_report(make_analysis(YUELU, YUELU_TEXTS[:1]))  # the next write fixes the disk
+    assert store.meta()["tokenizer"] == TOKENIZER_VERSION
+    with store.transaction() as conn:
+        stale = conn.execute("SELECT chunk_id FROM chunks WHERE tokens_json LIKE '%stale%'")
+        assert stale.fetchall() == []
+
+
+def test_a_store_with_another_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
+    store = SqliteFactStore(tmp_path / "facts.sqlite")
+    with store.transaction() as conn:
+        store.set_meta(conn, "schema_version", "1")
+    store.close()
+    with pytest.raises(StoreError, match="has store layout 1, .* run `python -m index build`"):
+        SqliteFactStore(tmp_path / "facts.sqlite", create=False)
