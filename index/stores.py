@@ -15,6 +15,7 @@ records the SQLite generation it was built from and is rebuilt when it is behind
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -63,7 +64,7 @@ def report_version(name: str, sha256: str) -> str:
 # SQLite: facts, checks, tables, chunks, reports
 
 
-_SCHEMA = """
+_SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
     name TEXT PRIMARY KEY,
@@ -81,22 +82,7 @@ CREATE TABLE IF NOT EXISTS reports (
     added_at TEXT NOT NULL,
     text TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS facts (
-    fact_id TEXT PRIMARY KEY,
-    report TEXT NOT NULL,
-    source TEXT NOT NULL,
-    "table" TEXT NOT NULL,
-    row_label TEXT NOT NULL,
-    "column" TEXT NOT NULL,
-    value TEXT NOT NULL,
-    raw TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    locator TEXT NOT NULL,
-    quote TEXT NOT NULL,
-    code TEXT NOT NULL,
-    parents TEXT NOT NULL,
-    position INTEGER NOT NULL
-);
+{facts_table}
 CREATE INDEX IF NOT EXISTS facts_report ON facts(report);
 CREATE INDEX IF NOT EXISTS facts_code ON facts(code);
 CREATE INDEX IF NOT EXISTS facts_row_label ON facts(row_label);
@@ -138,9 +124,26 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report);
 """
 
-_FACT_COLUMNS = (
-    'fact_id, report, source, "table", row_label, "column", value, raw, unit, locator, quote, '
-    "code, parents, position"
+# The facts table mirrors the Fact dataclass field by field, so a field added to Fact is stored
+# without touching this module; the layout fingerprint below then asks old stores to rebuild.
+_FACT_FIELDS = tuple(dataclasses.fields(Fact))
+_FACT_COLUMNS = "fact_id, " + ", ".join(f'"{f.name}"' for f in _FACT_FIELDS)
+_SCHEMA = _SCHEMA_TEMPLATE.replace(
+    "{facts_table}",
+    "CREATE TABLE IF NOT EXISTS facts (\n    fact_id TEXT PRIMARY KEY,\n"
+    + ",\n".join(
+        f'    "{f.name}" {"INTEGER" if f.type == "int" else "TEXT"}'
+        + ("" if "None" in str(f.type) else " NOT NULL")
+        for f in _FACT_FIELDS
+    )
+    + "\n);",
+)
+_CHUNK_FIELDS = ("report", "kind", "text", "position", "table", "section", "page", "meta")
+# Layout = schema version + the model fields it stores: a store written for other fields
+# must be rebuilt, not misread.
+STORE_LAYOUT = (
+    f"{SCHEMA_VERSION}-"
+    + content_id(",".join(f.name for f in _FACT_FIELDS) + "|" + ",".join(_CHUNK_FIELDS))[:8]
 )
 _CHUNK_COLUMNS = 'chunk_id, report, position, kind, text, "table", section, page, meta_json'
 _REPORT_COLUMNS = (
@@ -174,17 +177,17 @@ class SqliteFactStore:
             with self.transaction() as conn:
                 if self._meta_value(conn, "store_uid") is None:
                     self.set_meta(conn, "store_uid", uuid.uuid4().hex)
-                    self.set_meta(conn, "schema_version", SCHEMA_VERSION)
+                    self.set_meta(conn, "schema_version", STORE_LAYOUT)
                     self.set_meta(conn, "generation", "0")
                     self.set_meta(conn, "tokenizer", TOKENIZER_VERSION)
                 schema = self._meta_value(conn, "schema_version")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise StoreError(f"{self.path}: not a usable SQLite fact store ({exc})") from exc
-        if schema != SCHEMA_VERSION:
+        if schema != STORE_LAYOUT:
             self._conn.close()
             raise StoreError(
-                f"{self.path} has store layout {schema}, this version writes {SCHEMA_VERSION}: "
+                f"{self.path} has store layout {schema}, this version writes {STORE_LAYOUT}: "
                 "run `python -m index build` to rebuild it"
             )
 
@@ -276,7 +279,8 @@ class SqliteFactStore:
         )
         try:
             conn.executemany(
-                f"INSERT INTO facts({_FACT_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+                f"INSERT INTO facts({_FACT_COLUMNS}) "
+                f"VALUES ({', '.join('?' * (len(_FACT_FIELDS) + 1))})",
                 [_fact_row(f) for f in analysis.facts],
             )
             conn.executemany(
@@ -456,18 +460,17 @@ def _in_clause(column: str, values: Sequence[str] | None) -> tuple[str, list[str
 
 
 def _fact_row(f: Fact) -> tuple[Any, ...]:
-    return (
-        f.fact_id, f.report, f.source, f.table, f.row_label, f.column, str(f.value), f.raw,
-        f.unit, f.locator, f.quote, f.code, f.parents, f.position,
-    )  # fmt: skip
+    # Decimal as TEXT: str(Decimal("313.08")) reads back as exactly Decimal("313.08").
+    values = (getattr(f, field.name) for field in _FACT_FIELDS)
+    return (f.fact_id, *(str(v) if isinstance(v, Decimal) else v for v in values))
 
 
 def _fact_from_row(r: Sequence[Any]) -> Fact:
-    return Fact(
-        report=r[1], source=r[2], table=r[3], row_label=r[4], column=r[5], value=Decimal(r[6]),
-        raw=r[7], unit=r[8], locator=r[9], quote=r[10], code=r[11], parents=r[12],
-        position=int(r[13]),
-    )  # fmt: skip
+    kwargs: dict[str, Any] = {
+        field.name: Decimal(value) if field.type == "Decimal" and value is not None else value
+        for field, value in zip(_FACT_FIELDS, r[1:], strict=True)
+    }
+    return Fact(**kwargs)
 
 
 def _chunk_row(c: Chunk) -> tuple[Any, ...]:

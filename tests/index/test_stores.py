@@ -337,3 +337,13 @@ def test_a_store_with_another_layout_asks_for_a_rebuild(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StoreError, match="has store layout 1, .* run `python -m index build`"):
         SqliteFactStore(tmp_path / "facts.sqlite", create=False)
+
+
+def test_the_store_layout_covers_every_model_field() -> None:
+    # A field added to Chunk must be stored too (Fact's are mirrored automatically); update
+    # _CHUNK_FIELDS, _chunk_row and _chunk_from_row in index/stores.py.
+    from dataclasses import fields
+
+    from index.stores import _CHUNK_FIELDS
+
+    assert tuple(f.name for f in fields(Chunk)) == _CHUNK_FIELDS
