@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from index.models import Fact, TextBlock
-from index.numbers import UNITS, normalise_unit, parse_number
+from index.numbers import MONEY_UNITS, UNITS, normalise_unit, parse_number
 
 # Sentence ends. None of these characters occurs inside a printed number, so splitting on them
 # can never cut "1,234.56", "313. 08" or "84395件" apart (an ASCII "." is never a boundary).
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
-CLAUSE_SEP = "，,；;：:。、（）()"
+CLAUSE_SEP = "，,；;：:。、"
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
 # Not preceded by a digit/letter/第 (codes like 88712345 inside words, ordinals), not followed
@@ -27,8 +27,17 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _clause_start(sentence: str, pos: int) -> int:
+    """Start of the clause ending at pos; a bracketed aside (市长专线、城市留言板…) is kept whole."""
     k = pos
-    while k > 0 and sentence[k - 1] not in CLAUSE_SEP:
+    depth = 0
+    while k > 0:
+        ch = sentence[k - 1]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in CLAUSE_SEP:
+            break
         k -= 1
     return k
 
@@ -41,9 +50,9 @@ def _tidy_label(text: str) -> str:
 
 def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> list[Fact]:
     facts: list[Fact] = []
+    previous_label = ""  # carried across sentences: "收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
     for sentence in split_sentences(block.text):
         previous_end = 0
-        previous_label = ""
         for match in QUANTITY_RE.finditer(sentence):
             raw = match.group(1)
             value = parse_number(raw)
@@ -54,12 +63,19 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
                 continue
             lo = max(_clause_start(sentence, match.start()), previous_end)
             label = _tidy_label(sentence[lo : match.start()])
+            # what a count counts may follow it: "288 个单元网格", "1274个网格"
+            after = ""
+            if unit not in MONEY_UNITS and unit != "%":
+                tail = re.split(r"[，,；;：:。、（(]", sentence[match.end() :], maxsplit=1)[0]
+                after = tail.strip()[:12]
             previous_end = match.end()
+            if unit == "%" and previous_label and (not label or label.startswith("占")):
+                label = previous_label + label  # "支出（类）264.87 万元，占 86.05%": a share of what
             where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
             locator = ", ".join(x for x in (block.section, where) if x)
             facts.append(
                 Fact(
-                    report=report, source="text", table=block.section, row_label=label, column="",
+                    report=report, source="text", table=block.section, row_label=label, column=after,
                     value=value, raw=raw, unit=unit, locator=locator,
                     quote=sentence, parents=previous_label, position=start + len(facts),
                 )

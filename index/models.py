@@ -81,7 +81,8 @@ class Fact:
     For table facts `row_label` is the row's name (with `code`, the 科目编码, when present and
     `parents` the names of its 类/款 ancestors), `column` the header path joined by " / ".
     For sentence facts `row_label` is what the number counts (the words before it), `column`
-    is '' and `quote` is the sentence.
+    holds the words right after a count (the counted noun in "288 个单元网格") and `quote` is
+    the sentence; `table` is the section heading and `parents` the previous clause's label.
     """
 
     report: str

@@ -21,6 +21,8 @@ INDEX_HEADERS = frozenset({"行次", "行", "序号"})
 CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 CODE_PREFIX_RE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
 SPACE_RE = re.compile(r"\s+")
+NOT_A_FIGURE_RE = re.compile(r"(电话|传真|邮编|邮政编码|号码|手机|编号|代码|地址)$")
+TOC_LABEL_RE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
 
 def norm(text: str) -> str:
@@ -129,6 +131,8 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
         value_cols = {
             c for r in rows[header_end:] for c in range(len(r)) if c not in index_cols and figure_at(r, c)
         }
+    if _is_contents(block, rows):
+        return []
     facts: list[Fact] = []
     names_by_code: dict[str, str] = {}
     pending: list[tuple[int, str, str, str, Decimal, str, str, str]] = []
@@ -163,6 +167,8 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
                 code, name = label_cells[0], " ".join(label_cells[1:])
             if code:
                 names_by_code.setdefault(code, name)
+            if NOT_A_FIGURE_RE.search(name) or NOT_A_FIGURE_RE.search(column):
+                continue  # 联系电话 83426353 and the like
             unit = amount.unit or block.unit
             quote = "  ".join(x for x in cells if x)
             pending.append((ri, name, code, column, amount.value, amount.raw, unit, quote))
@@ -177,6 +183,15 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
             )
         )
     return facts
+
+
+def _is_contents(block: TableBlock, rows: list[tuple[str, ...]]) -> bool:
+    """A table of contents (headings with page numbers) prints no figures worth a fact."""
+    if block.unit:
+        return False
+    labelled = [r for r in rows if r and r[0]]
+    toc = [r for r in labelled if TOC_LABEL_RE.match(r[0]) and all(c.strip().isdigit() for c in r[1:] if c.strip())]
+    return len(labelled) >= 3 and len(toc) >= 0.6 * len(labelled)
 
 
 def _parents(code: str, names: dict[str, str]) -> str:

@@ -294,7 +294,21 @@ def _cells_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Bloc
     numbers: list[int] = []
     names: list[str] = []
     unit = ctx.unit
-    units: list[str] = []
+    blocks: list[Block] = []
+    base_title = ctx.title or (cells[0].text if cells else "") or ctx.section
+
+    def flush_rows() -> None:
+        if rows:
+            blocks.append(
+                TableBlock(
+                    title=base_title, rows=tuple(rows), unit=unit, section=ctx.section, shape="cells",
+                    line_numbers=tuple(numbers), notes=_encode_columns(row_columns),
+                )
+            )
+        rows.clear()
+        row_columns.clear()
+        numbers.clear()
+
     i = 0
     text_run: list[_Cell] = []
     while i < len(cells):
@@ -316,7 +330,9 @@ def _cells_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Bloc
         texts = [c for c in text_run if c.text]
         label_at = max((k for k, c in enumerate(texts) if _norm(c.text) in LABEL_HEADERS), default=-1)
         if label_at >= 0 and len(texts) - label_at - 1 >= 2:
-            # a header run: label header, then value names, then this row's label cells
+            # a header run: label header, then value names, then this row's label cells.
+            # A new header starts a new table (its own unit and columns).
+            flush_rows()
             after = texts[label_at + 1 :]
             width = len(values)
             names = [c.text for c in after[:width]] if len(after) > width else [c.text for c in after[:-1]]
@@ -335,18 +351,9 @@ def _cells_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Bloc
         rows.append((label, *values))
         row_columns.append(("", *cols))
         numbers.append(text_run[-1].line if text_run else cells[i - 1].line)
-        units.append(unit)
         text_run = []
-    title = ctx.title or (cells[0].text if cells else "") or ctx.section
-    blocks: list[Block] = []
-    if rows:
-        blocks.append(
-            TableBlock(
-                title=title, rows=tuple(rows), unit=max(set(units), key=units.count) if units else unit,
-                section=ctx.section, shape="cells", line_numbers=tuple(numbers),
-                notes=_encode_columns(row_columns),
-            )
-        )
+    flush_rows()
+    title = base_title
     seen: set[str] = set()
     for cell in cells:
         long_with_digits = len(cell.text) >= 8 and re.search(r"\d", cell.text) and parse_cell(cell.text) is None

@@ -1,22 +1,379 @@
-"""The one object app.py and eval/ call: question -> answer dict (CONTRACT.md JSON)."""
+"""The one object app.py and eval/ call: question -> answer dict (CONTRACT.md JSON).
+
+Flow: parse the question (org/year/kind/metric/op) -> look the metric up in the fact store of
+the resolved reports -> answer only when one figure clearly wins; list the candidates when
+several different figures match about equally; say "not found" (with what was searched and
+the nearest facts) when nothing matches well. Hybrid retrieval (dense + keyword, fused by
+chunk id) supplies the passages the figure sits in and a small tie-break for facts printed in
+them. Every figure shown is copied from a fact; computed answers show their arithmetic.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from index.config import Settings
+from index.models import Fact
+from index.numbers import UNIT_FACTORS, format_value
+from qa.lookup import FactView, GramWeights, Group, Scored, group_by_value, lookup_facts, make_views
+from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query, report_info
+
+log = logging.getLogger(__name__)
+
+MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
+AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
+KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
+
+
+def _plain(raw: str) -> str:
+    return raw.replace(" ", "").replace(",", "")
+
+
+def _fact_citation(fact: Fact) -> dict[str, Any]:
+    return {
+        "report": fact.report,
+        "locator": fact.locator,
+        "quote": fact.quote,
+        "table": fact.table if fact.source == "table" else "",
+        "section": fact.table if fact.source == "text" else "",
+        "row": f"{fact.code} {fact.row_label}".strip(),
+        "column": fact.column,
+        "raw": fact.raw,
+        "unit": fact.unit,
+        "source": fact.source,
+    }
+
+
+def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    # table cells first: they are the canonical place a figure is printed
+    for item in sorted(group.members, key=lambda s: (s.fact.source != "table", -s.score)):
+        key = item.fact.locator + item.fact.raw
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(_fact_citation(item.fact))
+        if len(out) >= limit:
+            break
+    return out
+
 
 class Answerer:
-    """Loads the stores once; `ask` answers one question.
+    """Loads the stores once; `ask` answers one question (thread-safe)."""
 
-    ask() returns the CONTRACT.md JSON object:
-    {"question", "status": answered|not_found|ambiguous, "answer", "value", "unit",
-     "citations": [{"report", "locator", "quote"}], "elapsed_ms"}
-    plus optional extra keys ("candidates", "searched", "computation", "table").
-    """
+    def __init__(self, store: Path | str | None = None, *, retrieval: bool = True) -> None:
+        from index.stores import open_stores
 
-    def __init__(self, store: Path | str | None = None) -> None:
-        self.store = Path(store) if store else None
+        self.settings = Settings.from_env(store)
+        self.stores = open_stores(self.settings.store, self.settings.chroma_url)
+        self.retrieval = retrieval and os.environ.get("DQA_RETRIEVAL", "1") != "0"
+        self._lock = threading.RLock()
+        self._embedder: Any = None
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+
+    def _load(self) -> None:
+        reports = self.stores.facts.reports()
+        self.catalog: list[ReportInfo] = [report_info(r) for r in reports]
+        self.years = {i.name: i.year for i in self.catalog}
+        self.info = {i.name: i for i in self.catalog}
+        facts = self.stores.facts.facts()
+        org_words = [a for i in self.catalog for a in i.aliases if not a.isascii()]
+        self.views_by_report: dict[str, list[FactView]] = {}
+        for view in make_views(facts, org_words):
+            self.views_by_report.setdefault(view.fact.report, []).append(view)
+        self.weights = GramWeights(facts)
+
+    def refresh(self) -> None:
+        with self._lock:
+            if self.stores.refresh():
+                self._load()
+
+    def _embed(self, text: str) -> Any:
+        if self._embedder is None:
+            from index.embed import load_embedder
+
+            self._embedder = load_embedder(self.stores.embed_model)
+        return self._embedder.embed([text])[0]
+
+    # ------------------------------------------------------------------ retrieval
+
+    def retrieve(self, question: str, k: int = 5, reports: list[str] | None = None) -> list[dict[str, Any]]:
+        """Hybrid retrieval: keyword (jieba + BM25) and dense (Chroma) ranks fused by chunk id
+        with reciprocal-rank fusion; keyword weighs more (it finds the chunk far more often on
+        these reports than the static embedding does)."""
+        with self._lock:
+            keyword = self.stores.keywords.search(question, k * 4, reports=reports)
+            dense: list[tuple[str, float]] = []
+            if self.retrieval:
+                try:
+                    dense = self.stores.vectors.query(self._embed(question), k * 4, reports=reports)
+                except Exception:  # noqa: BLE001 - dense retrieval is an aid, never a blocker
+                    log.warning("dense retrieval failed", exc_info=True)
+            fused: dict[str, float] = {}
+            for weight, hits in ((1.0, keyword), (0.6, dense)):
+                for rank, (chunk_id, _score) in enumerate(hits):
+                    fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (60 + rank)
+            order = sorted(fused, key=lambda c: -fused[c])[:k]
+            chunks = self.stores.facts.chunks_by_id(order)
+        return [
+            {"chunk_id": cid, "report": chunks[cid].report, "kind": chunks[cid].kind, "text": chunks[cid].text,
+             "table": chunks[cid].table, "section": chunks[cid].section, "page": chunks[cid].page,
+             "score": round(fused[cid], 5)}
+            for cid in order if cid in chunks
+        ]
+
+    # ------------------------------------------------------------------ answering
 
     def ask(self, question: str) -> dict[str, Any]:
-        raise NotImplementedError
+        started = time.perf_counter()
+        question = (question or "").strip()
+        if not question:
+            result = self._not_found(None, "Empty question: ask about a figure in a report.", [])
+        else:
+            query = parse_query(question, self.catalog)
+            result = self._answer(query)
+        result["question"] = question
+        result["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def _answer(self, query: Query) -> dict[str, Any]:
+        zh = query.lang != "en"
+        if query.unknown_place:
+            msg = (f"没有找到{query.unknown_place}的报告：库中只有 {self._org_list()}。" if zh
+                   else f"No report for {query.unknown_place} in the store (it holds {self._org_list()}).")
+            return self._not_found(query, msg, [])
+        if not query.reports:
+            what = "、".join(filter(None, [str(y) for y in query.years] + [query.kind]))
+            msg = (f"库中没有符合条件（{what}）的报告。" if zh else f"No report in the store matches ({what}).")
+            return self._not_found(query, msg, [])
+        if query.op == "compare":
+            return self._compare(query)
+        if query.op in ("sum", "diff"):
+            return self._compute(query)
+        return self._single(query)
+
+    def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str]) -> list[Group]:
+        views = [v for r in reports for v in self.views_by_report.get(r, [])]
+        text = " ".join([metric, *query.terms])
+        scored = lookup_facts(query, text, views, self.weights, self.years)
+        if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
+            scored = self._boost_retrieved(query, list(reports), scored)
+        return group_by_value(scored)
+
+    def _boost_retrieved(self, query: Query, reports: list[str], scored: list[Scored]) -> list[Scored]:
+        """A small tie-break for facts printed in the passages retrieval ranks first."""
+        try:
+            top = self.retrieve(query.question, 3, reports=reports)
+        except Exception:  # noqa: BLE001
+            return scored
+        texts = [c["text"] for c in top]
+        boosted = []
+        for item in scored[:200]:
+            f = item.fact
+            probe = f.quote[:40] if f.source == "text" else f.row_label
+            bonus = 0.02 if probe and any(probe in t and f.raw in t for t in texts) else 0.0
+            boosted.append(replace(item, score=item.score + bonus) if bonus else item)
+        boosted.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
+        return boosted + scored[200:]
+
+    @staticmethod
+    def _decide(groups: list[Group]) -> tuple[str, list[Group]]:
+        if not groups or groups[0].score < MIN_SCORE:
+            return "not_found", groups[:3]
+        best = groups[0]
+        close = [g for g in groups[1:] if g.score >= best.score - AMBIGUITY_MARGIN]
+        if close:
+            return "ambiguous", [best, *close][:4]
+        return "answered", [best]
+
+    def _single(self, query: Query) -> dict[str, Any]:
+        groups = self._rank(query, query.metric, query.reports)
+        status, chosen = self._decide(groups)
+        zh = query.lang != "en"
+        if status == "not_found":
+            return self._not_found(query, self._not_found_text(query), chosen)
+        if status == "ambiguous":
+            return self._ambiguous(query, chosen)
+        group = chosen[0]
+        fact = max(group.members, key=lambda s: (s.fact.source == "table", s.score)).fact
+        value = _plain(fact.raw)
+        label = self._fact_label(fact)
+        org = self._org_name(fact.report)
+        year = self.years.get(fact.report)
+        if zh:
+            text = f"{org}{year or ''}年{label}为 {value} {fact.unit}。"
+        else:
+            text = f"{org} ({year or ''}): {label} = {value} {fact.unit}."
+        notes = self._other_units(group)
+        return {
+            "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit,
+            "citations": _citations(group), "searched": query.searched,
+        }
+
+    # ------------------------------------------------------------------ computed answers
+
+    def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False) -> tuple[str, list[Group]]:
+        if operand:
+            # an operand carries its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
+            query = replace(query, codes=tuple(CODE_RE.findall(metric)),
+                            numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)))
+        return self._decide(self._rank(query, metric, reports))
+
+    def _compute(self, query: Query) -> dict[str, Any]:
+        zh = query.lang != "en"
+        a_text, b_text = query.operands
+        found: list[tuple[str, Group, Group]] = []
+        for report in query.reports:
+            sa, ga = self._resolve(query, a_text, [report], operand=True)
+            sb, gb = self._resolve(query, b_text, [report], operand=True)
+            if sa == "answered" and sb == "answered":
+                found.append((report, ga[0], gb[0]))
+        if len(found) != 1:
+            why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
+            msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
+                   else f"Cannot compute: no single report has {why}.")
+            return self._not_found(query, msg, [])
+        report, ga, gb = found[0]
+        fa = self._best_fact(ga)
+        fb = self._best_fact(gb)
+        va, ua = fa.value, fa.unit
+        vb, ub = fb.value, fb.unit
+        unit = ua
+        if ua != ub and ua in UNIT_FACTORS and ub in UNIT_FACTORS:
+            unit = "万元"
+            va = va * UNIT_FACTORS[ua] / UNIT_FACTORS["万元"]
+            vb = vb * UNIT_FACTORS[ub] / UNIT_FACTORS["万元"]
+        elif ua != ub:
+            return self._not_found(query, "Cannot compute: the two figures have different units "
+                                          f"({ua} vs {ub}).", [])
+        result = va + vb if query.op == "sum" else va - vb
+        places = max(-va.as_tuple().exponent, -vb.as_tuple().exponent, 0)  # type: ignore[operator]
+        result = result.quantize(Decimal(1).scaleb(-places)) if places else result
+        sign = "+" if query.op == "sum" else "−"
+        value = format_value(result)
+        arithmetic = f"{_plain(fa.raw)} {fa.unit} {sign} {_plain(fb.raw)} {fb.unit} = {value} {unit}"
+        la, lb = self._fact_label(fa), self._fact_label(fb)
+        org = self._org_name(report)
+        text = (f"{org}：{la}（{_plain(fa.raw)}{fa.unit}）{sign}{lb}（{_plain(fb.raw)}{fb.unit}）= {value} {unit}。"
+                if zh else f"{org}: {la} ({_plain(fa.raw)} {fa.unit}) {sign} {lb} ({_plain(fb.raw)} {fb.unit}) = {value} {unit}.")
+        return {
+            "status": "answered", "answer": text, "value": value, "unit": unit,
+            "citations": [_fact_citation(fa), _fact_citation(fb)],
+            "computation": {"op": query.op, "expression": arithmetic,
+                            "operands": [_fact_citation(fa), _fact_citation(fb)]},
+            "searched": query.searched,
+        }
+
+    def _compare(self, query: Query) -> dict[str, Any]:
+        zh = query.lang != "en"
+        sides: dict[str, list[str]] = {}
+        info = [self.info[r] for r in query.reports]
+        if len(query.orgs) >= 2:
+            for district in query.orgs:
+                sides[district] = [i.name for i in info if i.district == district]
+        elif len(query.years) >= 2:
+            for year in query.years:
+                sides[str(year)] = [i.name for i in info if i.year == year]
+        else:
+            for i in info:
+                sides[f"{i.district or i.org} {i.year or ''} {i.kind}".strip()] = [i.name]
+        rows: list[dict[str, Any]] = []
+        cites: list[dict[str, Any]] = []
+        for side, reports in sides.items():
+            if not reports:
+                continue
+            status, groups = self._resolve(query, query.metric, reports)
+            if status != "answered":
+                rows.append({"label": side, "value": None, "unit": "", "report": reports[0], "status": status})
+                continue
+            fact = self._best_fact(groups[0])
+            value, unit = groups[0].value, groups[0].unit
+            rows.append({"label": side, "value": _plain(fact.raw), "unit": fact.unit, "report": fact.report,
+                         "canonical": format_value(value), "canonical_unit": unit, "status": "answered",
+                         "org": self._org_name(fact.report), "year": self.years.get(fact.report),
+                         "metric": self._fact_label(fact)})
+            cites.append(_fact_citation(fact))
+        answered = [r for r in rows if r["status"] == "answered"]
+        if len(answered) < 2:
+            msg = ("无法比较：至少两方中有一方的数字找不到或不唯一。" if zh
+                   else "Cannot compare: a figure is missing or ambiguous for one side.")
+            return {**self._not_found(query, msg, []), "comparison": rows}
+        units = {r["canonical_unit"] for r in answered}
+        if len(units) != 1:
+            return {**self._not_found(query, "Cannot compare figures in different units.", []), "comparison": rows}
+        smaller = any(w in query.question.lower() for w in ("smaller", "lower", "小", "少", "低"))
+        pick = (min if smaller else max)(answered, key=lambda r: Decimal(r["canonical"]))
+        parts = [f"{r['org']} {r['year']}: {r['value']} {r['unit']}" for r in answered]
+        if zh:
+            text = f"{'较小' if smaller else '较大'}的是{pick['org']}（{pick['year']}年），{pick['metric']}为 {pick['value']} {pick['unit']}。比较：" + "；".join(parts) + "。"
+        else:
+            text = (f"{'Smaller' if smaller else 'Larger'}: {pick['org']} ({pick['year']}), {pick['metric']} = "
+                    f"{pick['value']} {pick['unit']}. Compared: " + "; ".join(parts) + ".")
+        return {"status": "answered", "answer": text, "value": pick["value"], "unit": pick["unit"],
+                "citations": cites, "comparison": rows, "searched": query.searched}
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _best_fact(group: Group) -> Fact:
+        return max(group.members, key=lambda s: (s.fact.source == "table", s.score)).fact
+
+    def _org_name(self, report: str) -> str:
+        info = self.info.get(report)
+        return info.org if info and info.org else report
+
+    def _org_list(self) -> str:
+        return "、".join(sorted({i.district or i.org for i in self.catalog})) or "(none)"
+
+    @staticmethod
+    def _fact_label(fact: Fact) -> str:
+        if fact.source == "table":
+            parts = [p for p in (fact.row_label, fact.column) if p]
+            return "·".join(parts) or fact.table
+        return fact.row_label or fact.quote[:30]
+
+    @staticmethod
+    def _other_units(group: Group) -> str:
+        units = sorted({f"{_plain(m.fact.raw)} {m.fact.unit}" for m in group.members if m.fact.unit != group.members[0].fact.unit})
+        return f"（另印作 {'、'.join(units)}）" if units else ""
+
+    def _not_found_text(self, query: Query) -> str:
+        names = "、".join(self._org_name(r) + f"{self.years.get(r) or ''}" for r in query.reports[:4])
+        if query.lang != "en":
+            return f"未找到：在 {names} 中没有与“{query.metric}”明确对应的数字。"
+        return f"Not found: no figure in {names} clearly matches “{query.metric}”."
+
+    def _not_found(self, query: Query | None, text: str, nearest: list[Group]) -> dict[str, Any]:
+        return {
+            "status": "not_found", "answer": text, "value": None, "unit": "", "citations": [],
+            "nearest": [
+                {"value": _plain(self._best_fact(g).raw), "unit": self._best_fact(g).unit,
+                 "score": round(g.score, 3), **_fact_citation(self._best_fact(g))}
+                for g in nearest
+            ],
+            "searched": query.searched if query else {},
+        }
+
+    def _ambiguous(self, query: Query, groups: list[Group]) -> dict[str, Any]:
+        zh = query.lang != "en"
+        candidates = []
+        for g in groups:
+            fact = self._best_fact(g)
+            candidates.append({"value": _plain(fact.raw), "unit": fact.unit, "score": round(g.score, 3),
+                               "label": self._fact_label(fact), "citations": _citations(g, 2)})
+        listing = "；".join(f"{c['value']} {c['unit']}（{c['citations'][0]['report']}：{c['citations'][0]['locator']}）" for c in candidates)
+        text = (f"有多个数字同样符合，请指明：{listing}。" if zh
+                else f"Several figures match equally well; please narrow the question: {listing}.")
+        return {"status": "ambiguous", "answer": text, "value": None, "unit": "",
+                "citations": [c for cand in candidates for c in cand["citations"][:1]],
+                "candidates": candidates, "searched": query.searched}

@@ -1,0 +1,238 @@
+"""Query + facts -> ranked candidate figures, grouped by value (lookup_facts).
+
+Matching is on Chinese character bigrams weighted by rarity across all fact labels in the
+store (a bigram such as 支出 that labels half the facts says little; 公积 says a lot). A fact
+scores by how much of the question's metric its row label and column name cover, how much of
+its own label the question names, and its context (table title, sentence) as a weaker signal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from index.models import Fact
+from index.numbers import UNIT_FACTORS
+from qa.glossary import COUNT_UNITS, MONEY_UNITS
+from qa.query import Query
+
+CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
+ASCII_TOKEN_RE = re.compile(r"\d{3,}|[a-z]{2,}")
+YEAR_IN_TEXT_RE = re.compile(r"(20\d{2})\s*年")
+CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
+RATIO_WORDS = ("占", "比例", "比重", "完成", "执行率", "率")
+TOTAL_LABELS = ("合计", "总计", "小计")
+TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数|本年支出合计|本年收入合计|本年支出小计)$")
+NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
+
+
+def grams(text: str) -> set[str]:
+    """Character bigrams of each CJK run (single characters for one-character runs) plus ASCII
+    numbers/words, so '2010350' and '12345' stay whole."""
+    text = NOISE_CHARS.sub("", text.lower())
+    out: set[str] = set()
+    for run in CJK_RUN_RE.findall(text):
+        if len(run) == 1:
+            out.add(run)
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    out.update(ASCII_TOKEN_RE.findall(text))
+    return out
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A fact with its match features computed once at load (org names taken out of labels:
+    '劳务派遣人员工作经费硚口区…本级' is matched as '劳务派遣人员工作经费…本级')."""
+
+    fact: Fact
+    label: frozenset[str]
+    column: frozenset[str]
+    context: frozenset[str]
+    parents: frozenset[str]
+    quote: frozenset[str]
+    table: frozenset[str]
+    hay: str
+    label_years: frozenset[int]
+    crowded: bool  # an unnamed column in a row of several figures
+    first_in_row: bool
+    total_column: bool
+
+
+def make_views(facts: list[Fact], org_words: list[str]) -> list[FactView]:
+    words = sorted({w for w in org_words if len(w) >= 3}, key=len, reverse=True)
+
+    def strip(text: str) -> str:
+        for w in words:
+            if w in text:
+                text = text.replace(w, " ")
+        return text
+
+    crowd: Counter[tuple[str, str, str, str]] = Counter()
+    first: dict[tuple[str, str, str, str], int] = {}
+    for f in facts:
+        if f.source == "table":
+            key = (f.report, f.table, f.row_label, f.quote)
+            first.setdefault(key, f.position)
+            if not f.column:
+                crowd[key] += 1
+    return [
+        FactView(
+            fact=f,
+            label=frozenset(grams(strip(f.row_label))),
+            column=frozenset(grams(f.column)),
+            context=frozenset(grams(f"{f.table} {f.parents}")),
+            parents=frozenset(grams(f.parents)),
+            quote=frozenset(grams(strip(f.quote))) if f.source == "text" else frozenset(),
+            table=frozenset(grams(f.table)),
+            hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code}",
+            label_years=frozenset(int(y) for y in YEAR_IN_TEXT_RE.findall(f.row_label)),
+            crowded=f.source == "table" and not f.column and crowd[(f.report, f.table, f.row_label, f.quote)] > 1,
+            first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
+            total_column=bool(TOTAL_COLUMN_RE.search(NOISE_CHARS.sub("", f.column.split("/")[-1]))),
+        )
+        for f in facts
+    ]
+
+
+class GramWeights:
+    """Inverse document frequency of bigrams over the fact labels of the store. A bigram no
+    label carries (question phrasing such as 是多少) weighs little: it cannot tell facts apart."""
+
+    def __init__(self, facts: list[Fact]) -> None:
+        df: Counter[str] = Counter()
+        for fact in facts:
+            df.update(grams(f"{fact.row_label} {fact.column} {fact.table}"))
+        self.n = max(len(facts), 1)
+        self.df = df
+
+    def __call__(self, gram: str) -> float:
+        seen = self.df.get(gram, 0)
+        if not seen:
+            return 0.3
+        return math.log((self.n + 1) / (seen + 1)) + 0.5
+
+
+@dataclass(frozen=True)
+class Scored:
+    fact: Fact
+    score: float
+    canonical: Decimal  # value in a common unit for grouping (万元 for money)
+    canonical_unit: str
+
+
+def canonical(fact: Fact) -> tuple[Decimal, str]:
+    """A common unit for grouping equal figures: 万元 for money, one 'count' for 件/个/项…
+    (84395 件 in the table and 84395 个 in the text are the same figure)."""
+    if fact.unit in UNIT_FACTORS:
+        return (fact.value * UNIT_FACTORS[fact.unit] / UNIT_FACTORS["万元"]).normalize(), "万元"
+    if fact.unit in ("万件", "万余件"):
+        return fact.value.normalize(), "万件"
+    if fact.unit in COUNT_UNITS:
+        return fact.value.normalize(), "count"
+    return fact.value.normalize(), fact.unit
+
+
+def unit_ok(query: Query, fact: Fact) -> bool:
+    unit = fact.unit
+    if query.unit_wanted == "money":
+        # a unit-less table cell counts only with decimals: bare integers there are page
+        # numbers, row numbers or scores, not amounts
+        return unit in MONEY_UNITS or (unit == "" and fact.source == "table" and "." in fact.raw)
+    if query.unit_wanted == "count":
+        if query.count_unit:
+            return query.count_unit in unit or (query.count_unit == "人" and unit == "名")
+        return unit in COUNT_UNITS
+    if query.unit_wanted == "percent":
+        return unit == "%"
+    return unit != "%" or any(w in query.question for w in RATIO_WORDS)
+
+
+def _cover(metric: set[str], target: frozenset[str] | set[str], weight: GramWeights) -> float:
+    total = sum(weight(g) for g in metric)
+    if not total:
+        return 0.0
+    return sum(weight(g) for g in metric & target) / total
+
+
+def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
+               report_year: int | None) -> float:
+    fact = view.fact
+    main = _cover(metric, view.label | view.column, weight)
+    wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
+    named = _cover(set(view.label), metric, weight) if view.label else 0.0
+    score = 0.55 * main + 0.2 * wide + 0.25 * named + 0.2 * _cover(metric, view.parents - view.label, weight)
+    if table_ref:
+        score += 0.3 * _cover(table_ref, view.table, weight) - 0.1
+    if not view.label and not view.column:
+        score -= 0.25  # an unaddressable cell: only its table title matches
+    if view.crowded:
+        # one of several figures in a row whose columns the layout did not name; the first
+        # figure of a budget-table row is its total (合计), the likeliest meaning
+        score -= 0.12 if view.first_in_row else 0.2
+    elif fact.source == "table" and view.column and not (view.column & metric) and view.total_column:
+        score += 0.04  # no column asked for: the row's total column (合计 / 决算数 / 金额)
+    plain_label = NOISE_CHARS.sub("", fact.row_label)
+    if (not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and _cover(metric, view.column, weight) >= 0.5:
+        score += 0.12  # the question names a column but no row: the total row is meant
+    if query.codes:
+        if fact.code and fact.code in query.codes:
+            score += 0.6
+        elif fact.code:
+            score -= 0.3
+    for number in query.numbers:
+        if number not in view.hay:
+            score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
+    asked_years = set(query.years) | ({report_year} if report_year else set())
+    if view.label_years - asked_years:
+        score -= 0.35  # "与 2019 年度相比 …": a figure about another year
+    label_changes = any(w in fact.row_label for w in CHANGE_WORDS)
+    asks_change = any(w in query.question for w in CHANGE_WORDS)
+    if label_changes != asks_change:
+        score -= 0.35  # a change where a level is asked for, or the other way round
+    if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
+        score -= 0.3
+    return score
+
+
+def lookup_facts(
+    query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None]
+) -> list[Scored]:
+    metric = grams(metric_text)
+    if not metric:
+        return []
+    table_ref = grams(query.table_ref)
+    scored = []
+    for view in views:
+        if not unit_ok(query, view.fact):
+            continue
+        value, unit = canonical(view.fact)
+        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report))
+        scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
+    scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
+    return scored
+
+
+@dataclass(frozen=True)
+class Group:
+    value: Decimal
+    unit: str
+    score: float
+    members: tuple[Scored, ...]
+
+
+def group_by_value(scored: list[Scored], limit: int = 8) -> list[Group]:
+    groups: dict[tuple[Decimal, str, str], list[Scored]] = {}
+    for item in scored:
+        key = (item.canonical, item.canonical_unit, item.fact.report)
+        groups.setdefault(key, []).append(item)
+        if len(groups) > limit * 4:
+            break
+    out = [
+        Group(value=k[0], unit=k[1], score=max(m.score for m in v), members=tuple(v))
+        for k, v in groups.items()
+    ]
+    out.sort(key=lambda g: -g.score)
+    return out

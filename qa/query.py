@@ -1,0 +1,247 @@
+"""question -> Query: which reports (org, year, kind), which metric, which kind of answer.
+
+Organisations are recognised from the names in the store (full name, district, district stem,
+its pinyin, the office words after the district), never from a fixed list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from qa.glossary import (
+    ASCII_WORD_RE,
+    EN_STOPWORDS,
+    QUESTION_NOISE,
+    translate_org_words,
+    translate_terms,
+)
+
+YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
+DIGITS_RE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
+FOREIGN_PLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2}(?:区|县|市))")
+PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
+
+DOC_KIND_STRONG = (
+    ("绩效自评", "绩效自评"), ("自评", "绩效自评"), ("self-evaluation", "绩效自评"),
+    ("self evaluation", "绩效自评"), ("performance evaluation", "绩效自评"),
+    ("部门决算", "决算"), ("决算", "决算"), ("final account", "决算"),
+    ("部门预算", "预算"),
+)
+SUM_RE = re.compile(r"(.+?)(?:与|和|加上|\+)(.+?)(?:之和|的和|合计是|加起来|相加|总和)|sum of (.+?) and (.+)", re.I)
+DIFF_RE = re.compile(
+    r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)[，,]?(?:差额|差值|相差)?|difference between (.+?) and (.+)",
+    re.I,
+)
+COMPARE_RE = re.compile(r"which (?:was|is|one was|one is) (larger|bigger|higher|greater|smaller|lower)|\bcompare\b|\bvs\.?\b|比较|对比|哪个(?:更)?(大|多|高|小|少|低)|谁(?:更)?(大|多|高|小|少|低)|相比.*(?:更大|更多|更高|更小|更少)", re.I)
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    name: str
+    org: str
+    district: str
+    year: int | None
+    kind: str
+    aliases: tuple[str, ...]
+
+
+def _pinyin(text: str) -> str:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency; degrade to no pinyin
+        return ""
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def report_info(row: dict[str, Any]) -> ReportInfo:
+    org = str(row.get("org") or "")
+    district = str(row.get("district") or "")
+    aliases: list[str] = []
+    if org:
+        aliases.append(org)
+    if district:
+        stem = district[:-1] if len(district) >= 3 else district
+        aliases += [district, stem]
+        py = _pinyin(stem)
+        if py:
+            aliases.append(py)
+        head = org.split(district, 1)[0] if district in org else ""
+        city = re.sub(r"^中共", "", head)
+        if len(city) >= 3:
+            aliases.append(city)
+        tail = org.split(district, 1)[1] if district in org else ""
+        tail = tail.lstrip("委")
+        # office words after the district: 社会工作部, 网格化综合服务中心, 城市运行管理中心 …
+        for cut in range(len(tail) - 4, -1, -1):
+            piece = tail[cut:]
+            if len(piece) >= 5:
+                aliases.append(piece)
+    return ReportInfo(
+        name=str(row["name"]), org=org, district=district,
+        year=int(row["year"]) if row.get("year") else None, kind=str(row.get("kind") or ""),
+        aliases=tuple(dict.fromkeys(a for a in aliases if a)),
+    )
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str
+    lang: str
+    reports: tuple[str, ...]  # candidate report names after org/year/kind resolution
+    orgs: tuple[str, ...]  # districts named (for comparisons across organisations)
+    years: tuple[int, ...]
+    kind: str
+    metric: str  # the question with org/year/kind/question words removed (Chinese terms)
+    terms: tuple[str, ...]  # extra Chinese terms from the glossary
+    codes: tuple[str, ...]
+    numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
+    unit_wanted: str  # "money" | "count" | "percent" | ""
+    count_unit: str  # a specific count unit asked for (辆, 件 …)
+    op: str  # "value" | "sum" | "diff" | "compare"
+    operands: tuple[str, ...] = ()
+    table_ref: str = ""
+    unknown_place: str = ""
+    searched: dict[str, Any] = field(default_factory=dict)
+
+
+def detect_lang(question: str) -> str:
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", question))
+    latin = len(ASCII_WORD_RE.findall(question))
+    if cjk and latin >= 2:
+        return "mixed"
+    return "zh" if cjk else "en"
+
+
+def _unit_wanted(question: str) -> tuple[str, str]:
+    q = question.lower()
+    for unit in ("辆", "件", "人次", "个", "户", "名", "部", "台", "套", "项"):
+        if f"多少{unit}" in q or f"几{unit}" in q:
+            return "count", unit
+    if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
+        return "count", "人"
+    if any(w in q for w in ("百分比", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
+        return "percent", ""
+    if any(w in q for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金", "how much", "拨款", "费")):
+        return "money", ""
+    if "how many" in q or "多少件" in q or "多少个" in q:
+        return "count", ""
+    return "", ""
+
+
+ORG_TAIL = r"[\u4e00-\u9fa5]{0,12}?(?:服务中心|管理中心|中心|工作部|局|办公室|委员会)"
+TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?表)(?:中|里|内|的|，|,|：|:|\s)")
+UNIT_WORDS_RE = re.compile(r"[（(]?(?:单位[：:])?(?:万元|千元|亿元)[）)]?")
+
+
+def table_reference(question: str) -> str:
+    """'…基本支出决算表中，绩效工资…' -> '…基本支出决算表': the table the question points at."""
+    match = TABLE_REF_RE.search(question)
+    return match.group(1).strip("“”\"") if match else ""
+
+
+def clean_metric(text: str, remove: list[str]) -> str:
+    out = text
+    for word in sorted(set(remove), key=len, reverse=True):
+        if not word:
+            continue
+        if word.isascii():
+            out = re.sub(re.escape(word), " ", out, flags=re.I)
+            continue
+        # the alias and the office words after it: 硚口区网格化中心, 武昌区城运中心
+        out = re.sub(re.escape(word) + f"(?:{ORG_TAIL})?", " ", out)
+    out = re.sub(r"20\d{2}\s*年度?", " ", out)
+    out = UNIT_WORDS_RE.sub(" ", out)
+    out = YEAR_RE.sub(" ", out)
+    out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
+    for noise in QUESTION_NOISE:
+        out = out.replace(noise, " ")
+    out = PUNCT_RE.sub(" ", out)
+    return " ".join(out.split())
+
+
+def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
+    q = question.strip()
+    lowered = q.lower()
+    lang = detect_lang(q)
+    years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
+    kind = ""
+    for cue, k in DOC_KIND_STRONG:
+        if cue in lowered:
+            kind = k
+            break
+    org_words = translate_org_words(q)
+    # organisations: score each report by the aliases the question names
+    scores: dict[str, int] = {}
+    matched_aliases: list[str] = []
+    for info in catalog:
+        score = 0
+        for alias in info.aliases:
+            if not alias:
+                continue
+            hit = alias.lower() in lowered if alias.isascii() else alias in q
+            if hit or any(alias in w or (len(w) >= 4 and w in alias) for w in org_words if len(alias) >= 5):
+                score += 3 if (alias == info.district or alias.isascii() or len(alias) <= 3) else 1
+                matched_aliases.append(alias)
+        if score:
+            scores[info.name] = score
+    named_districts = tuple(
+        dict.fromkeys(i.district for i in catalog if i.name in scores and any(
+            a in (i.district, i.district[:-1]) or a.isascii() for a in matched_aliases if a in i.aliases))
+    )
+    unknown_place = ""
+    names_place = any(
+        a in matched_aliases for i in catalog for a in i.aliases if a == i.district or a.isascii() or len(a) <= 3
+    )
+    if not names_place:
+        for match in FOREIGN_PLACE_RE.finditer(q):
+            place = match.group(1)
+            if place not in ("全区", "本区", "该区", "城区", "辖区", "社区", "小区") and not any(
+                place in i.org or place == i.district for i in catalog
+            ):
+                unknown_place = place
+                break
+    if unknown_place:
+        scores = {}
+    if scores:
+        top = max(scores.values())
+        # keep every named organisation (a comparison names two); drop weak partial matches
+        candidates = [i for i in catalog if scores.get(i.name, 0) >= min(top, 3) or (top < 3 and scores.get(i.name) == top)]
+    else:
+        candidates = list(catalog)
+    if years:
+        by_year = [i for i in candidates if i.year in years]
+        candidates = by_year if by_year else []
+    if kind:
+        candidates = [i for i in candidates if i.kind == kind]
+    remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
+    remove += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
+    remove += ["部门决算", "部门预算"]
+    table_ref = table_reference(q)
+    metric_source = q.replace(table_ref, " ") if table_ref else q
+    terms = translate_terms(q)
+    metric = clean_metric(metric_source, remove)
+    codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))
+    numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
+    unit_wanted, count_unit = _unit_wanted(q)
+    op, operands = "value", ()
+    if COMPARE_RE.search(q):
+        op = "compare"
+    else:
+        for regex, name in ((SUM_RE, "sum"), (DIFF_RE, "diff")):
+            match = regex.search(metric)
+            if match:
+                parts = [g for g in match.groups() if g]
+                if len(parts) >= 2:
+                    op, operands = name, (parts[0].strip(), parts[1].strip())
+                    break
+    return Query(
+        question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
+        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
+        unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
+        unknown_place=unknown_place, table_ref=table_ref,
+        searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
+                  "terms": terms},
+    )
