@@ -598,7 +598,10 @@ class ChromaChunkStore:
         nodes: list[BaseNode] = [
             TextNode(
                 id_=f"{chunk.chunk_id}@{meta.version}",
-                text=chunk.text,
+                # No document text: SQLite holds it, and Chroma's full-text index of Chinese
+                # documents costs 5x the vector insert itself (measured: 0.29 s vs 0.05 s for
+                # 300 chunks). Readers map the returned chunk id to SQLite's chunk.
+                text="",
                 embedding=[float(x) for x in row],
                 metadata=_vector_metadata(chunk, meta),
             )
