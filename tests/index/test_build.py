@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -490,3 +491,26 @@ def test_an_inconsistent_analysis_is_an_error_for_that_file(
     [result] = add_files([_write(tmp_path, QIAOKOU, QIAOKOU_TEXT)], _settings(store_dir))
     assert (result.status, result.error) == ("error", error)
     assert not store_dir.exists()
+
+
+def test_build_removes_what_killed_builds_left_behind(
+    tmp_path: Path, store_dir: Path, fake_pipeline
+) -> None:
+    add_files([_write(tmp_path / "extra", WUCHANG, WUCHANG_TEXT)], _settings(store_dir))
+    dead = tmp_path / ".store.build-0000dead"
+    dead.mkdir()
+    (dead / "BUILDER_PID").write_text("999999999")  # no such process
+    live = tmp_path / ".store.build-0000live"
+    live.mkdir()
+    (live / "BUILDER_PID").write_text(str(os.getpid()))  # a build still running
+    (tmp_path / ".store.old-0000dead").mkdir()
+    corpus = tmp_path / "corpus"
+    _write(corpus, YUELU, YUELU_TEXT)
+    build_corpus(corpus, _settings(store_dir))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".store.build-0000live",
+        ".store.lock",
+        "corpus",
+        "extra",
+        "store",
+    ]

@@ -78,3 +78,14 @@ def test_static_embedder_puts_the_hotline_sentence_closer_than_housing_fund() ->
     )
     # measured when written: 0.79 vs 0.34
     assert float(query @ hotline) > float(query @ housing) + 0.2
+
+
+@pytest.mark.slow
+def test_a_local_sentence_transformers_folder_loads_offline(tmp_path) -> None:
+    # Save the static model as a sentence-transformers folder, as a user's bge-small-zh would be.
+    static = load_embedder("wordllama")
+    static._model.save(str(tmp_path / "static-model"))
+    folder = load_embedder(str(tmp_path / "static-model"))
+    assert (folder.name, folder.dim) == (str(tmp_path / "static-model"), 256)
+    texts = ["岳麓区12345热线工单", "住房公积金 20.04"]
+    assert np.allclose(folder.embed(texts), static.embed(texts), atol=1e-6)
