@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from index.models import Fact, TextBlock
 from index.numbers import MONEY_UNITS, UNITS, normalise_unit, parse_number
@@ -18,6 +19,12 @@ _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 QUANTITY_RE = re.compile(
     rf"(?<![\d.A-Za-z第])((?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\s?\d+)?)\s*({_UNIT_ALT})"
 )
+
+
+# A stated nil: "本年度没有财政拨款“三公”经费支出", "2024 年度无“三公”经费财政拨款支出". The
+# report prints no digit, but it does state the amount is nothing; the fact keeps the sentence
+# as its quote so the answer shows exactly what was printed.
+NIL_RE = re.compile(r"(?:无|没有)([^，。；,;]{2,24}?(?:支出|收入|经费|拨款))")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -82,4 +89,15 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
             )
             if label:
                 previous_label = label
+        if not QUANTITY_RE.search(sentence):
+            for match in NIL_RE.finditer(sentence):
+                where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
+                facts.append(
+                    Fact(
+                        report=report, source="text", table=block.section,
+                        row_label=match.group(1).strip("“”\" "), column="无（未发生）", value=Decimal(0),
+                        raw="0", unit="万元", locator=", ".join(x for x in (block.section, where) if x),
+                        quote=sentence, position=start + len(facts),
+                    )
+                )
     return facts

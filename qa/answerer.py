@@ -162,9 +162,10 @@ class Answerer:
             return self._compute(query)
         return self._single(query)
 
-    def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str]) -> list[Group]:
+    def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str], terms: bool = True) -> list[Group]:
         views = [v for r in reports for v in self.views_by_report.get(r, [])]
-        text = " ".join([metric, *query.terms])
+        # the question's own words last: "X的Y" keeps Y as head
+        text = " ".join([*(query.terms if terms else ()), metric])
         scored = lookup_facts(query, text, views, self.weights, self.years)
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
             scored = self._boost_retrieved(query, list(reports), scored)
@@ -225,8 +226,10 @@ class Answerer:
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False) -> tuple[str, list[Group]]:
         if operand:
             # an operand carries its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
+            # and only its own words: glossary terms of the whole question would blur the two
             query = replace(query, codes=tuple(CODE_RE.findall(metric)),
                             numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)))
+            return self._decide(self._rank(query, metric, reports, terms=False))
         return self._decide(self._rank(query, metric, reports))
 
     def _compute(self, query: Query) -> dict[str, Any]:

@@ -53,6 +53,9 @@ EN_TERMS: tuple[tuple[str, str], ...] = (
     ("total income", "收入合计"),
     ("total revenue", "收入合计"),
     ("total budget", "预算数"),
+    ("budget money", "预算金额"),
+    ("budget amount", "预算金额"),
+    ("budgeted amount", "预算金额"),
     ("full-year budget", "全年预算数"),
     ("full-year", "全年"),
     ("full year", "全年"),
@@ -118,7 +121,7 @@ MONEY_UNITS = frozenset({"元", "万元", "千元", "亿元"})
 QUESTION_NOISE = (
     "是多少万元", "是多少元", "是多少", "为多少", "有多少", "多少万元", "多少元", "多少件", "多少个",
     "多少人", "多少辆", "多少", "是几人", "是几", "几人", "几个", "什么", "请问", "是否", "分别是",
-    "一共", "总共", "了吗", "吗？", "呢？",
+    "一共", "总共", "了吗", "吗？", "呢？", "百分比", "占比是", "比例是",
 )
 
 EN_STOPWORDS = frozenset(

@@ -157,10 +157,22 @@ def _cover(metric: set[str], target: frozenset[str] | set[str], weight: GramWeig
     return sum(weight(g) for g in metric & target) / total
 
 
+def split_head(metric_text: str) -> tuple[str, str]:
+    """'一般公共预算财政拨款支出的全年预算数' -> ('一般公共预算财政拨款支出', '全年预算数'): in
+    "X的Y" Y names the figure and X qualifies it, so Y must match the row/column and X may
+    match the context (the clause before, the table title)."""
+    if "的" not in metric_text:
+        return "", metric_text
+    qual, _, head = metric_text.rpartition("的")
+    if len(grams(head)) < 2:
+        return "", metric_text
+    return qual, head
+
+
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
-               report_year: int | None) -> float:
+               report_year: int | None, head: set[str] | None = None) -> float:
     fact = view.fact
-    main = _cover(metric, view.label | view.column, weight)
+    main = _cover(head or metric, view.label | view.column, weight)
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
     named = _cover(set(view.label), metric, weight) if view.label else 0.0
     score = 0.55 * main + 0.2 * wide + 0.25 * named + 0.2 * _cover(metric, view.parents - view.label, weight)
@@ -173,7 +185,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # figure of a budget-table row is its total (合计), the likeliest meaning
         score -= 0.12 if view.first_in_row else 0.2
     elif fact.source == "table" and view.column and not (view.column & metric) and view.total_column:
-        score += 0.04  # no column asked for: the row's total column (合计 / 决算数 / 金额)
+        score += 0.08  # no column asked for: the row's total column (合计 / 决算数 / 金额)
     plain_label = NOISE_CHARS.sub("", fact.row_label)
     if (not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and _cover(metric, view.column, weight) >= 0.5:
         score += 0.12  # the question names a column but no row: the total row is meant
@@ -203,13 +215,15 @@ def lookup_facts(
     metric = grams(metric_text)
     if not metric:
         return []
+    _qual, head_text = split_head(metric_text)
+    head = grams(head_text) if _qual else None
     table_ref = grams(query.table_ref)
     scored = []
     for view in views:
         if not unit_ok(query, view.fact):
             continue
         value, unit = canonical(view.fact)
-        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report))
+        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
     return scored
