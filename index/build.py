@@ -11,9 +11,9 @@ Atomicity, and why it holds:
   source of truth: readers (`ChromaChunkStore.query`) only return vectors whose version is
   committed there, so vectors from an add that failed or was killed before its commit are
   invisible; the next add prunes them.
-* Last, the keyword index is rebuilt from the SQLite chunks and saved by rename. It records
-  the SQLite generation it was built from; a reader that finds it behind (killed after the
-  commit) rebuilds it in memory.
+* Last, the keyword index is rebuilt from the tokens SQLite keeps for each chunk and saved
+  by rename. It records the SQLite generation it was built from; a reader that finds it
+  behind (killed after the commit) rebuilds it in memory.
 * `build_corpus` builds a complete store in a fresh sibling directory (`.<store>.build-*`),
   with its own Chroma collection, and only then swaps it in with two renames under the
   writer lock. A kill between the two renames leaves the finished build (marked complete)
