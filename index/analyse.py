@@ -5,10 +5,9 @@ This is the single entry point the storage layer calls; it never touches a store
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
-
-import logging
 
 from index.chunks import make_chunks
 from index.facts import extract_sentence_facts

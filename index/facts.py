@@ -24,7 +24,7 @@ QUANTITY_RE = re.compile(
 # A stated nil: "本年度没有财政拨款“三公”经费支出", "2024 年度无“三公”经费财政拨款支出". The
 # report prints no digit, but it does state the amount is nothing; the fact keeps the sentence
 # as its quote so the answer shows exactly what was printed.
-NIL_RE = re.compile(r"(?:无|没有)([^，。；,;]{2,24}?(?:支出|收入|经费|拨款))")
+NIL_RE = re.compile(r"(?:无|没有)([^，。；,;]{2,24}(?:支出|收入|经费|拨款))")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -44,13 +44,16 @@ def _clause_start(sentence: str, pos: int) -> int:
         elif ch in "（(":
             depth = max(depth - 1, 0)
         elif depth == 0 and ch in CLAUSE_SEP:
-            break
+            # "收、支总计": an enumeration comma between single words does not end the clause
+            if not (ch == "、" and pos - k < 4):
+                break
         k -= 1
     return k
 
 
 def _tidy_label(text: str) -> str:
     text = text.strip(" \t“”\"'：:，,")
+    text = re.sub(r"^[（(][^）)]{0,12}[）)]", "", text)  # the tail of an aside: "（村）合理调整划分为"
     text = re.sub(r"^(其中|包括|主要是|分别为|合计)[：:]?", "", text)
     return text.strip()
 
@@ -75,7 +78,8 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
             if unit not in MONEY_UNITS and unit != "%":
                 tail = re.split(r"[，,；;：:。、（(]", sentence[match.end() :], maxsplit=1)[0]
                 after = tail.strip()[:12]
-            previous_end = match.end()
+                previous_end = match.end() + len(tail)  # the counted noun is not the next label
+            previous_end = max(previous_end, match.end())
             if unit == "%" and previous_label and (not label or label.startswith("占")):
                 label = previous_label + label  # "支出（类）264.87 万元，占 86.05%": a share of what
             where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")

@@ -19,7 +19,8 @@ from index.textblocks import decode_columns
 
 INDEX_HEADERS = frozenset({"行次", "行", "序号"})
 CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-CODE_PREFIX_RE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
+# 功能分类 codes start with 2 (201 …), 经济分类 codes with 3 (301 …); "12345热线" is no code.
+CODE_PREFIX_RE = re.compile(r"^([23]\d{2}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
 SPACE_RE = re.compile(r"\s+")
 NOT_A_FIGURE_RE = re.compile(r"(电话|传真|邮编|邮政编码|号码|手机|编号|代码|地址)$")
 TOC_LABEL_RE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
@@ -161,6 +162,8 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
                 column = explicit[ri][c] if c < len(explicit[ri]) else ""
             else:
                 column = columns[c] if columns and c < len(columns) else ""
+            if len(label_cells) >= 2 and label_cells[0].isdigit() and not CODE_RE.match(label_cells[0]):
+                label_cells = label_cells[1:]  # a code the converter truncated ("30" for 30201)
             label = " ".join(label_cells)
             code, name = split_code(label)
             if not code and len(label_cells) >= 2 and CODE_RE.match(label_cells[0]):

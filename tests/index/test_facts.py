@@ -1,0 +1,111 @@
+"""Sentences -> stated quantities; report text -> metadata; blocks -> chunks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from index.chunks import table_chunks, text_chunks
+from index.facts import extract_sentence_facts, split_sentences
+from index.meta import read_meta
+from index.models import Fact, ReportMeta, TableBlock, TextBlock
+from index.textblocks import parse_text_blocks
+
+
+def _facts(text: str, section: str = "s") -> list[Fact]:
+    return extract_sentence_facts(TextBlock(text=text, section=section, line=7), "r.txt")
+
+
+def test_sentence_split_never_cuts_numbers() -> None:
+    text = "2020年度收、支总计313. 08万元。与上年相比，增加1,234.56万元；增长66. 0%！共签收84395件。"
+    assert split_sentences(text) == [
+        "2020年度收、支总计313. 08万元。",
+        "与上年相比，增加1,234.56万元；",
+        "增长66. 0%！",
+        "共签收84395件。",
+    ]
+
+
+def test_quantity_with_what_it_counts() -> None:
+    [tickets, satisfaction] = _facts("全区全年共签收12345热线工单84395件，群众总体满意度99.13%，居全市第二。")
+    assert tickets == Fact(
+        report="r.txt", source="text", table="s", row_label="全区全年共签收12345热线工单", column="",
+        value=Decimal("84395"), raw="84395", unit="件", locator="s, line 7",
+        quote="全区全年共签收12345热线工单84395件，群众总体满意度99.13%，居全市第二。", position=0,
+    )
+    assert (satisfaction.row_label, satisfaction.value, satisfaction.unit) == ("群众总体满意度", Decimal("99.13"), "%")
+    assert satisfaction.parents == "全区全年共签收12345热线工单"
+
+
+def test_ocr_spaced_number_and_code_inside_a_word() -> None:
+    facts = _facts("2020年度收、支总计313. 08万元。88712345热线话务员外包项目成本38.25万元。")
+    assert [(f.row_label, f.value, f.raw, f.unit) for f in facts] == [
+        ("2020年度收、支总计", Decimal("313.08"), "313. 08", "万元"),
+        ("88712345热线话务员外包项目成本", Decimal("38.25"), "38.25", "万元"),
+    ]
+
+
+def test_count_keeps_the_noun_after_it_and_bracketed_asides() -> None:
+    facts = _facts("将我区 80 个社区（村）合理调整划分为 288 个单元网格，施行网格化管理。")
+    assert [(f.row_label, f.column, f.raw) for f in facts] == [("将我区", "社区", "80"), ("合理调整划分为", "单元网格", "288")]
+    [rate] = _facts("其中，市群工部办件（市长专线、城市留言板、市委书记留言板）群众满意率 86.20%。")
+    assert rate.row_label == "市群工部办件（市长专线、城市留言板、市委书记留言板）群众满意率"
+
+
+def test_a_share_names_what_it_is_a_share_of() -> None:
+    facts = _facts("主要用于以下方面：一般公共服务支出（类）264.87 万元，占 86.05%；")
+    assert [(f.row_label, f.raw, f.unit) for f in facts] == [
+        ("一般公共服务支出（类）", "264.87", "万元"),
+        ("一般公共服务支出（类）占", "86.05", "%"),
+    ]
+
+
+def test_stated_nil_is_a_zero_fact_quoting_the_sentence() -> None:
+    [nil] = _facts("中共上海市普陀区委社会工作部 2024 年度无“三公”经费财政拨款支出。")
+    assert (nil.value, nil.raw, nil.unit, nil.row_label) == (Decimal(0), "0", "万元", "三公”经费财政拨款支出")
+    assert nil.quote.startswith("中共上海市普陀区委社会工作部 2024 年度无")
+
+
+def test_wrapped_pdf_sentence_is_joined_before_facts() -> None:
+    # 001 prints sentences broken over lines with blank lines between.
+    blocks = parse_text_blocks("2024年部门收支总预算 659.00万元。比 2023年预算增加 178.10\n\n万元，增长 37.03%。\n")
+    [block] = [b for b in blocks if isinstance(b, TextBlock)]
+    assert block.text == "2024年部门收支总预算 659.00万元。比 2023年预算增加 178.10万元，增长 37.03%。"
+    facts = extract_sentence_facts(block, "001.txt")
+    assert [(f.row_label, f.raw, f.parents) for f in facts][:2] == [
+        ("2024年部门收支总预算", "659.00", ""),
+        ("比 2023年预算增加", "178.10", "2024年部门收支总预算"),
+    ]
+
+
+def test_meta_read_from_content() -> None:
+    text = (
+        "# 2020 年度武汉市硚口区社会管理网格化 服务中心部门决算\n\n"
+        "武汉市硚口区社会管理网格化服务中心在职实有人数 12 人。\n"
+        "硚口区社会管理网格化服务中心部门决算由单位本级决算组成。\n"
+    )
+    assert read_meta(text) == ReportMeta(org="武汉市硚口区社会管理网格化服务中心", district="硚口区", year=2020, kind="决算")
+    assert read_meta("2021年度部门整体支出绩效自评表\n长沙市岳麓区网格化综合服务中心负责…岳麓区").kind == "绩效自评"
+
+
+def test_table_chunks_repeat_title_unit_header_and_keep_rows_whole() -> None:
+    rows = (("科目编码", "科目名称", "合计"),) + tuple((f"3010{i}", f"项目{i}" * 20, f"{i}.00") for i in range(30))
+    block = TableBlock(title="表 6.一般公共预算基本支出表", rows=rows, unit="万元")
+    chunks = table_chunks(block)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        lines = chunk.split("\n")
+        assert lines[0] == "表 6.一般公共预算基本支出表（单位：万元）"
+        assert lines[1] == "科目编码 | 科目名称 | 合计"
+        assert all(line.count(" | ") == 2 for line in lines[1:])  # no row is cut
+    body = [line for c in chunks for line in c.split("\n")[2:]]
+    assert len(body) == 30
+
+
+def test_text_chunks_cut_at_sentence_ends() -> None:
+    sentence = "区网格化综合服务中心2021年支出合计416.69万元。"
+    blocks = [TextBlock(text=sentence * 30, section="（二）部门整体支出规模")]
+    chunks = text_chunks(blocks)
+    assert len(chunks) > 1
+    for text, _ in chunks:
+        body = text.split("\n", 1)[-1].strip()
+        assert body.endswith("。") and "416.69万元" in body
