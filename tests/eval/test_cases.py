@@ -1,0 +1,250 @@
+"""eval/cases.py and the case files; eval/synth.py, which derives cases for synthetic reports."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from eval.cases import (
+    DEFAULT_CASE_FILES,
+    DEFAULT_REPORT_DIRS,
+    NOT_IN_DOC,
+    CaseFileError,
+    find_report,
+    guess_lang,
+    load_cases,
+    read_case_file,
+    report_text,
+    squash,
+)
+from eval.synth import (
+    MAX_REPORTS,
+    district_names,
+    sample_reports,
+    scale_amounts,
+    scale_figure,
+    shift_years,
+    synthesise,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+EXTRA = REPO / "eval" / "extra.jsonl"
+# The shared PDF cases quote the PDF's rows with cells joined by spaces (pdfplumber's
+# extract_text); index.pdf joins a row's cells with tabs. Only whitespace differs, so those
+# shared cases are checked with whitespace ignored; every case of ours is checked exactly.
+SHARED_PDF_CASES = {"pdf_public.jsonl"}
+
+
+@cache
+def text_of(doc: str) -> str:
+    path = find_report(doc, CORPUS, DEFAULT_REPORT_DIRS)
+    assert path is not None, f"{doc} is neither in corpus/ nor in ../shared/real-reports"
+    return report_text(path)
+
+
+def raw_lines(path: Path) -> list[dict[str, str]]:
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+# --------------------------------------------------------------------------------- the files
+
+
+def test_every_case_file_loads_with_unique_ids() -> None:
+    cases = load_cases(DEFAULT_CASE_FILES)
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", load_cases(DEFAULT_CASE_FILES), ids=lambda c: c.id)
+def test_evidence_is_quoted_from_its_report(case) -> None:  # type: ignore[no-untyped-def]
+    if not case.evidence:
+        assert case.absent, f"{case.id}: only absent cases may come without evidence"
+        return
+    text = text_of(case.doc)
+    if case.source in SHARED_PDF_CASES:
+        assert squash(case.evidence) in squash(text)
+    else:
+        assert case.evidence in text
+
+
+@pytest.mark.parametrize("path", DEFAULT_CASE_FILES, ids=lambda p: p.name)
+def test_absent_cases_have_no_answer(path: Path) -> None:
+    for line in raw_lines(path):
+        if line.get("kind") == "absent":
+            assert line["answer"] == NOT_IN_DOC, line["id"]
+
+
+def test_extra_cases_cover_every_kind_and_language() -> None:
+    lines = raw_lines(EXTRA)
+    assert len(lines) >= 40
+    assert all(re.fullmatch(r"X\d{2}", line["id"]) for line in lines)
+    assert set(Counter(line["kind"] for line in lines)) == {
+        "table",
+        "text",
+        "computed",
+        "compare",
+        "absent",
+    }
+    assert set(Counter(line["lang"] for line in lines)) == {"zh", "en", "mixed"}
+    for line in lines:
+        assert set(line) == {"id", "question", "answer", "unit", "doc", "evidence", "kind", "lang"}
+        if line["answer"] != NOT_IN_DOC:
+            assert Decimal(line["answer"]) >= 0  # an exact printed figure, no unit in it
+
+
+@pytest.mark.parametrize(
+    "line", [x for x in raw_lines(EXTRA) if x["kind"] in ("table", "text")], ids=lambda x: x["id"]
+)
+def test_printed_gold_is_in_its_evidence(line: dict[str, str]) -> None:
+    """A table/text gold is a figure as printed: it appears in the evidence quoted for it."""
+    assert line["answer"] in squash(line["evidence"]) or line["answer"] in line["evidence"]
+
+
+# --------------------------------------------------------------------------------- the loader
+
+
+def write(tmp_path: Path, name: str, *lines: str) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+GOOD = json.dumps(
+    {
+        "id": "A1",
+        "question": "岳麓区2021年预算?",
+        "answer": "423.38",
+        "unit": "万元",
+        "doc": "004_abd4107061c8b5b5.txt",
+        "evidence": "423.38",
+        "kind": "table",
+    },
+    ensure_ascii=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (["{not json"], "cases.jsonl:1: not a JSON object"),
+        (["", "[1, 2]"], "cases.jsonl:2: expected a JSON object, got list"),
+        (['{"id": "A1", "question": "q"}'], "cases.jsonl:1: missing answer"),
+        ([GOOD.replace('"table"', '"chart"')], "kind 'chart' is not one of"),
+        ([GOOD, GOOD], "case id A1 is already used"),
+    ],
+)
+def test_bad_case_files_name_the_line(tmp_path: Path, lines: list[str], message: str) -> None:
+    path = write(tmp_path, "cases.jsonl", *lines)
+    with pytest.raises(CaseFileError, match=re.escape(message)):
+        load_cases([path])
+
+
+def test_a_case_id_twice_across_files_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(CaseFileError, match="A1 is already used in"):
+        load_cases([write(tmp_path, "a.jsonl", GOOD), write(tmp_path, "b.jsonl", GOOD)])
+
+
+def test_loader_fills_lang_and_files_not_in_doc_under_absent(tmp_path: Path) -> None:
+    absent = json.dumps(
+        {"id": "A2", "question": "How many 12345 工单?", "answer": NOT_IN_DOC, "kind": "text"},
+        ensure_ascii=False,
+    )
+    cases = read_case_file(write(tmp_path, "cases.jsonl", GOOD, absent))
+    assert [(c.kind, c.lang, c.absent, c.source) for c in cases] == [
+        ("table", "zh", False, "cases.jsonl"),
+        ("absent", "mixed", True, "cases.jsonl"),  # kind=text with NOT_IN_DOC tests absence
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("岳麓区2021年预算？", "zh"),
+        ("What was the budget in 2021?", "en"),
+        ("Qiaokou 2020: 基本支出?", "mixed"),
+        ("2210201 住房公积金", "zh"),
+    ],
+)
+def test_guess_lang(question: str, lang: str) -> None:
+    assert guess_lang(question) == lang
+
+
+# --------------------------------------------------------------------------------- synthesis
+
+
+@pytest.mark.parametrize(
+    ("raw", "factor", "scaled"),
+    [
+        ("313. 08", 3, "939. 24"),  # the OCR space stays where it was
+        ("1,234.50", 2, "2,469.00"),
+        ("0.20", 7, "1.40"),
+        ("180", 2, "360"),
+        ("136400.00", 3, "409200.00"),
+    ],
+)
+def test_scale_figure(raw: str, factor: int, scaled: str) -> None:
+    assert scale_figure(raw, factor) == scaled
+
+
+def test_scale_amounts_leaves_counts_codes_and_percentages() -> None:
+    text = (
+        "共受理群众投诉 23.05 万余件，经费 180万元；2210201 住房公积金 20.04；"
+        "满意度99.13%；1274个网格；项目总预算 136400.00 项目当年预算；12.5人"
+    )
+    assert scale_amounts(text, 3) == (
+        "共受理群众投诉 23.05 万余件，经费 540万元；2210201 住房公积金 60.12；"
+        "满意度99.13%；1274个网格；项目总预算 409200.00 项目当年预算；12.5人"
+    )
+
+
+def test_shift_years_moves_years_only() -> None:
+    text = "2020 年度；硚编〔2019〕25 号；2021全年；物业管理类2023件；科目 2010350；83426353"
+    assert (
+        shift_years(text, 2)
+        == "2022 年度；硚编〔2021〕25 号；2023全年；物业管理类2023件；科目 2010350；83426353"
+    )
+
+
+def test_district_names_are_unique() -> None:
+    import random
+
+    names = district_names(MAX_REPORTS, random.Random(0))
+    assert len({n for n, _ in names}) == len({e for _, e in names}) == MAX_REPORTS
+    with pytest.raises(ValueError, match="at most"):
+        district_names(MAX_REPORTS + 1, random.Random(0))
+
+
+def test_synthesised_reports_keep_their_own_gold(tmp_path: Path) -> None:
+    seeds = sorted(CORPUS.glob("*.txt"))
+    cases = load_cases(DEFAULT_CASE_FILES)
+    corpus = synthesise(seeds, cases, 10, tmp_path / "syn", seed=3)
+    assert corpus.dropped == 0
+    assert len({v.district for v in corpus.variants}) == 10
+    by_id = {c.id: c for c in cases}
+    for variant in corpus.variants:
+        text = (corpus.folder / variant.name).read_text(encoding="utf-8")
+        assert variant.old_district not in text and variant.district in text
+        for moved in corpus.cases[variant.name]:
+            seed_case = by_id[moved.id.split(":")[1]]
+            assert moved.doc == variant.name
+            if moved.evidence:
+                assert moved.evidence in text
+            if seed_case.unit in ("万元", "元") and not seed_case.absent:
+                # a whole factor keeps every figure exact: gold x factor, printed decimals kept
+                assert Decimal(moved.answer) == Decimal(seed_case.answer) * variant.factor
+                assert len(moved.answer.partition(".")[2]) == len(
+                    seed_case.answer.partition(".")[2]
+                )
+            else:
+                assert moved.answer == seed_case.answer
+    sample = sample_reports(corpus, 1)
+    assert len(sample) == len(seeds)  # one synthetic report of each seed
