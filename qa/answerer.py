@@ -158,7 +158,7 @@ class Answerer:
             return self._not_found(query, msg, [])
         if query.op == "compare":
             return self._compare(query)
-        if query.op in ("sum", "diff"):
+        if query.op in ("sum", "diff", "minus"):
             return self._compute(query)
         return self._single(query)
 
@@ -259,7 +259,10 @@ class Answerer:
         elif ua != ub:
             return self._not_found(query, "Cannot compute: the two figures have different units "
                                           f"({ua} vs {ub}).", [])
-        result = va + vb if query.op == "sum" else va - vb
+        # 相差 asks how far apart two figures are; 减去 asks for the signed difference
+        result = va + vb if query.op == "sum" else (va - vb if query.op == "minus" else abs(va - vb))
+        if query.op == "diff" and vb > va:
+            fa, fb, va, vb = fb, fa, vb, va
         places = max(-va.as_tuple().exponent, -vb.as_tuple().exponent, 0)  # type: ignore[operator]
         result = result.quantize(Decimal(1).scaleb(-places)) if places else result
         sign = "+" if query.op == "sum" else "−"

@@ -100,11 +100,19 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" | "compare"
+    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare"
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     unknown_place: str = ""
     searched: dict[str, Any] = field(default_factory=dict)
+
+
+def share_subject(first: str, second: str) -> tuple[str, str]:
+    """'项目支出预算数' and '执行数' -> ('项目支出预算数', '项目支出执行数'): a short second operand
+    that names only a measure shares the first operand's subject (Chinese drops it)."""
+    if len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
+        return first, first[: len(first) - len(second)] + second
+    return first, second
 
 
 def detect_lang(question: str) -> str:
@@ -203,14 +211,14 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
             ):
                 unknown_place = place
                 break
-    if unknown_place:
-        scores = {}
     if scores:
         top = max(scores.values())
         # keep every named organisation (a comparison names two); drop weak partial matches
         candidates = [i for i in catalog if scores.get(i.name, 0) >= min(top, 3) or (top < 3 and scores.get(i.name) == top)]
     else:
         candidates = list(catalog)
+    if unknown_place:
+        candidates = []  # a place the store has no report for: never answer from another
     if years:
         by_year = [i for i in candidates if i.year in years]
         candidates = by_year if by_year else []
@@ -219,7 +227,12 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
     remove += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
     remove += ["部门决算", "部门预算"]
-    table_ref = table_reference(q)
+    # the table named, without the organisation and year that usually precede it
+    bare = re.sub(r"20\d{2}\s*年度?", "，", q)
+    for alias in sorted(set(matched_aliases), key=len, reverse=True):
+        if not alias.isascii():
+            bare = re.sub(re.escape(alias) + f"(?:{ORG_TAIL})?", "，", bare)
+    table_ref = table_reference(bare)
     metric_source = q.replace(table_ref, " ") if table_ref else q
     terms = translate_terms(q)
     metric = clean_metric(metric_source, remove)
@@ -232,10 +245,12 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     else:
         for regex, name in ((SUM_RE, "sum"), (DIFF_RE, "diff")):
             match = regex.search(metric)
+            if match and name == "diff" and ("减去" in metric or "minus" in lowered):
+                name = "minus"
             if match:
                 parts = [g for g in match.groups() if g]
                 if len(parts) >= 2:
-                    op, operands = name, (parts[0].strip(), parts[1].strip())
+                    op, operands = name, share_subject(parts[0].strip(), parts[1].strip())
                     break
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,

@@ -145,3 +145,29 @@ def table_fact_fixture() -> object:
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
+
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The five seed reports plus the shared PDF, built once per test session (real models)."""
+    from index.build import add_files, build_corpus
+    from index.config import Settings
+
+    store = tmp_path_factory.mktemp("corpus") / "store"
+    settings = Settings(store=store)
+    build_corpus(REPO / "corpus", settings)
+    pdfs = sorted((SHARED / "real-reports").glob("*.pdf"))
+    if pdfs:
+        add_files(pdfs, settings)
+    return store
+
+
+@pytest.fixture(scope="session")
+def answerer(corpus_store: Path):  # noqa: ANN201 - qa.answerer.Answerer
+    from qa.answerer import Answerer
+
+    return Answerer(corpus_store)

@@ -1,0 +1,109 @@
+"""End to end on the real corpus store: answers, ambiguity, refusals, computations.
+
+Each expected value was read off the report by hand (file and line in the comment).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _ask(answerer, question: str) -> dict:  # noqa: ANN001
+    result = answerer.ask(question)
+    assert result["question"] == question
+    assert result["elapsed_ms"] >= 0
+    return result
+
+
+def test_mixed_question_with_citation(answerer) -> None:  # noqa: ANN001
+    # 004 line 141: 全区全年共签收12345热线工单84395件
+    r = _ask(answerer, "how many 12345 工单 did Yuelu handle in 2021?")
+    assert (r["status"], r["value"]) == ("answered", "84395")
+    assert r["citations"][0]["report"] == "004_abd4107061c8b5b5.txt"
+    assert "84395" in r["citations"][0]["quote"]
+    assert r["answer"].startswith("长沙市岳麓区网格化综合服务中心2021年")  # Chinese for a mixed question
+
+
+def test_english_question_answers_in_english(answerer) -> None:  # noqa: ANN001
+    # 000 表6: 30107 绩效工资 93.44
+    r = _ask(answerer, "What is the performance pay of Qiaokou grid center in 2020?")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "93.44", "万元")
+    assert r["answer"].startswith("武汉市硚口区社会管理网格化服务中心 (2020): ")
+    assert r["citations"][0]["row"] == "30107 绩效工资"
+
+
+def test_table_cell_in_yuan_is_shown_as_printed(answerer) -> None:  # noqa: ANN001
+    # 001 表10: 劳务派遣人员工作经费 190.21 (万元); its application table prints 1902100.00 元
+    r = _ask(answerer, "2024年硚口区网格化中心劳务派遣人员工作经费项目预算是多少万元？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "190.21", "万元")
+    assert "1902100.00 元" in r["answer"]
+
+
+def test_two_measures_of_one_name_are_ambiguous(answerer) -> None:  # noqa: ANN001
+    # CORPUS.md: 住房公积金 is 20.04 by 功能分类 (2210201) and 21.23 by 经济分类 (30113)
+    r = _ask(answerer, "硚口区2020年住房公积金是多少？")
+    assert r["status"] == "ambiguous" and r["value"] is None
+    assert {c["value"] for c in r["candidates"]} == {"20.04", "21.23"}
+
+
+def test_printed_inconsistency_is_surfaced(answerer) -> None:  # noqa: ANN001
+    # 003 表6 prints 人员经费合计 397.1, its text 397.18
+    r = _ask(answerer, "武昌区城运中心2024年人员经费是多少？")
+    assert r["status"] == "ambiguous"
+    assert {c["value"] for c in r["candidates"]} == {"397.1", "397.18"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "芦淞区网格化管理服务中心2020年12345热线工单数量是多少？",  # Lusong prints no 12345 figure
+        "青山区网格化服务中心2024年收支总计是多少？",  # no such report
+        "硚口区2022年基本支出是多少？",  # no 2022 report for Qiaokou
+        "硚口区2024年部门决算基本支出是多少？",  # 2024 is a 预算: a 决算 question is not answered from it
+        "岳麓区网格化综合服务中心2021年公务用车保有量是多少辆？",  # no vehicle count for Yuelu
+    ],
+)
+def test_refusals_give_no_figure(answerer, question: str) -> None:  # noqa: ANN001
+    r = _ask(answerer, question)
+    assert r["status"] == "not_found"
+    assert r["value"] is None and r["citations"] == []
+
+
+def test_sum_shows_operands_and_sources(answerer) -> None:  # noqa: ANN001
+    # 000 表6: 人员经费合计 222.59 + 公用经费合计 15.56 = 238.15
+    r = _ask(answerer, "硚口区网格化中心2020年人员经费与公用经费之和是多少万元？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "238.15", "万元")
+    assert r["computation"]["expression"] == "222.59 万元 + 15.56 万元 = 238.15 万元"
+    assert len(r["citations"]) == 2
+
+
+def test_difference_shares_the_subject(answerer) -> None:  # noqa: ANN001
+    # 004: (2)项目支出 全年预算数 180, 全年执行数 149.19 -> 30.81
+    r = _ask(answerer, "岳麓区2021年项目支出预算数与执行数相差多少？")
+    assert (r["status"], r["value"]) == ("answered", "30.81")
+
+
+def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
+    # 000: 收、支总计 525.73; 002: 313. 08
+    r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")
+    assert (r["status"], r["value"]) == ("answered", "525.73")
+    assert {row["value"] for row in r["comparison"]} == {"525.73", "313.08"}
+
+
+def test_pdf_code_lookup(answerer) -> None:  # noqa: ANN001
+    # PDF p.12: 2210201 住房公积金 17.70
+    r = _ask(answerer, "社会工作部2024年一般公共预算财政拨款支出决算表里，“住房公积金”（2210201）决算数是多少？")
+    assert (r["status"], r["value"]) == ("answered", "17.70")
+    assert r["citations"][0]["report"].endswith(".pdf") and "p. 12" in r["citations"][0]["locator"]
+
+
+def test_empty_question(answerer) -> None:  # noqa: ANN001
+    r = answerer.ask("   ")
+    assert r["status"] == "not_found" and r["value"] is None
+
+
+def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
+    hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
+    assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)

@@ -1,0 +1,41 @@
+"""python -m qa ask: single question and batch mode (one JSON line per stdin line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qa", *args], input=stdin, capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+
+
+def test_batch_mode_answers_in_order(corpus_store: Path) -> None:
+    questions = ["how many 12345 工单 did Yuelu handle in 2021?", "", "青山区网格化服务中心2024年收支总计是多少？",
+                 "硚口区网格化中心2020年公用经费合计是多少？"]
+    proc = _run(["ask", "--json", "--store", str(corpus_store)], "\n".join(questions) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [(x["status"], x["value"]) for x in lines] == [("answered", "84395"), ("not_found", None), ("answered", "15.56")]
+    assert set(lines[0]) >= {"question", "status", "answer", "value", "unit", "citations", "elapsed_ms"}
+
+
+def test_single_question_text_output(corpus_store: Path) -> None:
+    proc = _run(["ask", "硚口区网格化中心2020年公用经费合计是多少？", "--store", str(corpus_store)])
+    assert proc.returncode == 0
+    assert "15.56 万元" in proc.stdout and "000_31904a6d4c850464.txt" in proc.stdout
+
+
+def test_missing_store_is_one_line(tmp_path: Path) -> None:
+    proc = _run(["ask", "x", "--store", str(tmp_path / "nope")])
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")

@@ -1,0 +1,79 @@
+"""question -> Query: organisations from store names, years, kinds, metric, ops."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.query import ReportInfo, parse_query, report_info, table_reference
+
+CATALOG = [
+    report_info({"name": "000.txt", "org": "武汉市硚口区社会管理网格化服务中心", "district": "硚口区", "year": 2020, "kind": "决算"}),
+    report_info({"name": "001.txt", "org": "武汉市硚口区社会管理网格化服务中心", "district": "硚口区", "year": 2024, "kind": "预算"}),
+    report_info({"name": "002.txt", "org": "株洲市芦淞区网格化管理服务中心", "district": "芦淞区", "year": 2020, "kind": "决算"}),
+    report_info({"name": "004.txt", "org": "长沙市岳麓区网格化综合服务中心", "district": "岳麓区", "year": 2021, "kind": "绩效自评"}),
+    report_info({"name": "p.pdf", "org": "中共上海市普陀区委社会工作部", "district": "普陀区", "year": 2024, "kind": "决算"}),
+]
+
+
+def test_aliases_come_from_the_store_names() -> None:
+    info: ReportInfo = CATALOG[0]
+    assert info.aliases[:4] == ("武汉市硚口区社会管理网格化服务中心", "硚口区", "硚口", "qiaokou")
+    assert "武汉市" in info.aliases
+    assert "社会工作部" in CATALOG[4].aliases
+
+
+@pytest.mark.parametrize(
+    ("question", "reports", "years", "kind"),
+    [
+        ("how many 12345 工单 did Yuelu handle in 2021?", ("004.txt",), (2021,), ""),
+        ("硚口区网格化中心2020年公用经费合计是多少？", ("000.txt",), (2020,), ""),
+        ("Qiaokou grid center 2020 final accounts: basic expenditure?", ("000.txt",), (2020,), "决算"),
+        ("硚口区2024年部门预算收入总计", ("001.txt",), (2024,), "预算"),
+        # a 决算 question is never answered from a 预算: no report is left
+        ("硚口区2024年部门决算基本支出", (), (2024,), "决算"),
+        ("社会工作部2024年机关运行经费支出", ("p.pdf",), (2024,), ""),
+        ("CPC Putuo District Committee Social Work Department 2024 basic expenditure", ("p.pdf",), (2024,), ""),
+    ],
+)
+def test_reports_resolved(question: str, reports: tuple[str, ...], years: tuple[int, ...], kind: str) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.reports, query.years, query.kind) == (reports, years, kind)
+
+
+def test_unknown_place_is_reported_not_guessed() -> None:
+    query = parse_query("青山区网格化服务中心2024年收支总计是多少？", CATALOG)
+    assert query.unknown_place == "青山区"
+    assert query.reports == ()
+
+
+def test_metric_strips_org_year_and_question_words() -> None:
+    query = parse_query("硚口区网格化中心2020年“三公”经费年初预算数是多少？", CATALOG)
+    assert query.metric == "三公 经费年初预算数"
+    assert query.unit_wanted == "money"
+
+
+def test_english_terms_and_units() -> None:
+    query = parse_query("How many staff were actually employed at the Qiaokou grid center in 2020?", CATALOG)
+    assert "实有人数" in query.terms
+    assert (query.unit_wanted, query.count_unit) == ("count", "人")
+    assert parse_query("岳麓区2021年12345热线群众满意度是多少？", CATALOG).unit_wanted == "percent"
+
+
+def test_sum_difference_and_compare() -> None:
+    total = parse_query("硚口区网格化中心2020年人员经费与公用经费之和是多少万元？", CATALOG)
+    assert (total.op, total.operands) == ("sum", ("人员经费", "公用经费"))
+    diff = parse_query("岳麓区网格化中心2021年全年预算数与全年执行数相差多少万元？", CATALOG)
+    assert (diff.op, diff.operands) == ("diff", ("全年预算数", "全年执行数"))
+    compare = parse_query("Which was larger in 2020, the total expenditure of Qiaokou or of Lusong?", CATALOG)
+    assert compare.op == "compare"
+    assert set(compare.orgs) == {"硚口区", "芦淞区"}
+    assert set(compare.reports) == {"000.txt", "002.txt"}
+
+
+def test_codes_numbers_and_table_reference() -> None:
+    query = parse_query("社会工作部2024年一般公共预算财政拨款支出决算表里，“住房公积金”（2210201）决算数是多少？", CATALOG)
+    assert query.codes == ("2210201",)
+    assert query.table_ref == "一般公共预算财政拨款支出决算表"
+    assert parse_query("岳麓区2021年12345热线工单", CATALOG).numbers == ("12345",)
+    assert table_reference("基本支出决算表中，绩效工资是多少？") == "基本支出决算表"
+    assert parse_query("硚口区2020年基本支出决算表中，绩效工资是多少？", CATALOG).table_ref == "基本支出决算表"
