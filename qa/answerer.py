@@ -77,6 +77,11 @@ class Answerer:
         self.retrieval = retrieval and os.environ.get("DQA_RETRIEVAL", "1") != "0"
         self._lock = threading.RLock()
         self._embedder: Any = None
+        self.phraser = None
+        if os.environ.get("DQA_LLM_URL"):
+            from qa.phrase import LlmPhraser
+
+            self.phraser = LlmPhraser(os.environ["DQA_LLM_URL"], os.environ.get("DQA_LLM_MODEL", "local"))
         self._load()
 
     # ------------------------------------------------------------------ loading
@@ -142,6 +147,9 @@ class Answerer:
         else:
             query = parse_query(question, self.catalog)
             result = self._answer(query)
+            if self.phraser is not None and result["status"] == "answered":
+                result["answer_template"] = result["answer"]
+                result["answer"] = self.phraser.phrase(question, result)
         result["question"] = question
         result["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return result
