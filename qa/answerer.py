@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import replace
@@ -354,7 +355,8 @@ class Answerer:
         if fact.source == "table":
             parts = [p for p in (fact.row_label, fact.column) if p]
             return "·".join(parts) or fact.table
-        return fact.row_label or fact.quote[:30]
+        label = re.sub(r"^(?:截至\s*)?20\d{2}\s*年度?\s*|^[一二三四五六七八九十]是", "", fact.row_label).strip()
+        return label or fact.row_label or fact.quote[:30]
 
     @staticmethod
     def _other_units(group: Group) -> str:
