@@ -101,8 +101,6 @@ def prepare_store(
         if failed:
             raise EvalError(f"adding reports to {settings.store} failed: {'; '.join(failed)}")
         notes.extend(f"added {p} to the store" for p in to_add)
-    for note in notes:
-        log.warning("%s", note)
     return notes
 
 

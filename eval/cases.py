@@ -71,9 +71,12 @@ def guess_lang(question: str) -> str:
 
 def parse_case(data: dict[str, object], where: str = "", source: str = "") -> Case:
     """One case line -> Case. Raises CaseFileError naming `where` (file:line) and the fix."""
-    missing = [key for key in _REQUIRED if not str(data.get(key) or "").strip()]
+    # not `or ""`: a gold written as the JSON number 0 is an answer, not a missing one
+    missing = [k for k in _REQUIRED if data.get(k) is None or not str(data[k]).strip()]
     if missing:
-        raise CaseFileError(f"{where}: missing {', '.join(missing)}; every case needs {_REQUIRED}")
+        raise CaseFileError(
+            f"{where}: missing {', '.join(missing)}; every case needs id, question and answer"
+        )
     answer = str(data["answer"]).strip()
     question = str(data["question"]).strip()
     # The shared PDF set labels two absent cases kind=text; by_kind groups by what is tested,

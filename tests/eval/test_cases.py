@@ -158,10 +158,12 @@ def test_loader_fills_lang_and_files_not_in_doc_under_absent(tmp_path: Path) -> 
         {"id": "A2", "question": "How many 12345 工单?", "answer": NOT_IN_DOC, "kind": "text"},
         ensure_ascii=False,
     )
-    cases = read_case_file(write(tmp_path, "cases.jsonl", GOOD, absent))
-    assert [(c.kind, c.lang, c.absent, c.source) for c in cases] == [
-        ("table", "zh", False, "cases.jsonl"),
-        ("absent", "mixed", True, "cases.jsonl"),  # kind=text with NOT_IN_DOC tests absence
+    zero = json.dumps({"id": "A3", "question": "三公经费?", "answer": 0, "unit": "万元"})
+    cases = read_case_file(write(tmp_path, "cases.jsonl", GOOD, absent, zero))
+    assert [(c.answer, c.kind, c.lang, c.absent, c.source) for c in cases] == [
+        ("423.38", "table", "zh", False, "cases.jsonl"),
+        (NOT_IN_DOC, "absent", "mixed", True, "cases.jsonl"),  # kind=text, but it tests absence
+        ("0", "text", "zh", False, "cases.jsonl"),  # a JSON number 0 is a gold, not a gap
     ]
 
 
