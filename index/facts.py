@@ -12,6 +12,7 @@ from index.numbers import MONEY_UNITS, UNITS, normalise_unit, parse_number
 # can never cut "1,234.56", "313. 08" or "84395件" apart (an ASCII "." is never a boundary).
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
 CLAUSE_SEP = "，,；;：:。、"
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
 # Not preceded by a digit/letter/第 (codes like 88712345 inside words, ordinals), not followed
@@ -63,6 +64,9 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
     previous_label = ""  # carried across sentences: "收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
     for sentence in split_sentences(block.text):
         previous_end = 0
+        if not QUANTITY_RE.search(sentence) and len(sentence) <= 40:
+            # a figure-less heading sentence names what follows: "1. 一般公共服务支出(类)。年初预算为…"
+            previous_label = _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
         for match in QUANTITY_RE.finditer(sentence):
             raw = match.group(1)
             value = parse_number(raw)
@@ -73,6 +77,12 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
                 continue
             lo = max(_clause_start(sentence, match.start()), previous_end)
             label = _tidy_label(sentence[lo : match.start()])
+            if len(CJK_RE.findall(label)) <= 2 and lo > 0:
+                # "…采集了我区房屋、人口等基础信息，共91499户": "共" alone says nothing; the
+                # clause before names it, unless that clause holds a figure of its own
+                wider = sentence[_clause_start(sentence, max(lo - 1, 0)) : lo]
+                if not QUANTITY_RE.search(wider) and lo > previous_end:
+                    label = _tidy_label(wider + sentence[lo : match.start()])
             # what a count counts may follow it: "288 个单元网格", "1274个网格"
             after = ""
             if unit not in MONEY_UNITS and unit != "%":
@@ -92,7 +102,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
                 )
             )
             if label:
-                previous_label = label
+                previous_label = f"{label} {after}".strip()
         if not QUANTITY_RE.search(sentence):
             for match in NIL_RE.finditer(sentence):
                 where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")

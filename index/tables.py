@@ -22,6 +22,7 @@ CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 # 功能分类 codes start with 2 (201 …), 经济分类 codes with 3 (301 …); "12345热线" is no code.
 CODE_PREFIX_RE = re.compile(r"^([23]\d{2}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
 SPACE_RE = re.compile(r"\s+")
+HEADER_WORD_RE = re.compile(r"(指标|目标值|完成值|预算数|执行数|决算数|得分|分值|执行率|合计|金额|名称|项目)")
 NOT_A_FIGURE_RE = re.compile(r"(电话|传真|邮编|邮政编码|号码|手机|编号|代码|地址)$")
 TOC_LABEL_RE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
@@ -137,8 +138,13 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
     facts: list[Fact] = []
     names_by_code: dict[str, str] = {}
     pending: list[tuple[int, str, str, str, Decimal, str, str, str]] = []
+    partial_unit = "unit:partial" in block.notes
     for ri in range(header_end, len(rows)):
         cells = rows[ri]
+        if explicit is None and _is_header_row(cells):
+            # a header printed again mid-table (self-evaluation forms): columns change here
+            columns = header_paths([cells], width)
+            continue
         label_cells: list[str] = []
         texts: list[str] = []
         passed_value = False
@@ -173,6 +179,8 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
             if NOT_A_FIGURE_RE.search(name) or NOT_A_FIGURE_RE.search(column):
                 continue  # 联系电话 83426353 and the like
             unit = amount.unit or block.unit
+            if partial_unit and not amount.unit and "." not in amount.raw:
+                unit = ""  # "预算执行情况（万元）" in one cell: scores and counts are not 万元
             quote = "  ".join(x for x in cells if x)
             pending.append((ri, name, code, column, amount.value, amount.raw, unit, quote))
     for ri, name, code, column, value, raw, unit, quote in pending:
@@ -186,6 +194,16 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
             )
         )
     return facts
+
+
+def _is_header_row(cells: tuple[str, ...]) -> bool:
+    texts = [c for c in cells if c.strip()]
+    return (
+        len(texts) >= 4
+        and not _has_figure(cells)
+        and all(len(c) <= 12 for c in texts)
+        and sum(1 for c in texts if HEADER_WORD_RE.search(c)) >= 2
+    )
 
 
 def _is_contents(block: TableBlock, rows: list[tuple[str, ...]]) -> bool:

@@ -202,6 +202,8 @@ def _tsv_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Block]
     table = TableBlock(
         title=title, rows=tuple(rows), unit=unit, section=ctx.section, shape="tsv",
         line_numbers=tuple(numbers),
+        # a unit printed inside one cell, not on a 单位 line, covers that block's amounts only
+        notes=("unit:partial",) if unit and not ctx.unit else (),
     )
     ctx.title, ctx.unit = "", ""
     return [table, *_long_cell_texts(rows, numbers, ctx.section)]

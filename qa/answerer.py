@@ -67,6 +67,14 @@ def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
     return out
 
 
+def _same_place(fact: Fact, other: Fact) -> bool:
+    if fact.report != other.report or fact.position == other.position:
+        return False
+    if fact.source == "text":
+        return other.source == "text" and fact.quote == other.quote
+    return other.source == "table" and fact.table == other.table and fact.row_label == other.row_label
+
+
 class Answerer:
     """Loads the stores once; `ask` answers one question (thread-safe)."""
 
@@ -95,7 +103,7 @@ class Answerer:
         facts = self.stores.facts.facts()
         org_words = [a for i in self.catalog for a in i.aliases if not a.isascii()]
         self.views_by_report: dict[str, list[FactView]] = {}
-        for view in make_views(facts, org_words):
+        for view in make_views(facts, org_words, {i.name: i.kind for i in self.catalog}):
             self.views_by_report.setdefault(view.fact.report, []).append(view)
         self.weights = GramWeights(facts)
 
@@ -171,11 +179,16 @@ class Answerer:
             return self._compute(query)
         return self._single(query)
 
-    def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str], terms: bool = True) -> list[Group]:
+    def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str], terms: bool = True,
+              near: Fact | None = None) -> list[Group]:
         views = [v for r in reports for v in self.views_by_report.get(r, [])]
         # the question's own words last: "X的Y" keeps Y as head
         text = " ".join([*(query.terms if terms else ()), metric])
         scored = lookup_facts(query, text, views, self.weights, self.years)
+        if near is not None:
+            # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
+            scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near) else s for s in scored]
+            scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
             scored = self._boost_retrieved(query, list(reports), scored)
         return group_by_value(scored)
@@ -232,13 +245,14 @@ class Answerer:
 
     # ------------------------------------------------------------------ computed answers
 
-    def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False) -> tuple[str, list[Group]]:
+    def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
+                 near: Fact | None = None) -> tuple[str, list[Group]]:
         if operand:
             # an operand carries its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
             # and only its own words: glossary terms of the whole question would blur the two
             query = replace(query, codes=tuple(CODE_RE.findall(metric)),
                             numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)))
-            return self._decide(self._rank(query, metric, reports, terms=False))
+            return self._decide(self._rank(query, metric, reports, terms=False, near=near))
         return self._decide(self._rank(query, metric, reports))
 
     def _compute(self, query: Query) -> dict[str, Any]:
@@ -247,7 +261,8 @@ class Answerer:
         found: list[tuple[str, Group, Group]] = []
         for report in query.reports:
             sa, ga = self._resolve(query, a_text, [report], operand=True)
-            sb, gb = self._resolve(query, b_text, [report], operand=True)
+            near = self._best_fact(ga[0]) if sa == "answered" else None
+            sb, gb = self._resolve(query, b_text, [report], operand=True, near=near)
             if sa == "answered" and sb == "answered":
                 found.append((report, ga[0], gb[0]))
         if len(found) != 1:
@@ -326,7 +341,7 @@ class Answerer:
         units = {r["canonical_unit"] for r in answered}
         if len(units) != 1:
             return {**self._not_found(query, "Cannot compare figures in different units.", []), "comparison": rows}
-        smaller = any(w in query.question.lower() for w in ("smaller", "lower", "小", "少", "低"))
+        smaller = query.smaller
         pick = (min if smaller else max)(answered, key=lambda r: Decimal(r["canonical"]))
         parts = [f"{r['org']} {r['year']}: {r['value']} {r['unit']}" for r in answered]
         if zh:

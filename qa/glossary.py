@@ -93,6 +93,32 @@ EN_TERMS: tuple[tuple[str, str], ...] = (
     ("performance target", "绩效目标"),
     ("emergencies", "突发应急事项"),
     ("emergency", "应急"),
+    ("temporary staff", "临聘人员"),
+    ("contract staff", "临聘人员"),
+    ("travel", "差旅费"),
+    ("office expenses", "办公费"),
+    ("office supplies", "办公费"),
+    ("printing", "印刷费"),
+    ("electricity", "电费"),
+    ("water", "水费"),
+    ("postage", "邮电费"),
+    ("telecom", "邮电费"),
+    ("property management", "物业管理费"),
+    ("meeting", "会议费"),
+    ("conference", "会议费"),
+    ("training", "培训费"),
+    ("labour", "劳务费"),
+    ("labor", "劳务费"),
+    ("trade union", "工会经费"),
+    ("union", "工会经费"),
+    ("welfare", "福利费"),
+    ("maintenance", "维修（护）费"),
+    ("rent", "租赁费"),
+    ("consulting", "咨询费"),
+    ("office equipment", "办公设备购置"),
+    ("pension", "基本养老保险缴费"),
+    ("housing subsid", "购房补贴"),
+    ("rent subsid", "提租补贴"),
     ("income", "收入"),
     ("revenue", "收入"),
     ("expenditure", "支出"),
@@ -123,6 +149,12 @@ QUESTION_NOISE = (
     "多少人", "多少辆", "多少", "是几人", "是几", "几人", "几个", "什么", "请问", "是否", "分别是",
     "一共", "总共", "了吗", "吗？", "呢？", "百分比", "占比是", "比例是",
 )
+
+# English cues that a change, not a level, is asked for ("by how much did … grow").
+EN_CHANGE_WORDS = ("increase", "decrease", "grow", "grew", "rise", "rose", "fall", "fell", "drop", "decline",
+                   "change", "compared with", "compared to", "more than", "less than", "exceed")
+# Words that name no item on their own: a question left with only these is too vague to answer.
+GENERIC_WORDS = ("预算", "决算", "支出", "收入", "金额", "资金", "经费", "数", "合计", "总计", "全年", "年初", "多少")
 
 EN_STOPWORDS = frozenset(
     "what was is are the of in for a an how many much did does do which and or by to at on its it s "

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
-from qa.glossary import COUNT_UNITS, MONEY_UNITS
-from qa.query import Query
+from qa.glossary import COUNT_UNITS, EN_CHANGE_WORDS, GENERIC_WORDS, MONEY_UNITS
+from qa.query import FUND_NAMES_RE, Query
 
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 ASCII_TOKEN_RE = re.compile(r"\d{3,}|[a-z]{2,}")
@@ -59,9 +59,30 @@ class FactView:
     crowded: bool  # an unnamed column in a row of several figures
     first_in_row: bool
     total_column: bool
+    measure: str  # budget | actual | target | ''
 
 
-def make_views(facts: list[Fact], org_words: list[str]) -> list[FactView]:
+def fact_measure(fact: Fact, report_kind: str) -> str:
+    """Budget, actual or target, read from the column, then the row label, then the table
+    title, then the kind of report (a 决算's own figures are actuals)."""
+    places = [fact.column, fact.row_label] if fact.source == "table" else [fact.row_label]
+    if fact.source == "table":
+        places.append(fact.table)
+    for text in places:
+        text = FUND_NAMES_RE.sub("", text)
+        if not text:
+            continue
+        if "目标" in text:
+            return "target"
+        actual = any(w in text for w in ("决算", "执行数", "实际", "完成值"))
+        budget = "预算" in text
+        if actual != budget:
+            return "actual" if actual else "budget"
+    return {"决算": "actual", "预算": "budget"}.get(report_kind, "")
+
+
+def make_views(facts: list[Fact], org_words: list[str], kinds: dict[str, str] | None = None) -> list[FactView]:
+    kinds = kinds or {}
     words = sorted({w for w in org_words if len(w) >= 3}, key=len, reverse=True)
 
     def strip(text: str) -> str:
@@ -92,6 +113,7 @@ def make_views(facts: list[Fact], org_words: list[str]) -> list[FactView]:
             crowded=f.source == "table" and not f.column and crowd[(f.report, f.table, f.row_label, f.quote)] > 1,
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
             total_column=bool(TOTAL_COLUMN_RE.search(NOISE_CHARS.sub("", f.column.split("/")[-1]))),
+            measure=fact_measure(f, kinds.get(f.report, "")),
         )
         for f in facts
     ]
@@ -142,6 +164,8 @@ def unit_ok(query: Query, fact: Fact) -> bool:
         # numbers, row numbers or scores, not amounts
         return unit in MONEY_UNITS or (unit == "" and fact.source == "table" and "." in fact.raw)
     if query.unit_wanted == "count":
+        if unit == "" and fact.source == "table" and "." not in fact.raw:
+            return True  # a count in a table with no unit printed
         if query.count_unit:
             return query.count_unit in unit or (query.count_unit == "人" and unit == "名")
         return unit in COUNT_UNITS
@@ -170,7 +194,7 @@ def split_head(metric_text: str) -> tuple[str, str]:
 
 
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
-               report_year: int | None, head: set[str] | None = None) -> float:
+               report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None) -> float:
     fact = view.fact
     main = _cover(head or metric, view.label | view.column, weight)
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
@@ -201,12 +225,22 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if view.label_years - asked_years:
         score -= 0.35  # "与 2019 年度相比 …": a figure about another year
     label_changes = any(w in fact.row_label for w in CHANGE_WORDS)
-    asks_change = any(w in query.question for w in CHANGE_WORDS)
+    asks_change = any(w in query.question for w in CHANGE_WORDS) or any(
+        w in query.question.lower() for w in EN_CHANGE_WORDS
+    )
     if label_changes != asks_change:
         score -= 0.35  # a change where a level is asked for, or the other way round
     if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
         score -= 0.3
+    if query.measure and view.measure and query.measure != view.measure:
+        score -= 0.3  # a budget figure for an actual one, or the other way round
+    if tail and tail & (view.label | view.column):
+        score += 0.1  # the head of the phrase (its last word) is what the figure is
     return score
+
+
+def _generic(gram: str) -> bool:
+    return any(gram in w or w in gram for w in GENERIC_WORDS)
 
 
 def lookup_facts(
@@ -217,13 +251,21 @@ def lookup_facts(
         return []
     _qual, head_text = split_head(metric_text)
     head = grams(head_text) if _qual else None
+    specific = {g for g in metric if not _generic(g)}
+    runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
+    last = runs[-1].rstrip("的了") if runs else ""
+    tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
+    if not specific:
+        return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)
     scored = []
     for view in views:
         if not unit_ok(query, view.fact):
             continue
+        if query.year_in_text and not any(str(y) in view.hay for y in query.years):
+            continue  # no report is of the year asked: only a figure printed with that year will do
         value, unit = canonical(view.fact)
-        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head)
+        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
     return scored

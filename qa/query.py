@@ -30,12 +30,30 @@ DOC_KIND_STRONG = (
     ("部门决算", "决算"), ("决算", "决算"), ("final account", "决算"),
     ("部门预算", "预算"),
 )
-SUM_RE = re.compile(r"(.+?)(?:与|和|加上|\+)(.+?)(?:之和|的和|合计是|加起来|相加|总和)|sum of (.+?) and (.+)", re.I)
+SUM_RE = re.compile(r"(.+?)(?:与|和|加上|\+)(.+?)(?:之和|的和|合计|加起来|相加|总和|共计)|sum of (.+?) and (.+)", re.I)
 DIFF_RE = re.compile(
-    r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)[，,]?(?:差额|差值|相差)?|difference between (.+?) and (.+)",
+    r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)[，,]?(?:差额|差值|相差)?"
+    # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
+    r"|(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
 )
-COMPARE_RE = re.compile(r"which (?:was|is|one was|one is) (larger|bigger|higher|greater|smaller|lower)|\bcompare\b|\bvs\.?\b|比较|对比|哪个(?:更)?(大|多|高|小|少|低)|谁(?:更)?(大|多|高|小|少|低)|相比.*(?:更大|更多|更高|更小|更少)", re.I)
+COMPARE_RE = re.compile(
+    r"which\b.{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b|\bcompare\b|\bvs\.?\b|比较|对比"
+    r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
+    re.I,
+)
+SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
+# What a figure measures: the budget, the actual outturn, or a target. A question that asks
+# for one is never answered with another.
+MEASURE_CUES = (
+    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "actual", "executed", "spent", "outturn")),
+    ("budget", ("预算", "budget", "budgeted", "allocated", "planned")),
+    ("target", ("目标值", "target")),
+)
+# Names of funds and reports that contain 预算/决算 without naming a measure.
+FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款")
+MEASURES = ("全年预算数", "年初预算数", "支出决算数", "全年执行数", "全年预算", "年初预算", "支出决算", "预算数",
+            "决算数", "执行数", "实际完成值", "年初目标值", "预算", "决算")
 
 
 @dataclass(frozen=True)
@@ -103,16 +121,33 @@ class Query:
     op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare"
     operands: tuple[str, ...] = ()
     table_ref: str = ""
+    measure: str = ""
+    smaller: bool = False
+    year_in_text: bool = False  # the year asked is no report's year: facts must mention it
     unknown_place: str = ""
     searched: dict[str, Any] = field(default_factory=dict)
 
 
 def share_subject(first: str, second: str) -> tuple[str, str]:
-    """'项目支出预算数' and '执行数' -> ('项目支出预算数', '项目支出执行数'): a short second operand
-    that names only a measure shares the first operand's subject (Chinese drops it)."""
+    """'项目支出预算数' and '执行数' -> ('项目支出预算数', '项目支出执行数'): a second operand that
+    names only a measure shares the first operand's subject (Chinese drops it)."""
+    second_measure = second.strip("的 ")
+    if second_measure in MEASURES:
+        for measure in sorted(MEASURES, key=len, reverse=True):
+            if first.endswith(measure):
+                if len(first) > len(measure):
+                    return first, first[: -len(measure)] + second_measure
+                break  # the first operand is a measure itself: nothing to share
     if len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
         return first, first[: len(first) - len(second)] + second
     return first, second
+
+
+def asked_measure(question: str) -> str:
+    """'budget' | 'actual' | 'target' | '' (both or neither named)."""
+    q = FUND_NAMES_RE.sub("", question.lower()).replace("final account", "")
+    found = {name for name, cues in MEASURE_CUES if any(c in q for c in cues)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def detect_lang(question: str) -> str:
@@ -130,7 +165,7 @@ def _unit_wanted(question: str) -> tuple[str, str]:
             return "count", unit
     if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
         return "count", "人"
-    if any(w in q for w in ("百分比", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
+    if any(w in q for w in ("百分比", "百分之", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
         return "percent", ""
     if any(w in q for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金", "how much", "拨款", "费")):
         return "money", ""
@@ -219,9 +254,15 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         candidates = list(catalog)
     if unknown_place:
         candidates = []  # a place the store has no report for: never answer from another
+    year_in_text = False
     if years:
         by_year = [i for i in candidates if i.year in years]
-        candidates = by_year if by_year else []
+        if not by_year and scores and candidates:
+            # "截至2023年底…" in a 2024 report: keep the named organisation's reports, and
+            # require the figure's own text to carry that year
+            year_in_text = True
+        else:
+            candidates = by_year
     if kind:
         candidates = [i for i in candidates if i.kind == kind]
     remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
@@ -240,8 +281,12 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
     unit_wanted, count_unit = _unit_wanted(q)
     op, operands = "value", ()
-    if COMPARE_RE.search(q):
+    smaller = False
+    compare = COMPARE_RE.search(q)
+    if compare:
         op = "compare"
+        word = next((g for g in compare.groups() if g), "")
+        smaller = word.lower() in SMALLER_WORDS
     else:
         for regex, name in ((SUM_RE, "sum"), (DIFF_RE, "diff")):
             match = regex.search(metric)
@@ -256,7 +301,8 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
-        unknown_place=unknown_place, table_ref=table_ref,
+        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
+        year_in_text=year_in_text,
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms},
     )

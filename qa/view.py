@@ -20,7 +20,9 @@ Grid = Sequence[Sequence[str]]
 # Inline styles, not only classes: gr.HTML content keeps them whatever CSS the page loads.
 HIT_STYLE = "background:#ffe066;color:#000;font-weight:700;outline:2px solid #e8590c"
 MARK_STYLE = "background:#ffe066;color:#000;font-weight:700;padding:0 2px"
-CELL_STYLE = "border:1px solid #ccc;padding:2px 6px;white-space:nowrap"
+CELL_STYLE = "border:1px solid #ccc;padding:1px 4px"
+NUMBER_STYLE = "white-space:nowrap;text-align:right"
+TEXT_STYLE = "max-width:14em"
 CONTEXT_ROWS = 8  # rows shown above and below the cited row of a long table
 LONG_TABLE = 2 * CONTEXT_ROWS + 6
 NO_SOURCES = '<p class="dqa-none">No source to show: this answer cites no figure.</p>'
@@ -177,6 +179,12 @@ def render_grid(
     counted, so the highlighted cell is on screen without scripts.
     """
     width = max((len(r) for r in rows), default=0)
+    # columns empty in every row carry nothing (tsv lines end in tabs): drop them, keep the hit
+    columns = [
+        j
+        for j in range(width)
+        if any(j < len(r) and r[j].strip() for r in rows) or (hit is not None and hit[1] == j)
+    ]
     keep: list[int | str] = list(range(len(rows)))
     if hit is not None and len(rows) > LONG_TABLE:
         head = _header_count(rows)
@@ -197,22 +205,23 @@ def render_grid(
     for item in keep:
         if isinstance(item, str):
             out.append(
-                f'<tr class="dqa-gap"><td colspan="{width + 1}" '
+                f'<tr class="dqa-gap"><td colspan="{len(columns) + 1}" '
                 f'style="{CELL_STYLE};color:#888;text-align:center">{esc(item)}</td></tr>'
             )
             continue
         i = item
         line = line_numbers[i] if i < len(line_numbers) else ""
         cells = [f'<td class="dqa-line" style="{CELL_STYLE};color:#999">{esc(line)}</td>']
-        for j in range(width):
-            text = esc(rows[i][j]) if j < len(rows[i]) else ""
+        for j in columns:
+            cell = rows[i][j] if j < len(rows[i]) else ""
+            style = f"{CELL_STYLE};{NUMBER_STYLE if _is_number(cell) else TEXT_STYLE}"
             if hit == (i, j):
                 cells.append(
-                    f'<td class="dqa-hit" style="{CELL_STYLE};{HIT_STYLE}">'
-                    f'<mark style="{MARK_STYLE}">{text}</mark></td>'
+                    f'<td class="dqa-hit" style="{style};{HIT_STYLE}">'
+                    f'<mark style="{MARK_STYLE}">{esc(cell)}</mark></td>'
                 )
             else:
-                cells.append(f'<td style="{CELL_STYLE}">{text}</td>')
+                cells.append(f'<td style="{style}">{esc(cell)}</td>')
         row_class = ' class="dqa-hit-row" style="background:#fff8db"' if hit and hit[0] == i else ""
         out.append(f"<tr{row_class}>{''.join(cells)}</tr>")
     out.append("</table></div>")
@@ -260,7 +269,7 @@ def _source_header(citation: Mapping[str, Any]) -> str:
     report = esc(citation.get("report"))
     locator = esc(citation.get("locator"))
     return (
-        f'<div class="dqa-source-head" style="margin-bottom:6px"><b>📄 {report}</b>'
+        f'<div class="dqa-source-head" style="margin-bottom:6px"><b>{report}</b>'
         f'<br><span style="color:#555">{locator}</span></div>'
     )
 
