@@ -13,6 +13,7 @@ from index.numbers import MONEY_UNITS, UNITS, normalise_unit, parse_number
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
 CLAUSE_SEP = "，,；;：:。、"
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
 # Not preceded by a digit/letter/第 (codes like 88712345 inside words, ordinals), not followed
@@ -86,9 +87,12 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
             # what a count counts may follow it: "288 个单元网格", "1274个网格"
             after = ""
             if unit not in MONEY_UNITS and unit != "%":
-                tail = re.split(r"[，,；;：:。、（(]", sentence[match.end() :], maxsplit=1)[0]
-                after = tail.strip()[:12]
-                previous_end = match.end() + len(tail)  # the counted noun is not the next label
+                tail = re.split(r"[，,；;：:。、（(]|\d", sentence[match.end() :], maxsplit=1)[0]
+                # "906项网格重点服务事项已完成846项": the noun ends where the next figure's
+                # predicate (已完成, 共, 累计 …) begins
+                noun = PREDICATE_TAIL_RE.sub("", tail)
+                after = noun.strip()[:12]
+                previous_end = match.end() + len(noun)  # the counted noun is not the next label
             previous_end = max(previous_end, match.end())
             if unit == "%" and previous_label and (not label or label.startswith("占")):
                 label = previous_label + label  # "支出（类）264.87 万元，占 86.05%": a share of what
