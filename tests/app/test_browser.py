@@ -1,0 +1,363 @@
+"""app.py in a real browser: headless chromium, driven over the DevTools protocol, asks a
+question, sees the figure and its source, and saves screenshots.
+
+Screenshots go to tests/artifacts/; with DQA_UPDATE_SCREENSHOT=1 the README's
+docs/screenshot.png is rewritten too.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from index.build import build_corpus
+from index.config import Settings
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+YUELU = "how many 12345 工单 did Yuelu handle in 2021?"
+TABLE_QUESTION = "硚口区2020年绩效工资是多少？"
+CJK_FONT = "fonts-wqy-microhei"  # 4 MB; fonts-noto-cjk would do too, at 60 MB
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--window-size=1500,1100",
+]
+
+
+def apt_install(*packages: str) -> str:
+    """`apt-get install -y PACKAGES` (root only); returns '' or why it failed."""
+    if os.geteuid() != 0:
+        return "not root"
+    try:
+        done = subprocess.run(
+            ["apt-get", "install", "-y", *packages],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    return "" if done.returncode == 0 else " ".join((done.stderr or done.stdout).split()[-30:])
+
+
+def find_chromium() -> str:
+    """Debian's chromium, installed with apt when missing and we are root, else a skip.
+
+    A CJK font is installed alongside when there is none: the tests read the DOM, which does
+    not need it, but a screenshot without it shows boxes for every Chinese character.
+    """
+    binary = next(
+        (c for c in (shutil.which("chromium"), "/usr/bin/chromium") if c and Path(c).exists()), ""
+    )
+    if not binary:
+        why = apt_install("chromium", CJK_FONT)
+        if why or not Path("/usr/bin/chromium").exists():
+            pytest.skip(
+                f"chromium is not installed and `apt-get install -y chromium` failed ({why}); "
+                "install it to run the browser test"
+            )
+        binary = "/usr/bin/chromium"
+    if (
+        shutil.which("fc-list")
+        and not subprocess.run(
+            ["fc-list", ":lang=zh"], capture_output=True, text=True
+        ).stdout.strip()
+    ):
+        why = apt_install(CJK_FONT)
+        if why:
+            warnings.warn(
+                f"no CJK font ({CJK_FONT}: {why}): screenshots will show boxes", stacklevel=1
+            )
+    return binary
+
+
+class DevTools:
+    """A tiny DevTools-protocol client over one page target (websocket-client, synchronous)."""
+
+    def __init__(self, ws_url: str) -> None:
+        import websocket
+
+        # No Origin header: chromium refuses DevTools websockets from unlisted origins.
+        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
+        self._id = 0
+
+    def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self._id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return dict(message.get("result", {}))
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 60.0, what: str = "") -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.25)
+        page = self.evaluate("document.body ? document.body.innerText : ''") or ""
+        raise AssertionError(
+            f"timed out waiting for {what or expression}; page text:\n{page[-3000:]}"
+        )
+
+    def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = self.send("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
+    binary = find_chromium()
+    profile = Path(tempfile.mkdtemp(prefix="dqa-chromium-"))
+    proc = subprocess.Popen(
+        [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while (
+            not (port_file.exists() and port_file.read_text().strip())
+            and time.monotonic() < deadline
+        ):
+            if proc.poll() is not None:
+                pytest.fail(f"chromium exited with {proc.returncode} before opening DevTools")
+            time.sleep(0.2)
+        port = int(port_file.read_text().split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as resp:
+            targets = json.load(resp)
+        page = next(t for t in targets if t.get("type") == "page")
+        tools = DevTools(page["webSocketDebuggerUrl"])
+        tools.send("Page.enable")
+        tools.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=1500,
+            height=1100,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        yield tools
+        tools.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    root = tmp_path_factory.mktemp("app-browser")
+    results = build_corpus(ROOT / "corpus", Settings(store=root / "store"))
+    assert all(r.status == "added" for r in results), [r.summary() for r in results]
+    proc = api_tests().AppProcess(root / "store", root / "app.log")
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()
+
+
+def api_tests() -> ModuleType:
+    """test_api.py's AppProcess, loaded by path (whatever pytest's import mode)."""
+    spec = importlib.util.spec_from_file_location(
+        "dqa_test_api", Path(__file__).with_name("test_api.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def ask(tools: DevTools, question: str) -> None:
+    """Type into the Gradio textbox (its Svelte store listens to `input`) and click Ask."""
+    tools.evaluate(
+        "(() => {"
+        "const box = document.querySelector('#question textarea');"
+        "const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;"
+        f"set.call(box, {json.dumps(question)});"
+        "box.dispatchEvent(new Event('input', {bubbles: true}));"
+        "document.querySelector('#ask').click(); return true; })()"
+    )
+
+
+def text_of(selector: str) -> str:
+    return f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText"
+
+
+def test_ask_in_the_browser_shows_the_figure_and_its_source(browser: DevTools, server: Any) -> None:
+    browser.send("Page.navigate", url=server.url)
+    browser.wait_for("!!document.querySelector('#question textarea')", what="the question box")
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+
+    ask(browser, YUELU)
+    browser.wait_for(f"{text_of('#chat')}.includes('84395')", what="84395 in the chat")
+    browser.wait_for(
+        f"{text_of('#source')}.includes('004_abd4107061c8b5b5.txt')", what="the citation's source"
+    )
+    chat = browser.evaluate(text_of("#chat"))
+    assert "84395" in chat and "004_abd4107061c8b5b5.txt" in chat
+    marked = browser.evaluate(
+        "[...document.querySelectorAll('#source mark')].map(m => m.innerText)"
+    )
+    assert marked == ["84395"]
+    browser.screenshot(ARTIFACTS / "browser_yuelu.png")
+
+    # a table answer: the cited cell is highlighted in the rendered table
+    ask(browser, TABLE_QUESTION)
+    browser.wait_for(f"{text_of('#chat')}.includes('93.44')", what="93.44 in the chat")
+    hit = browser.wait_for(
+        "(document.querySelector('#source td.dqa-hit') || {innerText: ''}).innerText",
+        what="the highlighted cell",
+    )
+    assert hit == "93.44"
+    # report markup (<b>, <input>) is never turned into elements
+    assert (
+        browser.evaluate(
+            "document.querySelectorAll('#source input, #chat input[type=checkbox]').length"
+        )
+        == 0
+    )
+    browser.screenshot(ARTIFACTS / "browser_table.png")
+    if os.environ.get("DQA_UPDATE_SCREENSHOT") == "1":
+        browser.screenshot(ROOT / "docs" / "screenshot.png")
+
+
+def test_comparison_renders_a_table_and_a_bar_chart(browser: DevTools, server: Any) -> None:
+    browser.send("Page.navigate", url=server.url)
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    # one click on the example button asks it
+    browser.evaluate(
+        "[...document.querySelectorAll('button')].find(b => b.innerText.trim() === "
+        "'硚口 2020 vs 2024 基本支出 compare').click()"
+    )
+    browser.wait_for(f"{text_of('#chat')}.includes('455.15')", what="455.15 in the chat")
+    assert (
+        browser.evaluate("document.querySelectorAll('#chat table tr').length") == 3
+    )  # header + 2 sides
+    widths = browser.wait_for(
+        "[...document.querySelectorAll('#chart .dqa-bar')].map(b => b.style.width)", what="the bars"
+    )
+    assert widths == ["52.3%", "100%"]  # 238.15 / 455.15
+    browser.screenshot(ARTIFACTS / "browser_compare.png")
+
+
+def upload(tools: DevTools, path: Path) -> None:
+    """Choose a file in the gr.File control (what a user's file dialog does) and wait for it."""
+    root = tools.send("DOM.getDocument")["root"]["nodeId"]
+    node = tools.send("DOM.querySelector", nodeId=root, selector="#upload input[type=file]")[
+        "nodeId"
+    ]
+    assert node, "no file input in #upload"
+    tools.send("DOM.setFileInputFiles", nodeId=node, files=[str(path)])
+    tools.wait_for(
+        f"{text_of('#upload')}.includes({json.dumps(path.name)})", what=f"{path.name} uploaded"
+    )
+
+
+def add_result(tools: DevTools, previous: str = "") -> str:
+    tools.evaluate("document.querySelector('#add').click()")
+    expr = "(document.querySelector('#add-result textarea') || {value: ''}).value"
+    return str(
+        tools.wait_for(
+            f"(() => {{ const v = {expr}; return v && v !== {json.dumps(previous)} ? v : ''; }})()",
+            timeout=180,
+            what="the add result",
+        )
+    )
+
+
+def test_reports_tab_lists_reports_and_adds_uploads(
+    browser: DevTools, server: Any, tmp_path: Path
+) -> None:
+    """Runs last in this module: it adds a report to the server's store."""
+    browser.send("Page.navigate", url=server.url)
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    browser.evaluate(
+        "[...document.querySelectorAll('button[role=tab]')].find(b => b.innerText.includes('Reports')).click()"
+    )
+    table = browser.wait_for(
+        f"{text_of('#reports')}.includes('004_abd4107061c8b5b5.txt') && {text_of('#reports')}",
+        what="the reports table",
+    )
+    for name in (
+        "000_31904a6d4c850464.txt",
+        "001_4adb7e06924f3751.txt",
+        "003_37777d28b5322ccf.txt",
+    ):
+        assert name in table
+    assert (
+        "武汉市硚口区社会管理网格化服务中心" in table and "6 / 9" in table
+    )  # 000: 6 of 9 tables pass
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    upload(browser, empty)
+    message = add_result(browser)
+    assert message.startswith("error: empty.txt: ") and message.rstrip().endswith(
+        "upload again."
+    ), message
+    assert "empty.txt" not in browser.evaluate(text_of("#reports"))
+
+    good = tmp_path / "岳麓 2021 (copy).txt"  # "(" and ")" become "_", trailing "_" dropped
+    good.write_bytes((ROOT / "corpus" / "004_abd4107061c8b5b5.txt").read_bytes())
+    upload(browser, good)
+    message = add_result(browser, message)
+    assert message.startswith(
+        "added 岳麓 2021 _copy.txt: 长沙市岳麓区网格化综合服务中心 2021 绩效自评"
+    ), message
+    browser.wait_for(
+        f"{text_of('#reports')}.includes('岳麓 2021 _copy.txt')", what="the new report in the table"
+    )
+    browser.screenshot(ARTIFACTS / "browser_reports.png")
