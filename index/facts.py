@@ -13,6 +13,7 @@ from index.numbers import MONEY_UNITS, UNITS, normalise_unit, parse_number
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
 CLAUSE_SEP = "，,；;：:。、"
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+SUBJECT_END_RE = re.compile(r"[（(][类款项][)）]。?$")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
@@ -63,9 +64,9 @@ def _tidy_label(text: str) -> str:
 def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> list[Fact]:
     facts: list[Fact] = []
     previous_label = ""  # carried across sentences: "收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
-    for sentence in split_sentences(block.text):
+    for index, sentence in enumerate(split_sentences(block.text)):
         previous_end = 0
-        if not QUANTITY_RE.search(sentence) and len(sentence) <= 40:
+        if not QUANTITY_RE.search(sentence) and len(sentence) <= 40 and (index == 0 or SUBJECT_END_RE.search(sentence)):
             # a figure-less heading sentence names what follows: "1. 一般公共服务支出(类)。年初预算为…"
             previous_label = _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
         for match in QUANTITY_RE.finditer(sentence):
