@@ -51,6 +51,12 @@ EXAMPLES = (
 )
 
 
+
+def cited_line(locator: str) -> int | None:
+    """'…, line 283' or '…, p. 12' -> 283 / 12: where in the report the citation points."""
+    match = re.search(r"(?:line|p\.)\s*(\d+)\s*$", locator)
+    return int(match.group(1)) if match else None
+
 class UploadError(ValueError):
     """An uploaded file refused before it reaches the store (name, type or size)."""
 
@@ -275,7 +281,9 @@ class Service:
             and self.answerer is not None
         ):
             with self._lock.read():
-                grid = self.answerer.stores.facts.table_grid(citation["report"], citation["table"])
+                grid = self.answerer.stores.facts.table_grid(
+                    citation["report"], citation["table"], cited_line(citation.get("locator", ""))
+                )
         return view.render_source(citation, grid)
 
     # -- reports

@@ -408,16 +408,25 @@ class SqliteFactStore:
         keys = ("position", "title", "unit", "section", "shape", "page")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
-    def table_grid(self, report: str, title: str) -> dict[str, Any] | None:
-        """The first table of `report` titled `title`, with its grid, for rendering a citation."""
+    def table_grid(self, report: str, title: str, line: int | None = None) -> dict[str, Any] | None:
+        """The table of `report` titled `title` with its grid, for rendering a citation. A report
+        may print several tables under one title: `line` (the cited line, or page for a PDF)
+        picks the one that holds it; without it, the first."""
         rows = self._query(
             "SELECT position, title, unit, section, shape, page, line_numbers_json, notes_json, "
-            "rows_json FROM tables WHERE report = ? AND title = ? ORDER BY position LIMIT 1",
+            "rows_json FROM tables WHERE report = ? AND title = ? ORDER BY position",
             (report, title),
         )
         if not rows:
             return None
-        position, title_, unit, section, shape, page, lines, notes, grid = rows[0]
+        chosen = rows[0]
+        if line is not None:
+            for row in rows:
+                numbers = json.loads(row[6])
+                if numbers and min(numbers) <= line <= max(numbers):
+                    chosen = row
+                    break
+        position, title_, unit, section, shape, page, lines, notes, grid = chosen
         return {
             "report": report,
             "position": position,

@@ -96,21 +96,33 @@ class Answerer:
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> None:
+        """Build the in-memory state, then swap it in; `ask` and `refresh` hold the same lock, so
+        a question sees either the old state or the new one, never a mix."""
         reports = self.stores.facts.reports()
-        self.catalog: list[ReportInfo] = [report_info(r) for r in reports]
-        self.years = {i.name: i.year for i in self.catalog}
-        self.info = {i.name: i for i in self.catalog}
+        catalog: list[ReportInfo] = [report_info(r) for r in reports]
         facts = self.stores.facts.facts()
-        org_words = [a for i in self.catalog for a in i.aliases if not a.isascii()]
-        self.views_by_report: dict[str, list[FactView]] = {}
-        for view in make_views(facts, org_words, {i.name: i.kind for i in self.catalog}):
-            self.views_by_report.setdefault(view.fact.report, []).append(view)
-        self.weights = GramWeights(facts)
+        org_words = [a for i in catalog for a in i.aliases if not a.isascii()]
+        views_by_report: dict[str, list[FactView]] = {}
+        for view in make_views(facts, org_words, {i.name: i.kind for i in catalog}):
+            views_by_report.setdefault(view.fact.report, []).append(view)
+        self.__dict__.update(
+            catalog=catalog,
+            years={i.name: i.year for i in catalog},
+            info={i.name: i for i in catalog},
+            views_by_report=views_by_report,
+            weights=GramWeights(facts),
+        )
 
     def refresh(self) -> None:
         with self._lock:
             if self.stores.refresh():
                 self._load()
+
+    catalog: list[ReportInfo]
+    years: dict[str, int | None]
+    info: dict[str, ReportInfo]
+    views_by_report: dict[str, list[FactView]]
+    weights: GramWeights
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:
@@ -154,8 +166,11 @@ class Answerer:
         if not question:
             result = self._not_found(None, "Empty question: ask about a figure in a report.", [])
         else:
-            query = parse_query(question, self.catalog)
-            result = self._answer(query)
+            # one question at a time against one consistent state (refresh swaps it under the
+            # same lock); a question takes milliseconds, so serialising costs little
+            with self._lock:
+                query = parse_query(question, self.catalog)
+                result = self._answer(query)
             if self.phraser is not None and result["status"] == "answered":
                 result["answer_template"] = result["answer"]
                 result["answer"] = self.phraser.phrase(question, result)
