@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.decode import join_wrapped
 from index.models import Block, TableBlock, TextBlock
 from index.numbers import is_dash, parse_cell
 
@@ -45,15 +46,6 @@ def clean_line(line: str) -> str:
     line = UNCHECKED_RE.sub("☐", line)
     line = TAG_RE.sub("", line)
     return line.replace("**", "").replace("\u00a0", " ").rstrip(" \r")
-
-
-def join_wrapped(left: str, right: str) -> str:
-    """Join a line wrapped by the PDF converter: no space between CJK, one between ASCII words."""
-    if not left:
-        return right
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
-        return f"{left} {right}"
-    return left + right
 
 
 def is_heading(line: str) -> bool:
