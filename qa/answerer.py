@@ -138,11 +138,16 @@ class Answerer:
         with reciprocal-rank fusion; keyword weighs more (it finds the chunk far more often on
         these reports than the static embedding does)."""
         with self._lock:
-            keyword = self.stores.keywords.search(question, k * 4, reports=reports)
+            query = parse_query(question, self.catalog)
+            if reports is None and query.reports:
+                reports = list(query.reports)  # the organisation and year the question names
+            # English questions search the Chinese chunks through their glossary terms
+            text = " ".join([question, *query.terms, query.metric])
+            keyword = self.stores.keywords.search(text, k * 4, reports=reports)
             dense: list[tuple[str, float]] = []
             if self.retrieval:
                 try:
-                    dense = self.stores.vectors.query(self._embed(question), k * 4, reports=reports)
+                    dense = self.stores.vectors.query(self._embed(text), k * 4, reports=reports)
                 except Exception:  # noqa: BLE001 - dense retrieval is an aid, never a blocker
                     log.warning("dense retrieval failed", exc_info=True)
             fused: dict[str, float] = {}
