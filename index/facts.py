@@ -47,8 +47,9 @@ def _clause_start(sentence: str, pos: int) -> int:
         elif ch in "（(":
             depth = max(depth - 1, 0)
         elif depth == 0 and ch in CLAUSE_SEP:
-            # "收、支总计": an enumeration comma between single words does not end the clause
-            if not (ch == "、" and pos - k < 4):
+            # "收、支总计": an enumeration comma between single characters does not end the clause
+            single = k >= 2 and CJK_RE.match(sentence[k - 2]) and (k < 3 or not CJK_RE.match(sentence[k - 3]))
+            if not (ch == "、" and (pos - k < 4 or single)):
                 break
         k -= 1
     return k

@@ -197,9 +197,12 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None) -> float:
     fact = view.fact
     main = _cover(head or metric, view.label | view.column, weight)
+    # the figure's own sentence or row counts for more than the section or table it sits in
+    own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
     named = _cover(set(view.label), metric, weight) if view.label else 0.0
-    score = 0.55 * main + 0.2 * wide + 0.25 * named + 0.2 * _cover(metric, view.parents - view.label, weight)
+    score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
+             + 0.2 * _cover(metric, view.parents - view.label, weight))
     if table_ref:
         score += 0.3 * _cover(table_ref, view.table, weight) - 0.1
     if not view.label and not view.column:

@@ -163,6 +163,8 @@ def _unit_wanted(question: str) -> tuple[str, str]:
     for unit in ("辆", "件", "人次", "个", "户", "名", "部", "台", "套", "项"):
         if f"多少{unit}" in q or f"几{unit}" in q:
             return "count", unit
+    if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
+        return "money", ""
     if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
         return "count", "人"
     if any(w in q for w in ("百分比", "百分之", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
@@ -220,16 +222,21 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     scores: dict[str, int] = {}
     matched_aliases: list[str] = []
     for info in catalog:
-        score = 0
+        # a place name (district, its stem or pinyin) identifies an organisation; office words
+        # (网格化服务中心) shared by many only support it, and count once however many match
+        strong = weak = 0
         for alias in info.aliases:
             if not alias:
                 continue
             hit = alias.lower() in lowered if alias.isascii() else alias in q
             if hit or any(alias in w or (len(w) >= 4 and w in alias) for w in org_words if len(alias) >= 5):
-                score += 3 if (alias == info.district or alias.isascii() or len(alias) <= 3) else 1
+                if alias == info.district or alias.isascii() or len(alias) <= 3:
+                    strong = 3
+                else:
+                    weak = 1
                 matched_aliases.append(alias)
-        if score:
-            scores[info.name] = score
+        if strong or weak:
+            scores[info.name] = strong + weak
     named_districts = tuple(
         dict.fromkeys(i.district for i in catalog if i.name in scores and any(
             a in (i.district, i.district[:-1]) or a.isascii() for a in matched_aliases if a in i.aliases))
