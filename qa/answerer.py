@@ -290,9 +290,9 @@ class Answerer:
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
                    else f"Cannot compute: no single report has {why}.")
             return self._not_found(query, msg, [])
-        report, ga, gb = found[0]
-        fa = self._best_fact(ga)
-        fb = self._best_fact(gb)
+        report, group_a, group_b = found[0]
+        fa = self._best_fact(group_a)
+        fb = self._best_fact(group_b)
         va, ua = fa.value, fa.unit
         vb, ub = fb.value, fb.unit
         unit = ua
@@ -417,7 +417,7 @@ class Answerer:
 
     def _ambiguous(self, query: Query, groups: list[Group]) -> dict[str, Any]:
         zh = query.lang != "en"
-        candidates = []
+        candidates: list[dict[str, Any]] = []
         for g in groups:
             fact = self._best_fact(g)
             candidates.append({"value": _plain(fact.raw), "unit": fact.unit, "score": round(g.score, 3),

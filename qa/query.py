@@ -287,7 +287,8 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
     unit_wanted, count_unit = _unit_wanted(q)
-    op, operands = "value", ()
+    op = "value"
+    operands: tuple[str, ...] = ()
     smaller = False
     compare = COMPARE_RE.search(q)
     if compare:
@@ -296,14 +297,15 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         smaller = word.lower() in SMALLER_WORDS
     else:
         for regex, name in ((SUM_RE, "sum"), (DIFF_RE, "diff")):
-            match = regex.search(metric)
-            if match and name == "diff" and ("减去" in metric or "minus" in lowered):
+            found = regex.search(metric)
+            if found is None:
+                continue
+            if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
-            if match:
-                parts = [g for g in match.groups() if g]
-                if len(parts) >= 2:
-                    op, operands = name, share_subject(parts[0].strip(), parts[1].strip())
-                    break
+            parts = [g for g in found.groups() if g]
+            if len(parts) >= 2:
+                op, operands = name, share_subject(parts[0].strip(), parts[1].strip())
+                break
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
