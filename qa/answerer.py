@@ -101,7 +101,7 @@ class Answerer:
         reports = self.stores.facts.reports()
         catalog: list[ReportInfo] = [report_info(r) for r in reports]
         facts = self.stores.facts.facts()
-        org_words = [a for i in catalog for a in i.aliases if not a.isascii()]
+        org_words = {i.name: [a for a in i.aliases if not a.isascii()] for i in catalog}
         views_by_report: dict[str, list[FactView]] = {}
         for view in make_views(facts, org_words, {i.name: i.kind for i in catalog}):
             views_by_report.setdefault(view.fact.report, []).append(view)

@@ -124,6 +124,7 @@ EN_TERMS: tuple[tuple[str, str], ...] = (
     ("expenditure", "支出"),
     ("spending", "支出"),
     ("budget", "预算"),
+    ("total", "总额"),  # after every "total X" phrase above
 )
 
 # Organisation-type words: used to match organisations named in English, never as metrics.

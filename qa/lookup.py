@@ -26,6 +26,10 @@ CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比
 RATIO_WORDS = ("占", "比例", "比重", "完成", "执行率", "率")
 TOTAL_LABELS = ("合计", "总计", "小计")
 TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数|本年支出合计|本年收入合计|本年支出小计)$")
+# Any organisation named in a label ("武昌区社会管理网格化服务中心" in brackets after another name)
+ORG_PHRASE_RE = re.compile(
+    r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
+)
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 
 
@@ -81,15 +85,20 @@ def fact_measure(fact: Fact, report_kind: str) -> str:
     return {"决算": "actual", "预算": "budget"}.get(report_kind, "")
 
 
-def make_views(facts: list[Fact], org_words: list[str], kinds: dict[str, str] | None = None) -> list[FactView]:
+def make_views(
+    facts: list[Fact], org_words: dict[str, list[str]], kinds: dict[str, str] | None = None
+) -> list[FactView]:
+    """`org_words` maps a report to its own organisation's names: a label mentions its own
+    organisation, so only those are stripped (linear in facts, whatever the store's size)."""
     kinds = kinds or {}
-    words = sorted({w for w in org_words if len(w) >= 3}, key=len, reverse=True)
+    words = {r: sorted({w for w in ws if len(w) >= 3}, key=len, reverse=True) for r, ws in org_words.items()}
+    strip_cache: dict[str, list[str]] = {}
 
-    def strip(text: str) -> str:
-        for w in words:
+    def strip(text: str, report: str) -> str:
+        for w in strip_cache.setdefault(report, words.get(report, [])):
             if w in text:
                 text = text.replace(w, " ")
-        return text
+        return ORG_PHRASE_RE.sub(" ", text)
 
     crowd: Counter[tuple[str, str, str, str]] = Counter()
     first: dict[tuple[str, str, str, str], int] = {}
@@ -102,11 +111,11 @@ def make_views(facts: list[Fact], org_words: list[str], kinds: dict[str, str] | 
     return [
         FactView(
             fact=f,
-            label=frozenset(grams(strip(f.row_label))),
+            label=frozenset(grams(strip(f.row_label, f.report))),
             column=frozenset(grams(f.column)),
             context=frozenset(grams(f"{f.table} {f.parents}")),
             parents=frozenset(grams(f.parents)),
-            quote=frozenset(grams(strip(f.quote))) if f.source == "text" else frozenset(),
+            quote=frozenset(grams(strip(f.quote, f.report))) if f.source == "text" else frozenset(),
             table=frozenset(grams(f.table)),
             hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code}",
             label_years=frozenset(int(y) for y in YEAR_IN_TEXT_RE.findall(f.row_label)),

@@ -189,9 +189,11 @@ def table_reference(question: str) -> str:
 
 def clean_metric(text: str, remove: list[str]) -> str:
     out = text
-    for word in sorted(set(remove), key=len, reverse=True):
-        if not word:
-            continue
+    lowered = text.lower()
+    # only the names this question contains: with thousands of reports in the store, a regex
+    # per name per question would dominate the answer time
+    present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
+    for word in sorted(present, key=len, reverse=True):
         if word.isascii():
             out = re.sub(re.escape(word), " ", out, flags=re.I)
             continue
