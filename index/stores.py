@@ -361,6 +361,23 @@ class SqliteFactStore:
         rows = self._query("SELECT text FROM reports WHERE name = ?", (name,))
         return str(rows[0][0]) if rows else None
 
+    def label_texts(self) -> Iterator[str]:
+        """Every fact's row label, column and table, streamed (for term statistics without
+        holding every fact in memory)."""
+        last = -1
+        while True:
+            with self._lock:  # in batches, so other readers are not held up
+                rows = self._conn.execute(
+                    'SELECT rowid, row_label, "column", "table" FROM facts WHERE rowid > ? '
+                    "ORDER BY rowid LIMIT 5000",
+                    (last,),
+                ).fetchall()
+            if not rows:
+                return
+            for rowid, row_label, column, table in rows:
+                last = rowid
+                yield f"{row_label} {column} {table}"
+
     def facts(self, reports: Sequence[str] | None = None) -> list[Fact]:
         where, params = _in_clause("report", reports)
         rows = self._query(

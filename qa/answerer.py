@@ -97,21 +97,28 @@ class Answerer:
 
     def _load(self) -> None:
         """Build the in-memory state, then swap it in; `ask` and `refresh` hold the same lock, so
-        a question sees either the old state or the new one, never a mix."""
+        a question sees either the old state or the new one, never a mix. Facts are read per
+        report on first use (a question names one or two organisations), so load time and
+        memory do not grow with every fact in the store."""
         reports = self.stores.facts.reports()
         catalog: list[ReportInfo] = [report_info(r) for r in reports]
-        facts = self.stores.facts.facts()
-        org_words = {i.name: [a for a in i.aliases if not a.isascii()] for i in catalog}
-        views_by_report: dict[str, list[FactView]] = {}
-        for view in make_views(facts, org_words, {i.name: i.kind for i in catalog}):
-            views_by_report.setdefault(view.fact.report, []).append(view)
         self.__dict__.update(
             catalog=catalog,
             years={i.name: i.year for i in catalog},
             info={i.name: i for i in catalog},
-            views_by_report=views_by_report,
-            weights=GramWeights(facts),
+            views_by_report={},
+            weights=GramWeights(self.stores.facts.label_texts()),
         )
+
+    def _views(self, report: str) -> list[FactView]:
+        views = self.views_by_report.get(report)
+        if views is None:
+            info = self.info.get(report)
+            org_words = {report: [a for a in info.aliases if not a.isascii()]} if info else {}
+            kinds = {report: info.kind} if info else {}
+            views = make_views(self.stores.facts.facts([report]), org_words, kinds)
+            self.views_by_report[report] = views
+        return views
 
     def refresh(self) -> None:
         with self._lock:
@@ -201,7 +208,7 @@ class Answerer:
 
     def _rank(self, query: Query, metric: str, reports: tuple[str, ...] | list[str], terms: bool = True,
               near: Fact | None = None) -> list[Group]:
-        views = [v for r in reports for v in self.views_by_report.get(r, [])]
+        views = [v for r in reports for v in self._views(r)]
         # the question's own words last: "X的Y" keeps Y as head
         text = " ".join([*(query.terms if terms else ()), metric])
         scored = lookup_facts(query, text, views, self.weights, self.years)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -132,11 +133,14 @@ class GramWeights:
     """Inverse document frequency of bigrams over the fact labels of the store. A bigram no
     label carries (question phrasing such as 是多少) weighs little: it cannot tell facts apart."""
 
-    def __init__(self, facts: list[Fact]) -> None:
+    def __init__(self, label_texts: Iterable[str]) -> None:
+        """`label_texts`: each fact's "row label column table" text."""
         df: Counter[str] = Counter()
-        for fact in facts:
-            df.update(grams(f"{fact.row_label} {fact.column} {fact.table}"))
-        self.n = max(len(facts), 1)
+        n = 0
+        for text in label_texts:
+            df.update(grams(text))
+            n += 1
+        self.n = max(n, 1)
         self.df = df
 
     def __call__(self, gram: str) -> float:
