@@ -56,7 +56,7 @@ def _clause_start(sentence: str, pos: int) -> int:
 
 
 def _tidy_label(text: str) -> str:
-    text = text.strip(" \t“”\"'：:，,")
+    text = text.strip(" \t“”\"'：:，,、；;")
     text = re.sub(r"^[（(][^）)]{0,12}[）)]", "", text)  # the tail of an aside: "（村）合理调整划分为"
     text = re.sub(r"^(其中|包括|主要是|分别为|合计)[：:]?", "", text)
     return text.strip()
