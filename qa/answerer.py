@@ -29,7 +29,8 @@ from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query
 log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
-AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
+AMBIGUITY_MARGIN = 0.06
+MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation  # different figures scoring within this of the best are all shown
 KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
 
 
@@ -200,6 +201,12 @@ class Answerer:
             what = "、".join(filter(None, [str(y) for y in query.years] + [query.kind]))
             msg = (f"库中没有符合条件（{what}）的报告。" if zh else f"No report in the store matches ({what}).")
             return self._not_found(query, msg, [])
+        if not query.org_named and len(query.reports) > MAX_UNNAMED_REPORTS:
+            # a question that names no organisation, against a large store: every report is a
+            # candidate and a figure picked among hundreds would be a guess
+            msg = (f"请指明单位：这个问题没有说明是哪个单位，库中有 {len(query.reports)} 份报告符合条件。" if zh
+                   else f"Please name the organisation: {len(query.reports)} reports in the store match this question.")
+            return self._not_found(query, msg, [])
         if query.op == "compare":
             return self._compare(query)
         if query.op in ("sum", "diff", "minus"):
@@ -253,6 +260,14 @@ class Answerer:
         if status == "not_found":
             return self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
+            reports = {g.members[0].fact.report for g in chosen}
+            if not query.org_named and len(reports) > 1:
+                # figures of different organisations for a question that names none: which
+                # organisation is meant is the open question, not which figure
+                names = "、".join(sorted({self._org_name(r) for r in reports}))
+                msg = (f"请指明单位：{names} 的报告中都有与“{query.metric}”对应的数字。" if zh
+                       else f"Please name the organisation: reports of {names} all have a figure for this.")
+                return self._not_found(query, msg, [])
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = max(group.members, key=lambda s: (s.fact.source == "table", s.score)).fact

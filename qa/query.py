@@ -125,6 +125,7 @@ class Query:
     smaller: bool = False
     year_in_text: bool = False  # the year asked is no report's year: facts must mention it
     unknown_place: str = ""
+    org_named: bool = True
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -232,7 +233,7 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
                 continue
             hit = alias.lower() in lowered if alias.isascii() else alias in q
             if hit or any(alias in w or (len(w) >= 4 and w in alias) for w in org_words if len(alias) >= 5):
-                if alias == info.district or alias.isascii() or len(alias) <= 3:
+                if alias in (info.district, info.district[:-1]) or alias.isascii():
                     strong = 3
                 else:
                     weak = 1
@@ -245,14 +246,14 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     )
     unknown_place = ""
     names_place = any(
-        a in matched_aliases for i in catalog for a in i.aliases if a == i.district or a.isascii() or len(a) <= 3
+        a in matched_aliases for i in catalog for a in i.aliases if a in (i.district, i.district[:-1]) or a.isascii()
     )
     if not names_place:
         for match in FOREIGN_PLACE_RE.finditer(q):
             place = match.group(1)
             if place not in ("全区", "本区", "该区", "城区", "辖区", "社区", "小区") and not any(
                 place in i.org or place == i.district for i in catalog
-            ):
+            ) and not any(place in a for i in catalog for a in i.aliases):
                 unknown_place = place
                 break
     if scores:
@@ -313,7 +314,7 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
-        year_in_text=year_in_text,
+        year_in_text=year_in_text, org_named=names_place,
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms},
     )
