@@ -77,3 +77,13 @@ def test_codes_numbers_and_table_reference() -> None:
     assert parse_query("岳麓区2021年12345热线工单", CATALOG).numbers == ("12345",)
     assert table_reference("基本支出决算表中，绩效工资是多少？") == "基本支出决算表"
     assert parse_query("硚口区2020年基本支出决算表中，绩效工资是多少？", CATALOG).table_ref == "基本支出决算表"
+
+
+def test_office_words_or_a_city_alone_name_no_organisation() -> None:
+    # "区社会管理网格化服务中心" is how many offices are called; 株洲市 is a city, not an office
+    generic = parse_query("2024年区社会管理网格化服务中心工作经费项目当年预算是多少元？", CATALOG)
+    assert generic.org_named is False
+    city = parse_query("株洲市2020年网格化中心人员经费", CATALOG)
+    assert city.org_named is False and city.unknown_place == ""
+    named = parse_query("株洲市芦淞区2020年网格化中心人员经费", CATALOG)
+    assert (named.org_named, named.reports) == (True, ("002.txt",))
