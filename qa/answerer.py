@@ -141,12 +141,14 @@ class Answerer:
 
     # ------------------------------------------------------------------ retrieval
 
-    def retrieve(self, question: str, k: int = 5, reports: list[str] | None = None) -> list[dict[str, Any]]:
+    def retrieve(
+        self, question: str, k: int = 5, reports: list[str] | None = None, query: Query | None = None
+    ) -> list[dict[str, Any]]:
         """Hybrid retrieval: keyword (jieba + BM25) and dense (Chroma) ranks fused by chunk id
         with reciprocal-rank fusion; keyword weighs more (it finds the chunk far more often on
         these reports than the static embedding does)."""
         with self._lock:
-            query = parse_query(question, self.catalog)
+            query = query or parse_query(question, self.catalog)
             if reports is None and query.reports:
                 reports = list(query.reports)  # the organisation and year the question names
             # English questions search the Chinese chunks through their glossary terms
@@ -230,7 +232,7 @@ class Answerer:
     def _boost_retrieved(self, query: Query, reports: list[str], scored: list[Scored]) -> list[Scored]:
         """A small tie-break for facts printed in the passages retrieval ranks first."""
         try:
-            top = self.retrieve(query.question, 3, reports=reports)
+            top = self.retrieve(query.question, 3, reports=reports, query=query)
         except Exception:  # noqa: BLE001
             return scored
         texts = [c["text"] for c in top]

@@ -223,7 +223,8 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     org_words = translate_org_words(q)
     # organisations: score each report by the aliases the question names
     scores: dict[str, int] = {}
-    matched_aliases: list[str] = []
+    matched_aliases: set[str] = set()
+    strong_districts: dict[str, None] = {}  # districts named by place, in catalog order
     for info in catalog:
         # a place name (district, its stem or pinyin) identifies an organisation; office words
         # (网格化服务中心) shared by many only support it, and count once however many match
@@ -237,17 +238,14 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
                     strong = 3
                 else:
                     weak = 1
-                matched_aliases.append(alias)
+                matched_aliases.add(alias)
+        if strong:
+            strong_districts[info.district] = None
         if strong or weak:
             scores[info.name] = strong + weak
-    named_districts = tuple(
-        dict.fromkeys(i.district for i in catalog if i.name in scores and any(
-            a in (i.district, i.district[:-1]) or a.isascii() for a in matched_aliases if a in i.aliases))
-    )
+    named_districts = tuple(strong_districts)
     unknown_place = ""
-    names_place = any(
-        a in matched_aliases for i in catalog for a in i.aliases if a in (i.district, i.district[:-1]) or a.isascii()
-    )
+    names_place = bool(strong_districts)
     if not names_place:
         for match in FOREIGN_PLACE_RE.finditer(q):
             place = match.group(1)
