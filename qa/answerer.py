@@ -272,7 +272,7 @@ class Answerer:
                 return self._not_found(query, msg, [])
             return self._ambiguous(query, chosen)
         group = chosen[0]
-        fact = max(group.members, key=lambda s: (s.fact.source == "table", s.score)).fact
+        fact = self._best_fact(group)
         value = _plain(fact.raw)
         label = self._fact_label(fact)
         org = self._org_name(fact.report)
