@@ -2,13 +2,16 @@
 
     python -m eval [--cases FILE ...] [--store DIR] [--json] [--no-baseline]
 
-Default cases: eval/public.jsonl + eval/pdf_public.jsonl + eval/extra.jsonl. Before asking:
+Default cases: every file of eval/dev/ and eval/test/ (dev: looked at while building; test:
+written before the build by a session that had not read qa/, reported in aggregate only).
+Before asking:
 
 * no store yet (no reports in it): it is built from --corpus (default corpus/), as
   `python -m index build` would;
-* a report a case names is not in the store (the real PDF: `index build` only reads corpus/):
+* a report a case names is not in the store (the real PDFs: `index build` only reads corpus/):
   it is added from --corpus or --reports (default ../shared/real-reports), as
-  `python -m index add` would. The store then keeps it.
+  `python -m index add` would, and so is every other report of that folder, so that each
+  question is asked of the whole collection. The store then keeps them.
 
 One Answerer is made (models load once) and asked every question in order; the baseline
 (eval/baseline.py) is built in memory over the same report texts with the same embedder and
@@ -94,6 +97,13 @@ def prepare_store(
             notes.append(f"{doc}: not in the store and not in {dirs}; its cases will fail")
         else:
             to_add.append(path)
+    # every real report goes in, whether a case names it or not: questions are asked of the
+    # whole collection, so that naming one organisation among many is part of what is tested
+    folder = next((Path(d) for d in report_dirs if Path(d).is_dir()), None)
+    if folder is not None:
+        added = {p.name for p in to_add}
+        to_add += [p for p in sorted(folder.iterdir())
+                   if p.is_file() and p.name not in names and p.name not in added]
     if to_add:
         log.warning("adding %s to %s", ", ".join(p.name for p in to_add), settings.store)
         results = add_files(to_add, settings)
@@ -355,15 +365,93 @@ def format_table(ours: SystemRun, baseline: SystemRun | None, cases: Sequence[Ca
                 if theirs_group.wrong_numbers:
                     theirs = f"{theirs} ({theirs_group.wrong_numbers}w)"
             lines.append(f"  {key:<{width - 8}}{group.n:>6}{mine:>12}{theirs:>12}")
-    failures = [r for r in ours.results if not r.correct]
+    lines.append("")
+    lines.append(format_splits(ours, baseline, cases))
+    # test cases are read in aggregate only: their failures are counted above, never listed
+    split_of = {c.id: c.split for c in cases}
+    failures = [r for r in ours.results if not r.correct and split_of.get(r.id) != "test"]
     if failures:
         lines.append("")
         lines.append(
-            f"ours got {len(failures)} of {len(ours.results)} cases wrong (WRONG = a wrong figure):"
+            f"ours got {len(failures)} dev cases wrong (WRONG = a wrong figure); "
+            "test failures are not listed:"
         )
         for r in sorted(failures, key=lambda r: (r.outcome != WRONG_NUMBER, r.id)):
             lines.append(format_failure(r))
     return "\n".join(lines)
+
+
+def split_summaries(
+    results: Sequence[CaseResult], cases: Sequence[Case]
+) -> dict[str, dict[str, Summary]]:
+    """{split: {"all" | case file: Summary}} in case order."""
+    by: dict[str, dict[str, list[CaseResult]]] = {}
+    for case, result in zip(cases, results, strict=True):
+        files = by.setdefault(case.split, {"all": []})
+        files["all"].append(result)
+        files.setdefault(case.source, []).append(result)
+    return {split: {name: summarise(rs) for name, rs in files.items()} for split, files in by.items()}
+
+
+def format_splits(ours: SystemRun, baseline: SystemRun | None, cases: Sequence[Case]) -> str:
+    mine = split_summaries(ours.results, cases)
+    theirs = split_summaries(baseline.results, cases) if baseline else {}
+    lines = [f"{'split / file':<30}{'n':>5}{'ours':>9}{'wrong':>7}{'ambig':>7}{'nf':>5}{'baseline':>10}"]
+    for split in ("dev", "test"):
+        for name, summary in mine.get(split, {}).items():
+            label = f"{split} (all)" if name == "all" else f"  {name}"
+            base = theirs.get(split, {}).get(name)
+            lines.append(
+                f"{label:<30}{summary.n:>5}{_pct(summary.accuracy):>9}{summary.wrong_numbers:>7}"
+                f"{summary.outcomes['ambiguous']:>7}{summary.outcomes['not_found']:>5}"
+                f"{_pct(base.accuracy) if base else '-':>10}"
+            )
+    return "\n".join(lines)
+
+
+def split_object(ours: SystemRun, baseline: SystemRun | None, cases: Sequence[Case]) -> dict[str, Any]:
+    """The --json `splits` entry: per split and per case file, accuracy and wrong figures."""
+    mine = split_summaries(ours.results, cases)
+    theirs = split_summaries(baseline.results, cases) if baseline else {}
+    out: dict[str, Any] = {}
+    for split, files in mine.items():
+        out[split] = {
+            name: {
+                "n": s.n, "accuracy": s.accuracy, "wrong_numbers": s.wrong_numbers,
+                "ambiguous": s.outcomes["ambiguous"], "not_found": s.outcomes["not_found"],
+                "baseline_accuracy": theirs[split][name].accuracy if split in theirs else None,
+                "baseline_wrong_numbers": theirs[split][name].wrong_numbers if split in theirs else None,
+            }
+            for name, s in files.items()
+        }
+    return out
+
+
+# A run falls short of the recorded figures (eval/gate.json, the README's table) when its test
+# accuracy is this far below them, or it gives more wrong figures.
+GATE_DROP = 0.03
+
+
+def check_gate(splits: Mapping[str, Any], gate: Mapping[str, Any]) -> list[str]:
+    """What falls short of the recorded figures, one line each ([] when all holds)."""
+    problems = []
+    for split, recorded in gate.items():
+        got = splits.get(split, {}).get("all")
+        if got is None:
+            problems.append(f"{split}: no cases in this run")
+            continue
+        accuracy = got["accuracy"] or 0.0
+        if accuracy < recorded["accuracy"] - GATE_DROP:
+            problems.append(
+                f"{split} accuracy {_pct(accuracy)} is more than {GATE_DROP:.0%} below the "
+                f"recorded {_pct(recorded['accuracy'])}"
+            )
+        if got["wrong_numbers"] > recorded["wrong_numbers"]:
+            problems.append(
+                f"{split} wrong figures {got['wrong_numbers']} exceed the recorded "
+                f"{recorded['wrong_numbers']}"
+            )
+    return problems
 
 
 def format_failure(r: CaseResult) -> str:
@@ -417,8 +505,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         action="extend",
         type=Path,
-        help="case files (JSON lines); default: eval/public.jsonl "
-        "eval/pdf_public.jsonl eval/extra.jsonl",
+        help="case files (JSON lines); default: every file of eval/dev/ and eval/test/",
     )
     parser.add_argument(
         "--store", metavar="DIR", help="store folder (default: $DQA_STORE, else .store/)"
@@ -445,6 +532,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=RUNS_DIR,
         help="where the run's JSON goes (default: eval/runs/)",
+    )
+    parser.add_argument(
+        "--gate",
+        metavar="FILE",
+        help="recorded figures (eval/gate.json): exit 3 when a split's accuracy falls more than "
+        "3 points below them or its wrong figures exceed them",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     return parser
@@ -482,6 +575,7 @@ def run(args: argparse.Namespace) -> int:
         "run_file": str(run_file),
     }
     summary = summary_object(ours, baseline, extra)
+    summary["splits"] = split_object(ours, baseline, cases)
     write_run(run_file, summary, cases, ours, baseline)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -492,6 +586,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"  note: {note}")
         print(format_table(ours, baseline, cases))
         print(f"\nrun written to {run_file}")
+    if args.gate:
+        gate = json.loads(Path(args.gate).read_text(encoding="utf-8"))
+        problems = check_gate(summary["splits"], gate)
+        for problem in problems:
+            print(f"eval gate: {problem}", file=sys.stderr)
+        if problems:
+            return 3
+        print(f"eval gate: holds against {args.gate}", file=sys.stderr)
     return 0
 
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.cases import DEFAULT_CASE_FILES, DEFAULT_CORPUS_DIR, Case, load_cases
+from eval.cases import SEED_CASE_FILES, DEFAULT_CORPUS_DIR, Case, load_cases
 
 DEFAULT_SIZES = (50, 500, 2000)
 DEFAULT_SAMPLE = 4  # synthetic reports per seed whose questions are asked at each size
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    case_files = args.cases or list(DEFAULT_CASE_FILES)
+    case_files = args.cases or list(SEED_CASE_FILES)
     if args.one is not None:
         print(
             json.dumps(measure(args.one, args.corpus, case_files, args.sample, args.seed)),

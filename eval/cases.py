@@ -3,7 +3,11 @@
 A case line is one JSON object: id, question, answer (the figure as printed, or NOT_IN_DOC),
 unit, doc (the report's file name; "" when the question names no report in the corpus),
 evidence (an exact substring of that report's text), kind and lang. The shared PDF set has no
-`lang`; it is then read off the question.
+`lang`; it is then read off the question. Cases written from the real PDFs also carry `page`.
+
+Cases live in two folders: `eval/dev/` (looked at while building) and `eval/test/` (written
+before the build by a session that had not read `qa/`; read in aggregate only). A case's split
+is the folder its file is in.
 """
 
 from __future__ import annotations
@@ -19,11 +23,18 @@ KINDS = ("table", "text", "computed", "compare", "absent")
 LANGS = ("zh", "en", "mixed")
 
 EVAL_DIR = Path(__file__).resolve().parent
-# The shared sets (copies of ../shared/eval/) plus this project's own.
-DEFAULT_CASE_FILES = (
-    EVAL_DIR / "public.jsonl",
-    EVAL_DIR / "pdf_public.jsonl",
-    EVAL_DIR / "extra.jsonl",
+SPLITS = ("dev", "test")
+# The shared sets (copies of ../shared/eval/) and the first cases written from the seeds: the
+# cases the synthetic scale bench multiplies.
+SEED_CASE_FILES = (
+    EVAL_DIR / "dev" / "public.jsonl",
+    EVAL_DIR / "dev" / "pdf_public.jsonl",
+    EVAL_DIR / "dev" / "extra.jsonl",
+)
+# Every case file of both splits, dev first.
+DEFAULT_CASE_FILES = tuple(
+    [*SEED_CASE_FILES, *(p for p in sorted((EVAL_DIR / "dev").glob("*.jsonl")) if p not in SEED_CASE_FILES)]
+    + sorted((EVAL_DIR / "test").glob("*.jsonl"))
 )
 # Where the reports the cases name are found: the corpus, then the shared real PDFs.
 DEFAULT_CORPUS_DIR = Path("corpus")
@@ -53,6 +64,8 @@ class Case:
     kind: str
     lang: str
     source: str = ""  # the case file's name, for the report
+    split: str = "dev"  # dev | test: the folder of its case file
+    page: int = 0  # where the evidence is printed (PDF cases), 0 when not given
 
     @property
     def absent(self) -> bool:
@@ -69,7 +82,7 @@ def guess_lang(question: str) -> str:
     return "en" if has_en else "zh"
 
 
-def parse_case(data: dict[str, object], where: str = "", source: str = "") -> Case:
+def parse_case(data: dict[str, object], where: str = "", source: str = "", split: str = "dev") -> Case:
     """One case line -> Case. Raises CaseFileError naming `where` (file:line) and the fix."""
     # not `or ""`: a gold written as the JSON number 0 is an answer, not a missing one
     missing = [k for k in _REQUIRED if data.get(k) is None or not str(data[k]).strip()]
@@ -97,6 +110,8 @@ def parse_case(data: dict[str, object], where: str = "", source: str = "") -> Ca
         kind=kind,
         lang=lang,
         source=source,
+        split=split,
+        page=int(str(data.get("page") or 0)),
     )
 
 
@@ -117,7 +132,10 @@ def read_case_file(path: Path | str) -> list[Case]:
             raise CaseFileError(f"{where}: not a JSON object ({exc.msg})") from exc
         if not isinstance(data, dict):
             raise CaseFileError(f"{where}: expected a JSON object, got {type(data).__name__}")
-        cases.append(parse_case(data, where, source=path.name))
+        in_split = path.parent.name in SPLITS
+        split = path.parent.name if in_split else "dev"
+        source = f"{split}/{path.name}" if in_split else path.name
+        cases.append(parse_case(data, where, source=source, split=split))
     return cases
 
 

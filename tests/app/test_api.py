@@ -104,14 +104,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
 
 
 def distinct_answered_cases(store: Path, count: int) -> list[tuple[str, dict[str, Any]]]:
-    """The first `count` eval/public.jsonl questions the Answerer answers, with distinct
+    """The first `count` eval/dev/public.jsonl questions the Answerer answers, with distinct
     values, each with the answer the Answerer gives when called directly."""
     from qa.answerer import Answerer
 
     answerer = Answerer(store)
     picked: list[tuple[str, dict[str, Any]]] = []
     values: set[str] = set()
-    for line in (ROOT / "eval" / "public.jsonl").read_text("utf-8").splitlines():
+    for line in (ROOT / "eval" / "dev" / "public.jsonl").read_text("utf-8").splitlines():
         question = json.loads(line)["question"]
         answer = answerer.ask(question)
         if answer["status"] == "answered" and answer["value"] not in values:

@@ -15,7 +15,7 @@ from qa.query import parse_query, report_info
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-CASE_FILES = [REPO / "eval" / "public.jsonl", REPO / "eval" / "pdf_public.jsonl"]
+CASE_FILES = [REPO / "eval" / "dev" / "public.jsonl", REPO / "eval" / "dev" / "pdf_public.jsonl"]
 
 
 def _table_cases() -> list[dict]:
