@@ -61,6 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--corpus", metavar="DIR", default="corpus", help="default: corpus/")
     add = commands.add_parser("add", parents=[common], help="add or update report files")
     add.add_argument("paths", nargs="+", metavar="PATH", help=".txt .md .pdf .docx .html files")
+    who = add.add_argument_group(
+        "identity", "set by hand over what the document says; kept on later adds of the file"
+    )
+    who.add_argument("--org", help="the organisation, as printed (e.g. 上海市普陀区财政局)")
+    who.add_argument("--year", type=int, help="the budget or accounts year, e.g. 2025")
+    who.add_argument("--kind", choices=("预算", "决算", "绩效自评"))
+    who.add_argument("--scope", choices=("部门", "单位"), help="部门 (with its units) or 单位 (one unit)")
+    who.add_argument("--level", choices=("区级", "市级", "省级"))
+    who.add_argument(
+        "--same-report-as", metavar="NAME", dest="joined",
+        help="this file is part of the stored report NAME (e.g. its tables file)",
+    )
     stats = commands.add_parser("stats", parents=[common], help="count what the store holds")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -101,7 +113,8 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if args.command == "add":
-            results = add_files(args.paths, settings, progress=progress)
+            identity = {k: getattr(args, k) for k in ("org", "year", "kind", "scope", "level", "joined")}
+            results = add_files(args.paths, settings, progress=progress, identity=identity)
         else:
             results = build_corpus(args.corpus, settings, progress=progress)
     finally:

@@ -6,7 +6,8 @@ This is the single entry point the storage layer calls; it never touches a store
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.chunks import make_chunks
@@ -24,6 +25,8 @@ class Analysis:
     facts: tuple[Fact, ...]
     checks: tuple[TableCheck, ...]
     chunks: tuple[Chunk, ...]
+    # identity fields set by hand (`index add --org …`), kept with the report for its re-adds
+    overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def tables(self) -> int:
@@ -36,9 +39,29 @@ class Analysis:
         return len(checked - failed)
 
 
-def analyse_file(path: Path, max_bytes: int) -> Analysis:
-    """Load and parse one report. Raises ReportFormatError (one-line message) if unreadable."""
-    return analyse_report(load_report(path, max_bytes))
+# `index add` flags -> ReportMeta fields
+IDENTITY_FIELDS = ("org", "year", "kind", "scope", "level", "joined")
+
+
+def analyse_file(path: Path, max_bytes: int, overrides: Mapping[str, str] | None = None) -> Analysis:
+    """Load and parse one report. Raises ReportFormatError (one-line message) if unreadable.
+
+    `overrides` set identity fields by hand (org, year, kind, scope, level, joined) over what
+    the document says; they are applied before chunking, so chunk headers carry them too."""
+    report = load_report(path, max_bytes)
+    kept = tuple(sorted((k, str(v)) for k, v in (overrides or {}).items() if k in IDENTITY_FIELDS and v))
+    if kept:
+        values: dict[str, object] = dict(kept)
+        if "year" in values:
+            values["year"] = int(str(values["year"]))
+        if "org" in values:
+            from index.meta import split_place
+
+            places = split_place(str(values["org"]))
+            values.setdefault("place", "".join(places))
+            values.setdefault("district", next((p for p in places if p.endswith(("区", "县"))), ""))
+        report = replace(report, meta=replace(report.meta, **values))  # type: ignore[arg-type]
+    return replace(analyse_report(report), overrides=kept)
 
 
 def analyse_report(report: Report) -> Analysis:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -78,6 +79,8 @@ class AddResult:
     org: str = ""
     year: int | None = None
     kind: str = ""
+    scope: str = ""
+    level: str = ""
     tables: int = 0
     tables_passed: int = 0
     facts: int = 0
@@ -99,7 +102,10 @@ class AddResult:
         if self.status == "skipped":
             return f"skipped {self.name}: not written, another file in this run failed"
         what = " ".join(
-            part for part in (self.org, str(self.year) if self.year else "", self.kind) if part
+            part
+            for part in (self.org, str(self.year) if self.year else "", self.level,
+                         self.scope + self.kind if self.kind else "")
+            if part
         )
         return (
             f"{self.status} {self.name}: {what or '(no org/year found)'} — tables {self.tables} "
@@ -119,6 +125,7 @@ class _Job:
     vectors: np.ndarray | None = None
     tokens: list[list[str]] | None = None
     error: str = ""
+    identity: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -138,6 +145,8 @@ class _Job:
             org=a.report.meta.org,
             year=a.report.meta.year,
             kind=a.report.meta.kind,
+            scope=a.report.meta.scope,
+            level=a.report.meta.level,
             tables=a.tables,
             tables_passed=a.tables_passed,
             facts=len(a.facts),
@@ -152,7 +161,10 @@ class _Job:
 
 
 def add_files(
-    paths: Sequence[Path | str], settings: Settings, progress: Progress | None = None
+    paths: Sequence[Path | str],
+    settings: Settings,
+    progress: Progress | None = None,
+    identity: dict[str, str] | None = None,
 ) -> list[AddResult]:
     """Add report files to the store; all or nothing (see the module docstring).
 
@@ -160,11 +172,16 @@ def add_files(
     "error" and then nothing is written: the readable ones come back as "skipped".
     Raises StoreError (or ValueError for a bad DQA_EMBED_MODEL) when the store itself is the
     problem; the store is then left as it was.
+
+    `identity` (org, year, kind, scope, level, joined) is set by hand over what the documents
+    say, and kept: a later add of the same file without it keeps the earlier values.
     """
     store = Path(settings.store)
     recover_store(store)
     existing = _read_existing(store, settings)
     jobs = _jobs_for(paths)
+    for job in jobs:
+        job.identity = {k: str(v) for k, v in (identity or {}).items() if v not in (None, "")}
     results: dict[int, AddResult] = {}
     todo: list[_Job] = []
     for i, job in enumerate(jobs):
@@ -317,7 +334,9 @@ def _jobs_for(paths: Sequence[Path | str]) -> list[_Job]:
     return jobs
 
 
-def _analyse_job(job: _Job, settings: Settings, existing: dict[str, str]) -> None:
+def _analyse_job(
+    job: _Job, settings: Settings, existing: dict[str, tuple[str, dict[str, str]]]
+) -> None:
     """Fill job.analysis (or job.error); leaves analysis None when the file is unchanged."""
     try:
         size = job.path.stat().st_size
@@ -331,11 +350,13 @@ def _analyse_job(job: _Job, settings: Settings, existing: dict[str, str]) -> Non
     except OSError as exc:
         job.error = exc.strerror or str(exc)
         return
-    job.previous_sha = existing.get(job.name)
-    if job.previous_sha == job.sha256:
+    previous_sha, kept = existing.get(job.name, (None, {}))
+    job.previous_sha = previous_sha
+    overrides = {**kept, **job.identity}
+    if job.previous_sha == job.sha256 and overrides == kept:
         return
     try:
-        analysis = analyse.analyse_file(job.path, settings.max_bytes)
+        analysis = analyse.analyse_file(job.path, settings.max_bytes, overrides)
     except ReportFormatError as exc:
         job.error = _one_line(str(exc), job.name) or "cannot be read"
         return
@@ -410,7 +431,7 @@ def _write_jobs(
             _check_compatible(meta, store, settings)
             for job in jobs:
                 job.previous_sha = facts.report_sha(job.name)
-            jobs = [job for job in jobs if job.previous_sha != job.sha256]
+            jobs = [job for job in jobs if job.previous_sha != job.sha256 or job.identity]
             if not jobs:
                 return []
             name = meta.get("collection") or collection_name(
@@ -458,15 +479,16 @@ def _keyword_index(facts: SqliteFactStore) -> Bm25KeywordIndex:
     return Bm25KeywordIndex().build_from_tokens(*facts.keyword_rows(), facts.generation())
 
 
-def _read_existing(store: Path, settings: Settings) -> dict[str, str]:
-    """Committed name -> sha256, checked against the settings before any work is done."""
+def _read_existing(store: Path, settings: Settings) -> dict[str, tuple[str, dict[str, str]]]:
+    """Committed name -> (sha256, identity set by hand), checked against the settings before
+    any work is done."""
     path = store / FACTS_FILE
     if not path.is_file():
         return {}
     facts = SqliteFactStore(path, create=False)
     try:
         _check_compatible(facts.meta(), store, settings)
-        return {r["name"]: r["sha256"] for r in facts.reports()}
+        return {r["name"]: (r["sha256"], json.loads(r["overrides"] or "{}")) for r in facts.reports()}
     finally:
         facts.close()
 

@@ -54,6 +54,10 @@ class ReportMeta:
     district: str
     year: int | None
     kind: str  # 预算 | 决算 | 绩效自评 | ''
+    level: str = ""  # 区级 | 市级 | 省级 | ''
+    scope: str = ""  # 部门 (a department with its units) | 单位 (one unit) | ''
+    place: str = ""  # the organisation's administrative divisions: 上海市普陀区, 江苏省
+    joined: str = ""  # the report this file is part of (a narrative file and its tables file)
 
 
 @dataclass(frozen=True)

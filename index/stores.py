@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 FACTS_FILE = "facts.sqlite"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Bump when `tokenize` changes. Chunks keep the tokens they were indexed with (so rebuilding
 # the keyword index after an add costs no jieba time); a store tokenized by another version is
 # re-tokenized from the chunk text in memory when loaded, and on disk at its next write.
@@ -74,6 +74,11 @@ CREATE TABLE IF NOT EXISTS reports (
     district TEXT NOT NULL,
     year INTEGER,
     kind TEXT NOT NULL,
+    level TEXT NOT NULL DEFAULT '',
+    scope TEXT NOT NULL DEFAULT '',
+    place TEXT NOT NULL DEFAULT '',
+    joined TEXT NOT NULL DEFAULT '',
+    overrides TEXT NOT NULL DEFAULT '{}',
     pages INTEGER,
     tables INTEGER NOT NULL,
     tables_passed INTEGER NOT NULL,
@@ -147,8 +152,8 @@ STORE_LAYOUT = (
 )
 _CHUNK_COLUMNS = 'chunk_id, report, position, kind, text, "table", section, page, meta_json'
 _REPORT_COLUMNS = (
-    "name, sha256, version, org, district, year, kind, pages, tables, tables_passed, facts, "
-    "chunks, added_at"
+    "name, sha256, version, org, district, year, kind, level, scope, place, joined, overrides, "
+    "pages, tables, tables_passed, facts, chunks, added_at"
 )
 
 
@@ -259,7 +264,7 @@ class SqliteFactStore:
         sha = sha256 or report.sha256
         self._delete_rows(conn, name)
         conn.execute(
-            f"INSERT INTO reports({_REPORT_COLUMNS}, text) VALUES ({', '.join('?' * 14)})",
+            f"INSERT INTO reports({_REPORT_COLUMNS}, text) VALUES ({', '.join('?' * 19)})",
             (
                 name,
                 sha,
@@ -268,6 +273,11 @@ class SqliteFactStore:
                 report.meta.district,
                 report.meta.year,
                 report.meta.kind,
+                report.meta.level,
+                report.meta.scope,
+                report.meta.place,
+                report.meta.joined,
+                json.dumps(dict(analysis.overrides), ensure_ascii=False, sort_keys=True),
                 report.pages,
                 analysis.tables,
                 analysis.tables_passed,
@@ -462,13 +472,18 @@ class SqliteFactStore:
             "SELECT (SELECT COUNT(*) FROM reports), (SELECT COUNT(*) FROM chunks), "
             "(SELECT COUNT(*) FROM facts), (SELECT COUNT(*) FROM tables)"
         )[0]
-        names = [str(r[0]) for r in self._query("SELECT name FROM reports ORDER BY name")]
+        identity = [
+            {"name": r["name"], "org": r["org"], "year": r["year"], "kind": r["kind"],
+             "level": r["level"], "scope": r["scope"], "place": r["place"], "joined": r["joined"]}
+            for r in self.reports()
+        ]
         return {
             "reports": int(counts[0]),
             "chunks": int(counts[1]),
             "facts": int(counts[2]),
-            "report_names": names,
+            "report_names": [r["name"] for r in identity],
             "tables": int(counts[3]),
+            "report_identity": identity,
         }
 
     def close(self) -> None:
