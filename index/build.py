@@ -356,7 +356,10 @@ def _analyse_job(
     if job.previous_sha == job.sha256 and overrides == kept:
         return
     try:
-        analysis = analyse.analyse_file(job.path, settings.max_bytes, overrides)
+        if overrides:
+            analysis = analyse.analyse_file(job.path, settings.max_bytes, overrides)
+        else:
+            analysis = analyse.analyse_file(job.path, settings.max_bytes)
     except ReportFormatError as exc:
         job.error = _one_line(str(exc), job.name) or "cannot be read"
         return

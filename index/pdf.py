@@ -571,6 +571,9 @@ class _BlockBuilder:
     ) -> None:
         self._flush_paragraph()
         rows = [tuple(_cell_text(cell) for cell in row) for row in raw.rows]
+        inner_title, inner_unit, rows = _title_rows(rows)
+        title = title or inner_title
+        unit = unit or inner_unit
         draft = self.table
         if (
             draft is not None
@@ -635,6 +638,35 @@ class _BlockBuilder:
                 line_numbers=tuple(draft.pages),
             )
         )
+
+
+# A caption printed inside the table's ruling, in its first rows: "收支预算总表", "公开表一",
+# "部门：江苏省…办公厅", "单位：万元" (one cell across the table, or the three side by side).
+_CAPTION_WORD = re.compile(r"表|单位\s*[：:]|部门\s*[：:]|编制单位")
+_CAPTION_NAME = re.compile(r"^(.*?表(?:[（(][^）)]*[）)])?)(?=公开表|部门\s*[：:]|单位\s*[：:]|编制单位|$)")
+
+
+def _title_rows(rows: list[tuple[str, ...]]) -> tuple[str, str, list[tuple[str, ...]]]:
+    """(title, unit, the rows after them) for tables whose caption rows sit inside the ruling."""
+    title = unit = ""
+    skip = 0
+    for row in rows[:3]:
+        cells = [cell for cell in row if cell]
+        text = "".join(cells)
+        if not cells or len(cells) > 3 or not _CAPTION_WORD.search(text):
+            break
+        if len(cells) > 1 and not any(re.search(r"[：:]", c) for c in cells):
+            break  # header cells such as "收入 | 支出表"
+        if _is_figure_row(cells) and skip == 0 and len(cells) > 1:
+            break
+        unit = unit or find_unit(text)
+        name = _CAPTION_NAME.match(text.replace(" ", ""))
+        if name and not title and len(name.group(1)) <= _MAX_TITLE_CHARS:
+            title = name.group(1)
+        skip += 1
+    if skip == 0 or skip >= len(rows):
+        return "", "", rows
+    return title, unit, rows[skip:]
 
 
 def _title_like(text: str) -> bool:

@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         emit(answerer.ask(args.question))
         return 0
     for line in sys.stdin:
-        if line.strip():
-            emit(answerer.ask(line.strip()))
+        # every input line gets its output line, an empty one too: answers stay in step
+        emit(answerer.ask(line.strip()))
     return 0
 
 

@@ -24,12 +24,14 @@ from index.config import Settings
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
 from qa.lookup import FactView, GramWeights, Group, Scored, group_by_value, lookup_facts, make_views
+from qa.orgs import OrgLinker
 from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query, report_info
 
 log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 AMBIGUITY_MARGIN = 0.06
+MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MAX_QUESTION)
 MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation  # different figures scoring within this of the best are all shown
 KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
 
@@ -109,6 +111,7 @@ class Answerer:
             info={i.name: i for i in catalog},
             views_by_report={},
             weights=GramWeights(self.stores.facts.label_texts()),
+            linker=OrgLinker({i.name: i.org for i in catalog}),
         )
 
     def _views(self, report: str) -> list[FactView]:
@@ -131,6 +134,7 @@ class Answerer:
     info: dict[str, ReportInfo]
     views_by_report: dict[str, list[FactView]]
     weights: GramWeights
+    linker: OrgLinker
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:
@@ -148,7 +152,7 @@ class Answerer:
         with reciprocal-rank fusion; keyword weighs more (it finds the chunk far more often on
         these reports than the static embedding does)."""
         with self._lock:
-            query = query or parse_query(question, self.catalog)
+            query = query or parse_query(question, self.catalog, self.linker)
             if reports is None and query.reports:
                 reports = list(query.reports)  # the organisation and year the question names
             # English questions search the Chinese chunks through their glossary terms
@@ -176,16 +180,26 @@ class Answerer:
     # ------------------------------------------------------------------ answering
 
     def ask(self, question: str) -> dict[str, Any]:
+        """Never raises: a question that cannot be handled is answered with status "error" and
+        the reason, so one bad question never stops a batch or a chat."""
         started = time.perf_counter()
-        question = (question or "").strip()
+        question = (question or "").strip() if isinstance(question, str) else ""
+        limit = int(os.environ.get("DQA_MAX_QUESTION", MAX_QUESTION_CHARS))
         if not question:
             result = self._not_found(None, "Empty question: ask about a figure in a report.", [])
+        elif len(question) > limit:
+            result = self._error(f"question of {len(question)} characters is over the {limit}-character limit "
+                                 "(DQA_MAX_QUESTION); ask about one figure at a time")
         else:
             # one question at a time against one consistent state (refresh swaps it under the
             # same lock); a question takes milliseconds, so serialising costs little
-            with self._lock:
-                query = parse_query(question, self.catalog)
-                result = self._answer(query)
+            try:
+                with self._lock:
+                    query = parse_query(question, self.catalog, self.linker)
+                    result = self._answer(query)
+            except Exception as exc:  # noqa: BLE001 - one bad question must not stop the rest
+                log.exception("answering %r failed", question[:200])
+                result = self._error(f"internal error while answering ({type(exc).__name__}: {exc})")
             if self.phraser is not None and result["status"] == "answered":
                 result["answer_template"] = result["answer"]
                 result["answer"] = self.phraser.phrase(question, result)
@@ -427,6 +441,11 @@ class Answerer:
         if query.lang != "en":
             return f"未找到：在 {names} 中没有与“{query.metric}”明确对应的数字。"
         return f"Not found: no figure in {names} clearly matches “{query.metric}”."
+
+    @staticmethod
+    def _error(reason: str) -> dict[str, Any]:
+        return {"status": "error", "error": reason, "answer": reason, "value": None, "unit": "",
+                "citations": []}
 
     def _not_found(self, query: Query | None, text: str, nearest: list[Group]) -> dict[str, Any]:
         return {

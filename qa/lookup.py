@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
-from qa.glossary import COUNT_UNITS, EN_CHANGE_WORDS, GENERIC_WORDS, MONEY_UNITS
+from qa.glossary import COUNT_UNITS, GENERIC_WORDS, MONEY_UNITS
 from qa.query import FUND_NAMES_RE, Query
 
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -224,7 +224,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # one of several figures in a row whose columns the layout did not name; the first
         # figure of a budget-table row is its total (合计), the likeliest meaning
         score -= 0.12 if view.first_in_row else 0.2
-    elif fact.source == "table" and view.column and not (view.column & metric) and view.total_column:
+    elif fact.source == "table" and view.column and not (view.column & specific_grams(metric)) and view.total_column:
         score += 0.08  # no column asked for: the row's total column (合计 / 决算数 / 金额)
     plain_label = NOISE_CHARS.sub("", fact.row_label)
     if (not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and _cover(metric, view.column, weight) >= 0.5:
@@ -241,9 +241,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if view.label_years - asked_years:
         score -= 0.35  # "与 2019 年度相比 …": a figure about another year
     label_changes = any(w in fact.row_label for w in CHANGE_WORDS)
-    asks_change = any(w in query.question for w in CHANGE_WORDS) or any(
-        w in query.question.lower() for w in EN_CHANGE_WORDS
-    )
+    asks_change = query.wants_change
     if label_changes != asks_change:
         score -= 0.35  # a change where a level is asked for, or the other way round
     if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
@@ -257,6 +255,11 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
 
 def _generic(gram: str) -> bool:
     return any(gram in w or w in gram for w in GENERIC_WORDS)
+
+
+def specific_grams(metric: set[str]) -> set[str]:
+    """The metric without measure and generic words (预算, 支出 …): what names a column."""
+    return {g for g in metric if not _generic(g)}
 
 
 def lookup_facts(

@@ -12,13 +12,18 @@ from typing import Any
 
 from qa.glossary import (
     ASCII_WORD_RE,
+    EN_CHANGE_WORDS,
     EN_STOPWORDS,
     QUESTION_NOISE,
     translate_org_words,
     translate_terms,
 )
+from qa.orgs import OrgLinker, name_in_question, unknown_places
 
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+# "24年", "21年度": a two-digit year, written out before anything else reads the question
+SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
+# "FY2024", "fiscal 24" are rarer than "in 2024"; English two-digit years are left alone.
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 DIGITS_RE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
 FOREIGN_PLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2}(?:区|县|市))")
@@ -42,6 +47,9 @@ COMPARE_RE = re.compile(
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
     re.I,
 )
+# Words of a change the reports print: 比上年增加, 较2023年减少, 同比, 涨了 / 降了 (colloquial).
+CHANGE_CUE_RE = re.compile(r"增加|减少|增长|下降|上升|降低|比上年|较上年|同比|与上年|持平|增幅|涨了|降了|多了|少了|增减")
+EARLIER_YEAR_WORDS = frozenset({"上年", "去年", "前一年", "上一年", "上年度", "上年同期"})
 SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
@@ -126,6 +134,7 @@ class Query:
     year_in_text: bool = False  # the year asked is no report's year: facts must mention it
     unknown_place: str = ""
     org_named: bool = True
+    wants_change: bool = False  # a printed change ("比上年增加 …") is asked for, not a level
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -139,7 +148,7 @@ def share_subject(first: str, second: str) -> tuple[str, str]:
                 if len(first) > len(measure):
                     return first, first[: -len(measure)] + second_measure
                 break  # the first operand is a measure itself: nothing to share
-    if len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
+    if second and len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
         return first, first[: len(first) - len(second)] + second
     return first, second
 
@@ -210,8 +219,13 @@ def clean_metric(text: str, remove: list[str]) -> str:
     return " ".join(out.split())
 
 
-def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
-    q = question.strip()
+def expand_years(question: str) -> str:
+    """'24年预算' -> '2024年预算'."""
+    return SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}", question)
+
+
+def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
+    q = expand_years(question.strip())
     lowered = q.lower()
     lang = detect_lang(q)
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
@@ -244,17 +258,18 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         if strong or weak:
             scores[info.name] = strong + weak
     named_districts = tuple(strong_districts)
-    unknown_place = ""
-    names_place = bool(strong_districts)
-    if not names_place:
-        for match in FOREIGN_PLACE_RE.finditer(q):
-            place = match.group(1)
-            if place not in ("全区", "本区", "该区", "城区", "辖区", "社区", "小区") and not any(
-                place in i.org or place == i.district for i in catalog
-            ) and not any(place in a for i in catalog for a in i.aliases):
-                unknown_place = place
-                break
-    if scores:
+    linker = linker or OrgLinker({i.name: i.org for i in catalog})
+    linked, _ = linker.candidates(q)
+    known = [n for i in catalog for n in (i.org, i.district) if n]
+    unknown_place = next(iter(unknown_places(q, known)), "")
+    if linked and not ASCII_WORD_RE.search(q):
+        for match in linked:
+            matched_aliases.update(name_in_question(q, match))
+    names_place = bool(strong_districts) or bool(linked)
+    if linked and len(named_districts) < 2:
+        # the names the question gives, read character by character (规划资源局, 区府办)
+        candidates = [i for i in catalog if i.name in {m.report for m in linked}]
+    elif scores:
         top = max(scores.values())
         # keep every named organisation (a comparison names two); drop weak partial matches
         candidates = [i for i in catalog if scores.get(i.name, 0) >= min(top, 3) or (top < 3 and scores.get(i.name) == top)]
@@ -272,7 +287,10 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
         else:
             candidates = by_year
     if kind:
-        candidates = [i for i in candidates if i.kind == kind]
+        of_kind = [i for i in candidates if i.kind == kind]
+        # a 决算 question is never answered from a 预算 (nor the other way round); a
+        # self-evaluation word may name a section of a 决算 ("绩效自评项目的平均得分")
+        candidates = of_kind if of_kind or kind != "绩效自评" else candidates
     remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
     remove += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
     remove += ["部门决算", "部门预算"]
@@ -291,6 +309,7 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
     op = "value"
     operands: tuple[str, ...] = ()
     smaller = False
+    wants_change = bool(CHANGE_CUE_RE.search(q)) or any(w in lowered for w in EN_CHANGE_WORDS)
     compare = COMPARE_RE.search(q)
     if compare:
         op = "compare"
@@ -303,16 +322,20 @@ def parse_query(question: str, catalog: list[ReportInfo]) -> Query:
                 continue
             if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
-            parts = [g for g in found.groups() if g]
+            parts = [g.strip() for g in found.groups() if g and g.strip()]
+            if name == "diff" and (len(parts) == 1 or (len(parts) >= 2 and parts[1] in EARLIER_YEAR_WORDS)):
+                # "X比2023年多了多少", "X比上年增加多少": the change the report prints
+                wants_change = True
+                break
             if len(parts) >= 2:
-                op, operands = name, share_subject(parts[0].strip(), parts[1].strip())
+                op, operands = name, share_subject(parts[0], parts[1])
                 break
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
-        year_in_text=year_in_text, org_named=names_place,
+        year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms},
     )

@@ -54,7 +54,7 @@ def cli(tmp_path: Path, fake_pipeline, monkeypatch: pytest.MonkeyPatch, capsys):
     return run
 
 
-ADDED_GOOD = "added good.txt: 长沙市岳麓区网格化综合服务中心 2021 绩效自评 — tables 1"
+ADDED_GOOD = "added good.txt: 长沙市岳麓区网格化综合服务中心 2021 区级 绩效自评 — tables 1"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,12 @@ def test_add_twice_is_unchanged_and_stats_lists_the_reports(cli, tmp_path: Path)
     assert cli("add", "IN/good.txt", "--store", "STORE") == (0, "unchanged good.txt\n", "")
     code, out, err = cli("stats", "--store", "STORE", "--json")
     assert (code, err) == (0, "")
-    assert json.loads(out) == {
+    identity = json.loads(out).pop("report_identity")
+    assert [(r["name"], r["org"], r["year"], r["level"]) for r in identity] == [
+        ("good.txt", "长沙市岳麓区网格化综合服务中心", 2021, "区级"),
+        ("岳麓区 2021 绩效 自评.txt", "长沙市岳麓区网格化综合服务中心", 2021, "区级"),
+    ]
+    assert {k: v for k, v in json.loads(out).items() if k != "report_identity"} == {
         "reports": 2,
         "chunks": 4,
         "facts": 2,
@@ -115,6 +120,22 @@ def test_add_twice_is_unchanged_and_stats_lists_the_reports(cli, tmp_path: Path)
         "embed_model": "keywords",
     }
     assert out.count("\n") == 1  # exactly one JSON object on one line
+
+
+def test_identity_set_by_hand_is_kept_on_re_add(cli, tmp_path: Path) -> None:
+    code, out, _ = cli("add", "IN/good.txt", "--org", "上海市普陀区财政局", "--year", "2025",
+                       "--kind", "预算", "--scope", "单位", "--store", "STORE")
+    assert code == 0 and out.startswith("added good.txt: 上海市普陀区财政局 2025 区级 单位预算")
+    # the same file again, without flags: nothing changes, the hand-set identity stays
+    assert cli("add", "IN/good.txt", "--store", "STORE") == (0, "unchanged good.txt\n", "")
+    (row,) = _stats(tmp_path / "store")["report_identity"]
+    assert (row["org"], row["year"], row["kind"], row["scope"], row["place"]) == (
+        "上海市普陀区财政局", 2025, "预算", "单位", "上海市普陀区")
+    # a new flag on the unchanged file re-reads it with both
+    code, out, _ = cli("add", "IN/good.txt", "--same-report-as", "other.pdf", "--store", "STORE")
+    assert code == 0 and out.startswith("replaced good.txt: 上海市普陀区财政局 2025")
+    (row,) = _stats(tmp_path / "store")["report_identity"]
+    assert (row["org"], row["joined"]) == ("上海市普陀区财政局", "other.pdf")
 
 
 def test_a_bad_file_leaves_a_populated_store_unchanged(cli, tmp_path: Path) -> None:

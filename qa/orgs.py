@@ -1,0 +1,243 @@
+"""question -> which organisations it names: every report's name scored against the question.
+
+Users shorten names in ways no alias list foresees: 规划资源局 (规划和自然资源局), 区政府办公室
+(区人民政府办公室), 万里街道 (…万里街道办事处), 省人大办公厅 (江苏省人大常委会办公厅), 硚口网格中心.
+What they keep is the name's characters in order. So a question names an organisation by a run
+of its own characters that appears, in order, in the name (a subsequence), and the run scores by
+how rare its characters are among the names in the store: 财 and 规 tell names apart, 局 and 区
+hardly do. Runs made only of office words (政府, 办公室, 中心 …) name nobody by themselves.
+
+English names are read the same way after translating office words (Finance Bureau -> 财政局,
+Subdistrict -> 街道办事处) and place names by pinyin (Putuo -> 普陀, Wanli -> 万里).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.meta import NOT_DISTRICTS
+
+# Office and government words: shared by many names, they only support a match.
+OFFICE_WORDS = (
+    "中共", "人民政府", "政府", "人民", "办公室", "办公厅", "委员会", "常委会", "中心", "服务", "管理",
+    "综合", "部门", "单位", "办事处", "局", "部", "厅", "委", "院", "办", "处", "会", "省", "市", "区", "县",
+)
+_OFFICE_RE = re.compile("|".join(sorted(OFFICE_WORDS, key=len, reverse=True)))
+
+# English office vocabulary -> the Chinese words names are made of; longest phrases first.
+EN_OFFICE: tuple[tuple[str, str], ...] = (
+    ("people's congress standing committee", "人大常委会"),
+    ("peoples congress standing committee", "人大常委会"),
+    ("standing committee of the people's congress", "人大常委会"),
+    ("people's congress", "人大"), ("peoples congress", "人大"), ("ppc", "人大"), ("npc", "人大"),
+    ("standing committee", "常委会"),
+    ("general office", "办公厅"),
+    ("district government office", "区人民政府办公室"),
+    ("government office", "人民政府办公室"),
+    ("people's government", "人民政府"),
+    ("planning and natural resources", "规划和自然资源"),
+    ("natural resources", "自然资源"),
+    ("social welfare institute", "社会福利院"), ("social welfare home", "社会福利院"),
+    ("welfare institute", "福利院"), ("welfare home", "福利院"),
+    ("social work department", "社会工作部"), ("social work", "社会工作"),
+    ("finance bureau", "财政局"), ("finance department", "财政厅"), ("finance", "财政"),
+    ("grid management service center", "网格化管理服务中心"),
+    ("grid management service centre", "网格化管理服务中心"),
+    ("grid management", "网格化管理"), ("grid service", "网格化服务"), ("grid", "网格"),
+    ("city operation", "城市运行"), ("city operations", "城市运行"),
+    ("street office", "街道办事处"), ("sub-district", "街道办事处"), ("subdistrict", "街道办事处"),
+    ("street", "街道"),
+    ("district committee", "区委"), ("communist party", "中共"), ("cpc", "中共"), ("ccp", "中共"),
+    ("procuratorate", "检察院"), ("court", "法院"), ("planning", "规划"),
+    ("bureau", "局"), ("commission", "委员会"), ("committee", "委员会"), ("office", "办公室"),
+    ("department", "部"), ("centre", "中心"), ("center", "中心"), ("government", "人民政府"),
+    ("municipal", "市"), ("provincial", "省"), ("province", "省"), ("city", "市"), ("district", "区"),
+    ("county", "县"),
+)
+_EN_OFFICE_RE = re.compile(
+    "|".join(rf"\b{re.escape(p)}\b" for p, _ in EN_OFFICE), re.IGNORECASE
+)
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
+# A place is named "XX区" (or 市/县/省) at a word boundary: "城乡社区" holds no place "乡社区".
+PLACE_WORD_RE = re.compile(r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5]{2,3}?(?:区|县|市|省))")
+MIN_SCORE = 1.2  # a run worth less than about one rare character names nobody
+KEEP_SHARE = 0.9
+# A character matched after skipping some of the name counts for this much: 区府办 is nearer to
+# 区人民政府办公室 (府办 adjacent) than to 区人民政府万里街道办事处.
+GAP_FACTOR = 0.5  # reports within this share of the best score are all candidates
+
+
+@lru_cache(maxsize=4096)
+def _pinyin_words(text: str) -> tuple[str, ...]:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency
+        return ()
+    return tuple(lazy_pinyin(text))
+
+
+@dataclass(frozen=True)
+class OrgMatch:
+    report: str
+    score: float
+    spans: tuple[tuple[int, int], ...]  # question character ranges that matched the name
+    text: str  # what the question said of the name
+
+
+class OrgLinker:
+    """Scores each report's organisation name against a question (linear in the catalog)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        """`names`: report name -> organisation name as printed (place included)."""
+        self.names = {r: n for r, n in names.items() if n}
+        distinct = set(self.names.values())
+        df: Counter[str] = Counter()
+        for name in distinct:
+            df.update(set(name))
+        total = max(len(distinct), 1)
+        self.weight = {c: math.log(1 + total / n) for c, n in df.items()}
+        self._pinyin: dict[str, str] = {}
+        for name in distinct:
+            chars = [c for c in name if _CJK.match(c)]
+            syllables = _pinyin_words("".join(chars))
+            if len(syllables) != len(chars):
+                continue
+            for size in (2, 3, 4):
+                for i in range(len(chars) - size + 1):
+                    self._pinyin.setdefault("".join(syllables[i : i + size]).lower(), "".join(chars[i : i + size]))
+
+    # -- the question as Chinese name words -------------------------------------------------------
+
+    def name_text(self, question: str) -> str:
+        """The question with English office words and pinyin place names put in Chinese, so one
+        matcher serves both: 'Putuo District Finance Bureau' -> '普陀区财政局'."""
+        if not _ASCII_WORD.search(question):
+            return question
+        out = _EN_OFFICE_RE.sub(lambda m: self._office(m.group(0)), question)
+        words = _ASCII_WORD.findall(out)
+        for size in (2, 1):
+            for i in range(len(words) - size + 1):
+                key = "".join(w.lower() for w in words[i : i + size]).replace("-", "").replace("'", "")
+                zh = self._pinyin.get(key)
+                if zh:
+                    out = re.sub(r"\s*".join(map(re.escape, words[i : i + size])), zh, out, count=1)
+        # English words run together: "普陀 区 财政局" -> "普陀区财政局"
+        return re.sub(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])", "", out)
+
+    @staticmethod
+    def _office(phrase: str) -> str:
+        lowered = phrase.lower()
+        return next(zh for p, zh in EN_OFFICE if p == lowered)
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def _runs(self, text: str, name: str) -> list[tuple[float, int, int]]:
+        """(weight, start, end) of each maximal run of `text` found in order in `name`."""
+        runs = []
+        i = 0
+        while i < len(text):
+            if text[i] not in name or not _CJK.match(text[i]):
+                i += 1
+                continue
+            position = name.index(text[i])
+            j = i + 1
+            weight = self.weight.get(text[i], 0.0)
+            last = position
+            while j < len(text):
+                found = name.find(text[j], last + 1)
+                if found < 0 or not _CJK.match(text[j]):
+                    break
+                # characters adjacent in the name count fully; after a gap, a little less
+                weight += self.weight.get(text[j], 0.0) * (1.0 if found == last + 1 else GAP_FACTOR)
+                last = found
+                j += 1
+            if j - i >= 2 and _OFFICE_RE.sub("", text[i:j]):
+                runs.append((weight, i, j))
+                i = j
+            else:
+                i += 1
+        return runs
+
+    def match(self, question: str) -> list[OrgMatch]:
+        """Every report whose name the question names, best first."""
+        text = self.name_text(question)
+        out = []
+        for report, name in self.names.items():
+            runs = self._runs(text, name)
+            if not runs:
+                continue
+            score = sum(w for w, _, _ in runs)
+            if score < MIN_SCORE:
+                continue
+            spans = tuple((i, j) for _, i, j in runs)
+            out.append(OrgMatch(report, score, spans, "".join(text[i:j] for i, j in spans)))
+        out.sort(key=lambda m: (-m.score, m.report))
+        return out
+
+    def candidates(self, question: str) -> tuple[list[OrgMatch], str]:
+        """(the reports named, within KEEP_SHARE of the best; the name text matched)."""
+        matches = self.match(question)
+        if not matches:
+            return [], ""
+        best = matches[0].score
+        kept = [m for m in matches if m.score >= KEEP_SHARE * best]
+        return kept, matches[0].text
+
+
+# Common words ending in 区/市/县/省 that name no place ("城乡社区", "园区", "城市", "节省").
+NOT_PLACE_ENDS = (
+    *NOT_DISTRICTS, "城市", "超市", "门市", "都市", "上市", "全市", "本市", "该市", "各市", "全省", "本省",
+    "节省", "反省", "各省", "全县", "本县",
+)
+
+# Words a name ends in; what a user writes as a name ends in one too (万里街道, 区府办, 社工部).
+NAME_ENDS = (
+    "街道办事处", "办事处", "街道", "办公室", "办公厅", "委员会", "常委会", "中心", "工作部", "福利院",
+    "局", "厅", "委", "院", "部", "办", "处", "所", "站", "队", "会", "馆",
+)
+
+
+def name_in_question(question: str, match: OrgMatch) -> list[str]:
+    """The pieces of a Chinese question that name the organisation, each cut after its last
+    office word: in "万里街道办公费" the name is 万里街道, and 办公费 is the metric."""
+    pieces = []
+    for i, j in match.spans:
+        text = question[i:j]
+        # a one-character end (办, 局, 部) ends the name only where the question's words stop
+        # there: 区府办2025年 yes, 万里街道办公费 no (办公费 is the metric)
+        ends = [
+            k + len(w) for w in NAME_ENDS for k in range(len(text))
+            if text.startswith(w, k)
+            and (len(w) > 1 or i + k + 1 >= len(question) or not _CJK.match(question[i + k + 1])
+                 or question[i + k + 1] in "的年和与在")
+        ]
+        cut = max(ends, default=0)
+        if cut:
+            pieces.append(text[:cut])
+        elif j >= len(question) or not _CJK.match(question[j]):
+            pieces.append(text)  # the name runs up to a year or the end: all of it is the name
+    return pieces
+
+
+def unknown_places(question: str, known: Iterable[str]) -> list[str]:
+    """Place names ("青山区") the question names at a word boundary that no report's name
+    contains: a question about a place the store has no report for."""
+    names = list(known)
+    found = []
+    # dates and joining words are no part of a place: "2020年硚口区", "硚口区和芦淞区"
+    text = re.sub(r"\d+\s*(?:年度|年|月|日|号)|[和与及、的在是中]", " ", question)
+    for match in PLACE_WORD_RE.finditer(text):
+        place = match.group(1)
+        core = place[:-1]
+        if place.endswith(NOT_PLACE_ENDS):
+            continue
+        if any(core in n for n in names):
+            continue
+        found.append(place)
+    return found
