@@ -367,6 +367,11 @@ class SqliteFactStore:
         rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY name")
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def joined_labels(self) -> set[str]:
+        """Distinct row labels with 和 / 与 in them (社会保障和就业支出): names that read like two."""
+        rows = self._query("SELECT DISTINCT row_label FROM facts WHERE row_label LIKE '%和%' OR row_label LIKE '%与%'")
+        return {str(r[0]) for r in rows}
+
     def report_text(self, name: str) -> str | None:
         rows = self._query("SELECT text FROM reports WHERE name = ?", (name,))
         return str(rows[0][0]) if rows else None

@@ -112,6 +112,7 @@ class Answerer:
             views_by_report={},
             weights=GramWeights(self.stores.facts.label_texts()),
             linker=OrgLinker({i.name: i.org for i in catalog}),
+            joined_labels=self.stores.facts.joined_labels(),
         )
 
     def _views(self, report: str) -> list[FactView]:
@@ -135,6 +136,7 @@ class Answerer:
     views_by_report: dict[str, list[FactView]]
     weights: GramWeights
     linker: OrgLinker
+    joined_labels: set[str]
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:
@@ -223,6 +225,8 @@ class Answerer:
             msg = (f"请指明单位：这个问题没有说明是哪个单位，库中有 {len(query.reports)} 份报告符合条件。" if zh
                    else f"Please name the organisation: {len(query.reports)} reports in the store match this question.")
             return self._not_found(query, msg, [])
+        if query.op == "sum" and self._one_name(query):
+            query = replace(query, op="value", operands=())
         if query.op == "compare":
             return self._compare(query)
         if query.op in ("sum", "diff", "minus"):
@@ -411,6 +415,11 @@ class Answerer:
                 "citations": cites, "comparison": rows, "searched": query.searched}
 
     # ------------------------------------------------------------------ helpers
+
+    def _one_name(self, query: Query) -> bool:
+        """Whether the two operands of a sum are one printed name (社会保障和就业支出)."""
+        a, b = (re.sub(r"\s+", "", x) for x in query.operands)
+        return any(f"{a}和{b[:2]}" in label or f"{a}与{b[:2]}" in label for label in self.joined_labels)
 
     @staticmethod
     def _best_fact(group: Group) -> Fact:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.meta import NOT_DISTRICTS
+from index.meta import NOT_DISTRICTS, split_place
 
 # Office and government words: shared by many names, they only support a match.
 OFFICE_WORDS = (
@@ -70,7 +70,8 @@ MIN_SCORE = 1.2  # a run worth less than about one rare character names nobody
 KEEP_SHARE = 0.9
 # A character matched after skipping some of the name counts for this much: 区府办 is nearer to
 # 区人民政府办公室 (府办 adjacent) than to 区人民政府万里街道办事处.
-GAP_FACTOR = 0.5  # reports within this share of the best score are all candidates
+GAP_FACTOR = 0.5
+WORD_FACTOR = 0.3  # a run of office-word characters only  # reports within this share of the best score are all candidates
 
 
 @lru_cache(maxsize=4096)
@@ -137,6 +138,18 @@ class OrgLinker:
 
     # -- scoring -------------------------------------------------------------------------------
 
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _proper(name: str) -> frozenset[str]:
+        """The characters that make a name its own: less 中共, its places and its office word
+        (上海市普陀区社会福利院 -> 社会)."""
+        rest = name.removeprefix("中共")
+        for place in split_place(rest):
+            rest = rest.replace(place, "", 1)
+        end = max((w for w in NAME_ENDS + OFFICE_END_WORDS if rest.endswith(w)), key=len, default="")
+        proper = rest[: len(rest) - len(end)] if end else rest
+        return frozenset(proper or rest)
+
     def _runs(self, text: str, name: str) -> list[tuple[float, int, int]]:
         """(weight, start, end) of each maximal run of `text` found in order in `name`."""
         runs = []
@@ -158,6 +171,10 @@ class OrgLinker:
                 last = found
                 j += 1
             if j - i >= 2 and _OFFICE_RE.sub("", text[i:j]):
+                # a run made only of the name's office word and places says little of which
+                # office: "福利" of 福利费 against 社会福利院, "办公" of 办公费 against 办公室
+                if not set(text[i:j]) & self._proper(name):
+                    weight *= WORD_FACTOR
                 runs.append((weight, i, j))
                 i = j
             else:
@@ -190,10 +207,11 @@ class OrgLinker:
         return kept, matches[0].text
 
 
-# Common words ending in 区/市/县/省 that name no place ("城乡社区", "园区", "城市", "节省").
+# Common words ending in 区/市/县/省 that end no place name ("城乡社区", "园区", "城市", "节省");
+# 山区 or 新区 may (青山区, 浦东新区), so only whole words of NOT_DISTRICTS are no place.
 NOT_PLACE_ENDS = (
-    *NOT_DISTRICTS, "城市", "超市", "门市", "都市", "上市", "全市", "本市", "该市", "各市", "全省", "本省",
-    "节省", "反省", "各省", "全县", "本县",
+    "社区", "城区", "园区", "景区", "小区", "街区", "辖区", "片区", "市区", "城市", "超市", "门市", "都市",
+    "上市", "节省", "反省",
 )
 
 # Words a name ends in; what a user writes as a name ends in one too (万里街道, 区府办, 社工部).
@@ -201,6 +219,10 @@ NAME_ENDS = (
     "街道办事处", "办事处", "街道", "办公室", "办公厅", "委员会", "常委会", "中心", "工作部", "福利院",
     "局", "厅", "委", "院", "部", "办", "处", "所", "站", "队", "会", "馆",
 )
+
+
+# Longer office words a name ends in, whose characters are the office's kind, not its name.
+OFFICE_END_WORDS = ("福利院", "服务中心", "管理中心")
 
 
 def name_in_question(question: str, match: OrgMatch) -> list[str]:
@@ -235,7 +257,7 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
     for match in PLACE_WORD_RE.finditer(text):
         place = match.group(1)
         core = place[:-1]
-        if place.endswith(NOT_PLACE_ENDS):
+        if place.endswith(NOT_PLACE_ENDS) or place in NOT_DISTRICTS or place[-2:] in NOT_DISTRICTS and len(place) == 2:
             continue
         if any(core in n for n in names):
             continue

@@ -35,7 +35,13 @@ DOC_KIND_STRONG = (
     ("部门决算", "决算"), ("决算", "决算"), ("final account", "决算"),
     ("部门预算", "预算"),
 )
-SUM_RE = re.compile(r"(.+?)(?:与|和|加上|\+)(.+?)(?:之和|的和|合计|加起来|相加|总和|共计)|sum of (.+?) and (.+)", re.I)
+SUM_RE = re.compile(
+    r"(.+?)(?:与|和|加上|\+|plus)(.+?)(?:之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|total|combined|together)"
+    r"|sum of (.+?) and (.+)",
+    re.I,
+)
+SUM_CUE_RE = re.compile(r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together", re.I)
+SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|加上|\+|\bplus\b|\band\b)(.+)", re.I)
 DIFF_RE = re.compile(
     r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
     # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
@@ -54,8 +60,9 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
 MEASURE_CUES = (
-    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "actual", "executed", "spent", "outturn")),
-    ("budget", ("预算", "budget", "budgeted", "allocated", "planned")),
+    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "actual", "executed",
+                "spent", "outturn")),
+    ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned")),
     ("target", ("目标值", "target")),
 )
 # Names of funds and reports that contain 预算/决算 without naming a measure.
@@ -316,7 +323,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         word = next((g for g in compare.groups() if g), "")
         smaller = word.lower() in SMALLER_WORDS
     else:
-        for regex, name in ((SUM_RE, "sum"), (DIFF_RE, "diff")):
+        sum_cue = SUM_CUE_RE.search(q)
+        parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
+        if parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
+            # "水费和电费一共…": the cue words were taken out of the metric as question noise
+            op, operands = "sum", share_subject(parts_of_sum.group(1).strip(), parts_of_sum.group(2).strip())
+        for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
                 continue
