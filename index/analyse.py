@@ -43,25 +43,31 @@ class Analysis:
 IDENTITY_FIELDS = ("org", "year", "kind", "scope", "level", "joined")
 
 
-def analyse_file(path: Path, max_bytes: int, overrides: Mapping[str, str] | None = None) -> Analysis:
-    """Load and parse one report. Raises ReportFormatError (one-line message) if unreadable.
+def analyse_file(path: Path, max_bytes: int) -> Analysis:
+    """Load and parse one report. Raises ReportFormatError (one-line message) if unreadable."""
+    return analyse_report(load_report(path, max_bytes))
 
-    `overrides` set identity fields by hand (org, year, kind, scope, level, joined) over what
-    the document says; they are applied before chunking, so chunk headers carry them too."""
-    report = load_report(path, max_bytes)
-    kept = tuple(sorted((k, str(v)) for k, v in (overrides or {}).items() if k in IDENTITY_FIELDS and v))
-    if kept:
-        values: dict[str, object] = dict(kept)
-        if "year" in values:
-            values["year"] = int(str(values["year"]))
-        if "org" in values:
-            from index.meta import split_place
 
-            places = split_place(str(values["org"]))
-            values.setdefault("place", "".join(places))
-            values.setdefault("district", next((p for p in places if p.endswith(("区", "县"))), ""))
-        report = replace(report, meta=replace(report.meta, **values))  # type: ignore[arg-type]
-    return replace(analyse_report(report), overrides=kept)
+def apply_identity(analysis: Analysis, overrides: Mapping[str, str]) -> Analysis:
+    """The analysis with identity fields set by hand (org, year, kind, scope, level, joined)
+    over what the document says; chunks are made again, so their headers carry them too."""
+    kept = tuple(sorted((k, str(v)) for k, v in overrides.items() if k in IDENTITY_FIELDS and v))
+    if not kept:
+        return analysis
+    values: dict[str, object] = dict(kept)
+    if "year" in values:
+        values["year"] = int(str(values["year"]))
+    if "org" in values:
+        from index.meta import level_of, split_place
+
+        places = split_place(str(values["org"]))
+        values.setdefault("place", "".join(places))
+        values.setdefault("district", next((p for p in places if p.endswith(("区", "县"))), ""))
+        values.setdefault("level", level_of(places))
+    report = analysis.report
+    report = replace(report, meta=replace(report.meta, **values))  # type: ignore[arg-type]
+    chunks = make_chunks(report.name, report.meta, report.blocks)
+    return replace(analysis, report=report, chunks=tuple(chunks), overrides=kept)
 
 
 def analyse_report(report: Report) -> Analysis:

@@ -356,10 +356,7 @@ def _analyse_job(
     if job.previous_sha == job.sha256 and overrides == kept:
         return
     try:
-        if overrides:
-            analysis = analyse.analyse_file(job.path, settings.max_bytes, overrides)
-        else:
-            analysis = analyse.analyse_file(job.path, settings.max_bytes)
+        analysis = analyse.apply_identity(analyse.analyse_file(job.path, settings.max_bytes), overrides)
     except ReportFormatError as exc:
         job.error = _one_line(str(exc), job.name) or "cannot be read"
         return

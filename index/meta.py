@@ -68,14 +68,19 @@ def read_meta(text: str, name: str = "") -> ReportMeta:
     district = district or next((p for p in places if p.endswith(("区", "县"))), "")
     if not district and not places:
         district = _district(text)
-    level = LEVELS.get(title[3], "") if title else ""
-    if not level and places:
-        last = places[-1]
-        level = "区级" if last.endswith(("区", "县")) else "市级" if last.endswith("市") else "省级"
+    level = (LEVELS.get(title[3], "") if title else "") or level_of(places)
     return ReportMeta(
         org=org, district=district, year=year, kind=kind, level=level,
         scope=_scope(head, title), place="".join(places),
     )
+
+
+def level_of(places: tuple[str, ...]) -> str:
+    """区级 / 市级 / 省级 from the innermost division ('' without one)."""
+    if not places:
+        return ""
+    last = places[-1]
+    return "区级" if last.endswith(("区", "县")) else "市级" if last.endswith("市") else "省级"
 
 
 def split_place(org: str) -> tuple[str, ...]:

@@ -26,6 +26,8 @@ from index.meta import NOT_DISTRICTS, split_place
 OFFICE_WORDS = (
     "中共", "人民政府", "政府", "人民", "办公室", "办公厅", "委员会", "常委会", "中心", "服务", "管理",
     "综合", "部门", "单位", "办事处", "局", "部", "厅", "委", "院", "办", "处", "会", "省", "市", "区", "县",
+    # kinds of office every district has: what they are called says nothing of which district's
+    "社会管理", "网格化", "网格", "城市运行",
 )
 _OFFICE_RE = re.compile("|".join(sorted(OFFICE_WORDS, key=len, reverse=True)))
 
@@ -89,6 +91,7 @@ class OrgMatch:
     score: float
     spans: tuple[tuple[int, int], ...]  # question character ranges that matched the name
     text: str  # what the question said of the name
+    named: bool = True  # a run holds the name's own words or its district, not only office words or a city
 
 
 class OrgLinker:
@@ -140,6 +143,22 @@ class OrgLinker:
 
     @staticmethod
     @lru_cache(maxsize=65536)
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def _own(name: str) -> frozenset[str]:
+        """Characters that single the organisation out: its own words less office words, and
+        its district (硚口 of 硚口区…网格化服务中心); a city alone (株洲市) does not."""
+        rest = name.removeprefix("中共")
+        places = split_place(rest)
+        for place in places:
+            rest = rest.replace(place, "", 1)
+        own = set(_OFFICE_RE.sub("", rest))
+        if places and (len(places) > 1 or places[-1].endswith(("区", "县"))):
+            own |= set(places[-1][:-1])
+        return frozenset(own)
+
+    @staticmethod
+    @lru_cache(maxsize=65536)
     def _proper(name: str) -> frozenset[str]:
         """The characters that make a name its own: less 中共, its places and its office word
         (上海市普陀区社会福利院 -> 社会)."""
@@ -170,7 +189,9 @@ class OrgLinker:
                 weight += self.weight.get(text[j], 0.0) * (1.0 if found == last + 1 else GAP_FACTOR)
                 last = found
                 j += 1
-            if j - i >= 2 and _OFFICE_RE.sub("", text[i:j]):
+            # office words alone name nobody (政府, 办公室), unless they spell out most of a name
+            # as users write it (区政府办公室)
+            if j - i >= 2 and (_OFFICE_RE.sub("", text[i:j]) or j - i >= 5):
                 # a run made only of the name's office word and places says little of which
                 # office: "福利" of 福利费 against 社会福利院, "办公" of 办公费 against 办公室
                 if not set(text[i:j]) & self._proper(name):
@@ -178,7 +199,8 @@ class OrgLinker:
                 runs.append((weight, i, j))
                 i = j
             else:
-                i += 1
+                # office words alone (办公室): skip the whole run, not to match its tail (公室)
+                i = j if j - i >= 2 else i + 1
         return runs
 
     def match(self, question: str) -> list[OrgMatch]:
@@ -193,7 +215,9 @@ class OrgLinker:
             if score < MIN_SCORE:
                 continue
             spans = tuple((i, j) for _, i, j in runs)
-            out.append(OrgMatch(report, score, spans, "".join(text[i:j] for i, j in spans)))
+            own = self._own(name)
+            named = any(set(text[i:j]) & own for i, j in spans)
+            out.append(OrgMatch(report, score, spans, "".join(text[i:j] for i, j in spans), named))
         out.sort(key=lambda m: (-m.score, m.report))
         return out
 

@@ -272,7 +272,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if linked and not ASCII_WORD_RE.search(q):
         for match in linked:
             matched_aliases.update(name_in_question(q, match))
-    names_place = bool(strong_districts) or bool(linked)
+    names_place = bool(strong_districts) or any(m.named for m in linked)
     if linked and len(named_districts) < 2:
         # the names the question gives, read character by character (规划资源局, 区府办)
         candidates = [i for i in catalog if i.name in {m.report for m in linked}]
@@ -327,7 +327,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
         if parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
-            op, operands = "sum", share_subject(parts_of_sum.group(1).strip(), parts_of_sum.group(2).strip())
+            second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
+            op, operands = "sum", share_subject(parts_of_sum.group(1).strip(), second)
         for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:

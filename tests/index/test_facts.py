@@ -83,7 +83,8 @@ def test_meta_read_from_content() -> None:
         "武汉市硚口区社会管理网格化服务中心在职实有人数 12 人。\n"
         "硚口区社会管理网格化服务中心部门决算由单位本级决算组成。\n"
     )
-    assert read_meta(text) == ReportMeta(org="武汉市硚口区社会管理网格化服务中心", district="硚口区", year=2020, kind="决算")
+    assert read_meta(text) == ReportMeta(org="武汉市硚口区社会管理网格化服务中心", district="硚口区", year=2020, kind="决算",
+                                         level="区级", scope="部门", place="武汉市硚口区")
     assert read_meta("2021年度部门整体支出绩效自评表\n长沙市岳麓区网格化综合服务中心负责…岳麓区").kind == "绩效自评"
 
 

@@ -172,7 +172,10 @@ def test_report_rows_chunks_tables_and_stats(tmp_path: Path, make_analysis, tabl
         "rows": [["项目", "决算数"], ["住房公积金", "20.04"]],
     }
     assert store.table_grid(YUELU, "没有这张表") is None
-    assert store.stats() == {
+    stats = store.stats()
+    (identity,) = stats.pop("report_identity")
+    assert (identity["name"], identity["year"]) == (YUELU, 2021)
+    assert stats == {
         "reports": 1,
         "chunks": 2,
         "facts": 0,

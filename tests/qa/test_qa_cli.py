@@ -25,7 +25,10 @@ def test_batch_mode_answers_in_order(corpus_store: Path) -> None:
     proc = _run(["ask", "--json", "--store", str(corpus_store)], "\n".join(questions) + "\n")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(x) for x in proc.stdout.splitlines()]
-    assert [(x["status"], x["value"]) for x in lines] == [("answered", "84395"), ("not_found", None), ("answered", "15.56")]
+    # every input line gets its line, the empty one too
+    assert [(x["status"], x["value"]) for x in lines] == [
+        ("answered", "84395"), ("not_found", None), ("not_found", None), ("answered", "15.56")]
+    assert lines[1]["question"] == "" and "青山区" in lines[2]["answer"]
     assert set(lines[0]) >= {"question", "status", "answer", "value", "unit", "citations", "elapsed_ms"}
 
 

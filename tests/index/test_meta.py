@@ -1,0 +1,43 @@
+"""Report identity from the document's own cover and title lines (index/meta.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.meta import read_meta, split_place
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "want"),
+    [
+        ("上海市普陀区2025年区级部门预算\n预算主管部门：上海市普陀区人民政府万里街道办事处目 录\n一、部门主要职能\n"
+         "万里街道办事处建设的万里街道社区公共服务中心新建工程", "wanli.pdf",
+         ("上海市普陀区人民政府万里街道办事处", "普陀区", 2025, "预算", "区级", "部门", "上海市普陀区")),
+        ("上海市2025年市级单位预算\n预算单位：上海市财政局目 录\n一、单位主要职能", "x.pdf",
+         ("上海市财政局", "", 2025, "预算", "市级", "单位", "上海市")),
+        ("江苏省人大常委会办公厅\n2017 年度部门预算\n目录\n第一部分部门概况", "省人大办公厅2017.pdf",
+         ("江苏省人大常委会办公厅", "", 2017, "预算", "省级", "部门", "江苏省")),
+        ("收支预算总表公开表一部门：江苏省人大常委会办公厅单位：万元\t\t\n收入\t支出", "江苏省人大常委会办公厅2019年部门预算公开表.pdf",
+         ("江苏省人大常委会办公厅", "", None, "预算", "省级", "部门", "江苏省")),
+        ("中共上海市普陀区委社会工作部 2024 年度部门决算目 录\n第一部分", "s.pdf",
+         ("中共上海市普陀区委社会工作部", "普陀区", 2024, "决算", "区级", "部门", "上海市普陀区")),
+    ],
+)
+def test_identity_is_read_from_cover_and_title(text, name, want) -> None:
+    meta = read_meta(text, name)
+    got = (meta.org, meta.district, meta.year, meta.kind, meta.level, meta.scope, meta.place)
+    if want[2] is None:  # a tables-only file names no year on its first line
+        got = (*got[:2], None, *got[3:])
+    assert got == want
+
+
+def test_the_file_name_is_the_last_resort() -> None:
+    meta = read_meta("一、收入\t100.00\n二、支出\t100.00", "上海市普陀区社会福利院2024年单位预算.pdf")
+    assert meta.org == "上海市普陀区社会福利院"
+
+
+def test_places_are_the_leading_divisions_only() -> None:
+    assert split_place("上海市普陀区规划和自然资源局") == ("上海市", "普陀区")
+    assert split_place("中共上海市普陀区委社会工作部") == ("上海市", "普陀区")
+    assert split_place("江苏省人大常委会办公厅") == ("江苏省",)
+    assert split_place("武昌区城市运行管理中心") == ("武昌区",)

@@ -1,0 +1,76 @@
+"""Organisation linking: names never seen, written as users shorten them (qa/orgs.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.orgs import OrgLinker, name_in_question, unknown_places
+
+NAMES = {
+    "gh.pdf": "上海市普陀区规划和自然资源局",
+    "fb-district.pdf": "上海市普陀区财政局",
+    "fb-city.pdf": "上海市财政局",
+    "office.pdf": "上海市普陀区人民政府办公室",
+    "wanli.pdf": "上海市普陀区人民政府万里街道办事处",
+    "welfare.pdf": "上海市普陀区社会福利院",
+    "social.pdf": "中共上海市普陀区委社会工作部",
+    "js.pdf": "江苏省人大常委会办公厅",
+    "qk.txt": "武汉市硚口区社会管理网格化服务中心",
+    "ls.txt": "株洲市芦淞区网格化管理服务中心",
+}
+
+
+@pytest.fixture(scope="module")
+def linker() -> OrgLinker:
+    return OrgLinker(NAMES)
+
+
+@pytest.mark.parametrize(
+    ("question", "reports"),
+    [
+        ("规划资源局2024年住房公积金是多少？", {"gh.pdf"}),
+        ("区府办25年津贴补贴预算多少？", {"office.pdf"}),
+        ("区政府办公室2025年工会经费", {"office.pdf"}),
+        ("2025年万里街道办公费预算是多少？", {"wanli.pdf"}),
+        ("省人大办公厅2018年水费", {"js.pdf"}),
+        ("社工部2024年办公费和福利费加起来多少", {"social.pdf"}),  # 福利 of 福利费 is no 福利院
+        ("普陀区财政局25年行政运行", {"fb-district.pdf"}),
+        ("上海市财政局2025年水费", {"fb-city.pdf"}),
+        ("财政局2025年水费", {"fb-district.pdf", "fb-city.pdf"}),  # either bureau: both kept
+        ("20年硚口网格中心项目支出", {"qk.txt"}),
+        ("What is Wanli Subdistrict's 2024 budget?", {"wanli.pdf"}),
+        ("Putuo District Finance Bureau 2025 budget", {"fb-district.pdf"}),
+        ("Shanghai Municipal Finance Bureau 2025", {"fb-city.pdf"}),
+        ("Jiangsu Provincial People's Congress Standing Committee General Office 2019", {"js.pdf"}),
+    ],
+)
+def test_a_shortened_or_english_name_names_its_organisation(linker, question, reports) -> None:
+    kept, _ = linker.candidates(question)
+    assert {m.report for m in kept} == reports
+
+
+def test_office_words_alone_name_nobody(linker) -> None:
+    assert linker.candidates("2024年政府采购预算是多少？")[0] == []
+    assert linker.candidates("办公室的水费是多少")[0] == []
+
+
+def test_the_name_is_cut_off_where_the_metric_starts(linker) -> None:
+    question = "2025年万里街道办公费预算是多少？"
+    (match,) = [m for m in linker.match(question) if m.report == "wanli.pdf"]
+    assert name_in_question(question, match) == ["万里街道"]
+    question = "区府办2025年津贴补贴"
+    best = linker.match(question)[0]
+    assert best.report == "office.pdf" and name_in_question(question, best) == ["区府办"]
+
+
+@pytest.mark.parametrize(
+    ("question", "places"),
+    [
+        ("青山区网格化服务中心2024年收支总计是多少？", ["青山区"]),
+        ("城乡社区支出是多少？", []),
+        ("2020年硚口区网格化中心和芦淞区网格化中心", []),
+        ("万里街道城市管理支出", []),
+    ],
+)
+def test_a_place_is_a_place_only_at_a_word_boundary(question, places) -> None:
+    assert unknown_places(question, NAMES.values()) == places
