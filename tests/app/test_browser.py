@@ -355,7 +355,7 @@ def test_reports_tab_lists_reports_and_adds_uploads(
     upload(browser, good)
     message = add_result(browser, message)
     assert message.startswith(
-        "added 岳麓 2021 _copy.txt: 长沙市岳麓区网格化综合服务中心 2021 绩效自评"
+        "added 岳麓 2021 _copy.txt: 长沙市岳麓区网格化综合服务中心 2021 区级 绩效自评"
     ), message
     browser.wait_for(
         f"{text_of('#reports')}.includes('岳麓 2021 _copy.txt')", what="the new report in the table"
