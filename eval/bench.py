@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.cases import SEED_CASE_FILES, DEFAULT_CORPUS_DIR, Case, load_cases
+from eval.cases import DEFAULT_CORPUS_DIR, SEED_CASE_FILES, Case, load_cases
 
 DEFAULT_SIZES = (50, 500, 2000)
 DEFAULT_SAMPLE = 4  # synthetic reports per seed whose questions are asked at each size

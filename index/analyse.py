@@ -58,11 +58,11 @@ def apply_identity(analysis: Analysis, overrides: Mapping[str, str]) -> Analysis
     if "year" in values:
         values["year"] = int(str(values["year"]))
     if "org" in values:
-        from index.meta import level_of, split_place
+        from index.meta import district_of, level_of, split_place
 
         places = split_place(str(values["org"]))
         values.setdefault("place", "".join(places))
-        values.setdefault("district", next((p for p in places if p.endswith(("区", "县"))), ""))
+        values.setdefault("district", district_of(places))
         values.setdefault("level", level_of(places))
     report = analysis.report
     report = replace(report, meta=replace(report.meta, **values))  # type: ignore[arg-type]

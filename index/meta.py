@@ -65,7 +65,7 @@ def read_meta(text: str, name: str = "") -> ReportMeta:
     if title and not _is_org(title[0]):
         places = places or split_place(title[0] + "局")  # a place-only title: 上海市普陀区
     # a place read off the name is the place; the text's most frequent 区 only for names without
-    district = district or next((p for p in places if p.endswith(("区", "县"))), "")
+    district = district or district_of(places)
     if not district and not places:
         district = _district(text)
     level = (LEVELS.get(title[3], "") if title else "") or level_of(places)
@@ -73,6 +73,11 @@ def read_meta(text: str, name: str = "") -> ReportMeta:
         org=org, district=district, year=year, kind=kind, level=level,
         scope=_scope(head, title), place="".join(places),
     )
+
+
+def district_of(places: tuple[str, ...]) -> str:
+    """The 区 or 县 among an organisation's places ('' for a city or province body)."""
+    return next((p for p in places if p.endswith(("区", "县"))), "")
 
 
 def level_of(places: tuple[str, ...]) -> str:

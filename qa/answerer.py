@@ -30,9 +30,9 @@ from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query
 log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
-AMBIGUITY_MARGIN = 0.06
+AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
 MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MAX_QUESTION)
-MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation  # different figures scoring within this of the best are all shown
+MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation
 KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
 
 

@@ -18,12 +18,11 @@ from decimal import Decimal
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
 from qa.glossary import COUNT_UNITS, GENERIC_WORDS, MONEY_UNITS
-from qa.query import FUND_NAMES_RE, Query
+from qa.query import CHANGE_WORDS, FUND_NAMES_RE, Query
 
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
 ASCII_TOKEN_RE = re.compile(r"\d{3,}|[a-z]{2,}")
 YEAR_IN_TEXT_RE = re.compile(r"(20\d{2})\s*年")
-CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
 RATIO_WORDS = ("占", "比例", "比重", "完成", "执行率", "率")
 TOTAL_LABELS = ("合计", "总计", "小计")
 TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数|本年支出合计|本年收入合计|本年支出小计)$")
@@ -207,8 +206,13 @@ def split_head(metric_text: str) -> tuple[str, str]:
 
 
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
-               report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None) -> float:
+               report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
+               specific: set[str] | None = None) -> float:
+    """`specific`: the metric less generic words (what names a column), computed once per
+    question by lookup_facts; derived here when not given."""
     fact = view.fact
+    if specific is None:
+        specific = specific_grams(metric)
     main = _cover(head or metric, view.label | view.column, weight)
     # the figure's own sentence or row counts for more than the section or table it sits in
     own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
@@ -224,7 +228,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # one of several figures in a row whose columns the layout did not name; the first
         # figure of a budget-table row is its total (合计), the likeliest meaning
         score -= 0.12 if view.first_in_row else 0.2
-    elif fact.source == "table" and view.column and not (view.column & specific_grams(metric)) and view.total_column:
+    elif fact.source == "table" and view.column and not (view.column & specific) and view.total_column:
         score += 0.08  # no column asked for: the row's total column (合计 / 决算数 / 金额)
     plain_label = NOISE_CHARS.sub("", fact.row_label)
     if (not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and _cover(metric, view.column, weight) >= 0.5:
@@ -270,7 +274,7 @@ def lookup_facts(
         return []
     _qual, head_text = split_head(metric_text)
     head = grams(head_text) if _qual else None
-    specific = {g for g in metric if not _generic(g)}
+    specific = specific_grams(metric)
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
@@ -284,7 +288,8 @@ def lookup_facts(
         if query.year_in_text and not any(str(y) in view.hay for y in query.years):
             continue  # no report is of the year asked: only a figure printed with that year will do
         value, unit = canonical(view.fact)
-        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail)
+        score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
+                           specific)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
     return scored

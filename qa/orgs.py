@@ -148,10 +148,7 @@ class OrgLinker:
     def _own(name: str) -> frozenset[str]:
         """Characters that single the organisation out: its own words less office words, and
         its district (硚口 of 硚口区…网格化服务中心); a city alone (株洲市) does not."""
-        rest = name.removeprefix("中共")
-        places = split_place(rest)
-        for place in places:
-            rest = rest.replace(place, "", 1)
+        rest, places = _without_places(name)
         own = set(_OFFICE_RE.sub("", rest))
         if places and (len(places) > 1 or places[-1].endswith(("区", "县"))):
             own |= set(places[-1][:-1])
@@ -162,9 +159,7 @@ class OrgLinker:
     def _proper(name: str) -> frozenset[str]:
         """The characters that make a name its own: less 中共, its places and its office word
         (上海市普陀区社会福利院 -> 社会)."""
-        rest = name.removeprefix("中共")
-        for place in split_place(rest):
-            rest = rest.replace(place, "", 1)
+        rest, _ = _without_places(name)
         end = max((w for w in NAME_ENDS + OFFICE_END_WORDS if rest.endswith(w)), key=len, default="")
         proper = rest[: len(rest) - len(end)] if end else rest
         return frozenset(proper or rest)
@@ -243,6 +238,16 @@ NAME_ENDS = (
     "街道办事处", "办事处", "街道", "办公室", "办公厅", "委员会", "常委会", "中心", "工作部", "福利院",
     "局", "厅", "委", "院", "部", "办", "处", "所", "站", "队", "会", "馆",
 )
+
+
+def _without_places(name: str) -> tuple[str, tuple[str, ...]]:
+    """(the name less 中共 and its places, the places): 中共上海市普陀区委社会工作部 ->
+    ('委社会工作部', ('上海市', '普陀区'))."""
+    rest = name.removeprefix("中共")
+    places = split_place(rest)
+    for place in places:
+        rest = rest.replace(place, "", 1)
+    return rest, places
 
 
 # Longer office words a name ends in, whose characters are the office's kind, not its name.

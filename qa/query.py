@@ -26,7 +26,6 @@ SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
 # "FY2024", "fiscal 24" are rarer than "in 2024"; English two-digit years are left alone.
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 DIGITS_RE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
-FOREIGN_PLACE_RE = re.compile(r"([\u4e00-\u9fa5]{2}(?:区|县|市))")
 PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 
 DOC_KIND_STRONG = (
@@ -35,12 +34,10 @@ DOC_KIND_STRONG = (
     ("部门决算", "决算"), ("决算", "决算"), ("final account", "决算"),
     ("部门预算", "预算"),
 )
-SUM_RE = re.compile(
-    r"(.+?)(?:与|和|加上|\+|plus)(.+?)(?:之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|total|combined|together)"
-    r"|sum of (.+?) and (.+)",
-    re.I,
-)
-SUM_CUE_RE = re.compile(r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together", re.I)
+# Words that ask for two figures added up.
+SUM_CUES = r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
+SUM_RE = re.compile(rf"(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
+SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|加上|\+|\bplus\b|\band\b)(.+)", re.I)
 DIFF_RE = re.compile(
     r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
@@ -53,8 +50,10 @@ COMPARE_RE = re.compile(
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
     re.I,
 )
-# Words of a change the reports print: 比上年增加, 较2023年减少, 同比, 涨了 / 降了 (colloquial).
-CHANGE_CUE_RE = re.compile(r"增加|减少|增长|下降|上升|降低|比上年|较上年|同比|与上年|持平|增幅|涨了|降了|多了|少了|增减")
+# Words of a change the reports print (比上年增加, 同比); a label with one is a change, not a level.
+CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
+# A question asks for a change with those words or colloquial ones (涨了, 降了, 多了).
+CHANGE_CUE_RE = re.compile("|".join((*CHANGE_WORDS, "涨了", "降了", "多了", "少了", "增减")))
 EARLIER_YEAR_WORDS = frozenset({"上年", "去年", "前一年", "上一年", "上年度", "上年同期"})
 SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
