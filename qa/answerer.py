@@ -23,7 +23,16 @@ from typing import Any
 from index.config import Settings
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
-from qa.lookup import FactView, GramWeights, Group, Scored, group_by_value, lookup_facts, make_views
+from qa.lookup import (
+    FactView,
+    GramWeights,
+    Group,
+    Scored,
+    drop_unasked_parts,
+    group_by_value,
+    lookup_facts,
+    make_views,
+)
 from qa.orgs import OrgLinker
 from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query, report_info
 
@@ -245,7 +254,7 @@ class Answerer:
             scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
             scored = self._boost_retrieved(query, list(reports), scored)
-        return group_by_value(scored)
+        return drop_unasked_parts(group_by_value(scored), metric, AMBIGUITY_MARGIN)
 
     def _boost_retrieved(self, query: Query, reports: list[str], scored: list[Scored]) -> list[Scored]:
         """A small tie-break for facts printed in the passages retrieval ranks first."""
@@ -447,9 +456,12 @@ class Answerer:
 
     def _not_found_text(self, query: Query) -> str:
         names = "、".join(self._org_name(r) + f"{self.years.get(r) or ''}" for r in query.reports[:4])
+        unplaced = query.searched.get("unplaced") or []
         if query.lang != "en":
-            return f"未找到：在 {names} 中没有与“{query.metric}”明确对应的数字。"
-        return f"Not found: no figure in {names} clearly matches “{query.metric}”."
+            extra = f"（未能理解的词：{'、'.join(unplaced)}）" if unplaced else ""
+            return f"未找到：在 {names} 中没有与“{query.metric}”明确对应的数字。{extra}"
+        extra = f" Words not in the vocabulary: {', '.join(unplaced)}." if unplaced else ""
+        return f"Not found: no figure in {names} clearly matches “{query.metric}”.{extra}"
 
     @staticmethod
     def _error(reason: str) -> dict[str, Any]:

@@ -1,131 +1,18 @@
 """Bilingual glossary of budget-disclosure terms: English (and loose Chinese) -> printed Chinese.
 
-The entries are the standard vocabulary of 部门预算/决算 templates, not phrases from any one
-question. Longer English phrases come first so "basic expenditure" wins over "expenditure".
+The English vocabulary (en_zh.tsv) is the standard classification of government revenue and
+expenditure, the standard tables and their columns, and the words users put around them, not
+phrases from any one question. `render_english` puts an English question's words into the
+Chinese the reports print, so one matcher serves every language.
 """
 
 from __future__ import annotations
 
 import re
-
-# English phrase -> Chinese terms as printed in the reports.
-EN_TERMS: tuple[tuple[str, str], ...] = (
-    ("housing provident fund", "住房公积金"),
-    ("provident fund", "住房公积金"),
-    ("basic pension insurance", "基本养老保险缴费"),
-    ("occupational annuity", "职业年金缴费"),
-    ("medical insurance", "医疗保险缴费"),
-    ("performance pay", "绩效工资"),
-    ("performance salary", "绩效工资"),
-    ("basic salary", "基本工资"),
-    ("basic wage", "基本工资"),
-    ("allowances", "津贴补贴"),
-    ("bonus", "奖金"),
-    ("basic expenditure", "基本支出"),
-    ("basic spending", "基本支出"),
-    ("project expenditure", "项目支出"),
-    ("project spending", "项目支出"),
-    ("personnel funds", "人员经费"),
-    ("personnel expenditure", "人员经费"),
-    ("personnel costs", "人员经费"),
-    ("public funds", "公用经费"),
-    ("public expenses", "公用经费"),
-    ("operating funds", "公用经费"),
-    ("administrative operating", "机关运行经费"),
-    ("office operation", "机关运行经费"),
-    ("three public", "三公经费"),
-    ("official reception", "公务接待费"),
-    ("official vehicle", "公务用车"),
-    ("overseas travel", "因公出国（境）费"),
-    ("government procurement", "政府采购"),
-    ("procurement", "政府采购"),
-    ("housing security", "住房保障支出"),
-    ("social security and employment", "社会保障和就业支出"),
-    ("health", "卫生健康支出"),
-    ("general public services", "一般公共服务支出"),
-    ("transportation", "交通运输支出"),
-    ("total revenue and expenditure", "收、支总计"),
-    ("total income and expenditure", "收、支总计"),
-    ("total final-account expenditure", "支出合计"),
-    ("total final account expenditure", "支出合计"),
-    ("total expenditure", "支出合计"),
-    ("total spending", "支出合计"),
-    ("total income", "收入合计"),
-    ("total revenue", "收入合计"),
-    ("total budget", "预算数"),
-    ("budget money", "预算金额"),
-    ("budget amount", "预算金额"),
-    ("budgeted amount", "预算金额"),
-    ("full-year budget", "全年预算数"),
-    ("full-year", "全年"),
-    ("full year", "全年"),
-    ("full year budget", "全年预算数"),
-    ("executed amount", "执行数"),
-    ("amount executed", "执行数"),
-    ("execution rate", "执行率"),
-    ("initial budget", "年初预算"),
-    ("budgeted", "预算数"),
-    ("final accounts", "决算"),
-    ("final account", "决算"),
-    ("actual spending", "决算数"),
-    ("fiscal appropriation", "财政拨款"),
-    ("appropriation", "财政拨款"),
-    ("12345 hotline", "12345热线"),
-    ("hotline", "热线"),
-    ("tickets", "工单"),
-    ("work orders", "工单"),
-    ("complaints", "投诉"),
-    ("satisfaction rate", "满意率"),
-    ("satisfaction", "满意度"),
-    ("staff actually employed", "实有人数"),
-    ("actually employed", "实有人数"),
-    ("in-service staff", "在职人员"),
-    ("authorized staff", "编制人数"),
-    ("authorised staff", "编制人数"),
-    ("staffing quota", "编制人数"),
-    ("headcount", "人数"),
-    ("staff", "人数"),
-    ("employees", "人数"),
-    ("grids", "网格"),
-    ("grid cells", "单元网格"),
-    ("vehicles", "车辆"),
-    ("performance targets", "绩效目标"),
-    ("performance target", "绩效目标"),
-    ("emergencies", "突发应急事项"),
-    ("emergency", "应急"),
-    ("temporary staff", "临聘人员"),
-    ("contract staff", "临聘人员"),
-    ("travel", "差旅费"),
-    ("office expenses", "办公费"),
-    ("office supplies", "办公费"),
-    ("printing", "印刷费"),
-    ("electricity", "电费"),
-    ("water", "水费"),
-    ("postage", "邮电费"),
-    ("telecom", "邮电费"),
-    ("property management", "物业管理费"),
-    ("meeting", "会议费"),
-    ("conference", "会议费"),
-    ("training", "培训费"),
-    ("labour", "劳务费"),
-    ("labor", "劳务费"),
-    ("trade union", "工会经费"),
-    ("union", "工会经费"),
-    ("welfare", "福利费"),
-    ("maintenance", "维修（护）费"),
-    ("rent", "租赁费"),
-    ("consulting", "咨询费"),
-    ("office equipment", "办公设备购置"),
-    ("pension", "基本养老保险缴费"),
-    ("housing subsid", "购房补贴"),
-    ("rent subsid", "提租补贴"),
-    ("income", "收入"),
-    ("revenue", "收入"),
-    ("expenditure", "支出"),
-    ("spending", "支出"),
-    ("budget", "预算"),
-    ("total", "总额"),  # after every "total X" phrase above
-)
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 # Organisation-type words: used to match organisations named in English, never as metrics.
 EN_ORG_WORDS: tuple[tuple[str, str], ...] = (
@@ -169,17 +56,152 @@ EN_STOPWORDS = frozenset(
 ASCII_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
-def translate_terms(question: str) -> list[str]:
-    """Chinese terms for the English phrases in a question, longest phrases first."""
-    lowered = question.lower()
-    found: list[str] = []
-    for phrase, zh in EN_TERMS:
-        if phrase in lowered:
-            found.append(zh)
-            lowered = lowered.replace(phrase, " ")
-    return found
-
-
 def translate_org_words(question: str) -> list[str]:
     lowered = question.lower()
     return [zh for phrase, zh in EN_ORG_WORDS if phrase in lowered]
+
+
+# --- English questions -----------------------------------------------------------------------
+
+VOCAB_FILE = Path(__file__).with_name("en_zh.tsv")
+MAX_PHRASE_WORDS = 8
+# Words that carry no item: question words, articles, units named in words.
+EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
+    "was were will would could should can may please tell me show give list number amount figure value "
+    "money yuan rmb cny wan ten thousand approximately about exactly whole entire overall their there "
+    "than more less higher lower larger smaller bigger greater fewer much many so far also all any each "
+    "per into under over within what's whats get got put paid pay make made use used "
+    "report reported reports disclosure disclosed printed listed shown state stated say said "
+    "fy fiscal budgeted spent spend planned allocated".split()
+)
+# Connectives that the computation parser reads in Chinese.
+EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比"}
+EN_SUM_CUES = frozenset({"combined", "together", "sum", "altogether"})
+EN_MORE = frozenset({"more", "higher", "larger", "bigger", "greater", "exceed", "exceeded"})
+EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
+# Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
+STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
+                              "执行数", "全年", "支出合计", "收入合计"})
+EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
+
+
+def stem(word: str) -> str:
+    """'services' -> 'service', 'subsidies' -> 'subsidy', "bureau's" -> 'bureau'."""
+    w = word.lower().removesuffix("'s").removesuffix("'")
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if w.endswith(("sses", "ches", "shes", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _phrase_key(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in re.findall(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", text.replace("-", " ")))
+
+
+@lru_cache(maxsize=1)
+def english_vocabulary() -> dict[tuple[str, ...], str]:
+    vocab: dict[tuple[str, ...], str] = {}
+    for line in VOCAB_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, _, chinese = line.partition("\t")
+        key = _phrase_key(english)
+        if key and chinese.strip():
+            vocab.setdefault(key, chinese.strip())
+    return vocab
+
+
+@dataclass(frozen=True)
+class Rendering:
+    text: str  # the question with its English words in Chinese (names and function words out)
+    terms: tuple[str, ...]  # the Chinese runs the English words gave
+    unplaced: tuple[str, ...]  # content words the vocabulary has no entry for
+
+
+def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
+    """'What is Wanli Subdistrict's 2024 budget for public legal services?' ->
+    '2024 预算 公共法律服务': each English phrase in the vocabulary (longest first, on word
+    stems) becomes its Chinese; neighbouring phrases join into one run; connectives (and, plus,
+    minus, than) become the Chinese the computation parser reads. `name_words(words, i)` says
+    how many words from i name an organisation (office words, pinyin places): those are left
+    to the organisation linker, unless a longer vocabulary phrase starts there (office
+    expenses is a cost, not an office)."""
+    if not re.search(r"[A-Za-z]", question):
+        return Rendering(question, (), ())
+    vocab = english_vocabulary()
+    pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
+    words = [(k, p) for k, p in enumerate(pieces) if re.match(r"[A-Za-z0-9]", p)]
+    stems = [stem(p) for _, p in words]
+    out = list(pieces)
+    terms: list[str] = []
+    unplaced: list[str] = []
+    comparative = ""
+    sum_cue = False
+    run: list[str] = []
+    span = [0, 0]  # pieces the current run covers
+    last_word = -2
+
+    def close_run() -> None:
+        if run:
+            joined = "".join(run)
+            terms.append(joined)
+            out[span[0]] = joined
+            for k in range(span[0] + 1, span[1] + 1):
+                out[k] = ""
+            run.clear()
+
+    i = 0
+    while i < len(words):
+        piece_at, word = words[i]
+        if word.isdigit() and not any(tuple(stems[i:i + n]) in vocab for n in (2, 3)):
+            close_run()
+            i += 1
+            continue  # years and codes stay as printed
+        name_len = name_words([p for _, p in words], i) if name_words else 0
+        hit = next((n for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1)
+                    if tuple(stems[i:i + n]) in vocab), 0)
+        if name_len and name_len >= hit:
+            close_run()
+            for k in range(i, i + name_len):
+                out[words[k][0]] = " "
+            i += name_len
+            continue
+        if hit:
+            chinese = vocab[tuple(stems[i:i + hit])]
+            alone = chinese in STANDALONE_TERMS
+            if last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS):
+                close_run()
+            if not run:
+                span[0] = piece_at
+            run.append(chinese)
+            span[1] = words[i + hit - 1][0]
+            last_word = i + hit - 1
+            i += hit
+            continue
+        lowered = word.lower()
+        close_run()
+        if lowered in EN_MORE:
+            comparative = comparative or "多"
+        elif lowered in EN_LESS:
+            comparative = comparative or "少"
+        if lowered in EN_SUM_CUES:
+            sum_cue = True
+        if lowered in EN_CONNECTIVES:
+            out[piece_at] = EN_CONNECTIVES[lowered]
+        elif lowered in EN_FUNCTION_WORDS or stems[i] in EN_FUNCTION_WORDS or lowered in EN_SUM_CUES:
+            out[piece_at] = " "
+        else:
+            unplaced.append(word)
+            out[piece_at] = " "
+        i += 1
+    close_run()
+    text = "".join(out)
+    text = re.sub(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])", " ", text)
+    if "比" in text and comparative:
+        text = text.rstrip(" ?？.。") + comparative
+    if sum_cue:
+        text = text.rstrip(" ?？.。") + "一共"
+    return Rendering(" ".join(text.split()), tuple(terms), tuple(dict.fromkeys(unplaced)))

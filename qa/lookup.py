@@ -121,7 +121,7 @@ def make_views(
             label_years=frozenset(int(y) for y in YEAR_IN_TEXT_RE.findall(f.row_label)),
             crowded=f.source == "table" and not f.column and crowd[(f.report, f.table, f.row_label, f.quote)] > 1,
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
-            total_column=bool(TOTAL_COLUMN_RE.search(NOISE_CHARS.sub("", f.column.split("/")[-1]))),
+            total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
         )
         for f in facts
@@ -301,6 +301,46 @@ class Group:
     unit: str
     score: float
     members: tuple[Scored, ...]
+
+
+def leaf_column(column: str) -> str:
+    """'一般公共预算基本支出 / 人员经费' -> '人员经费': the header cell right above the figure."""
+    return NOISE_CHARS.sub("", column.split("/")[-1])
+
+
+def is_total_column(column: str) -> bool:
+    return bool(TOTAL_COLUMN_RE.search(leaf_column(column)))
+
+
+def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> list[Group]:
+    """A row's total and its parts (合计 | 财政拨款收入 | 事业收入 …) are all "the row's figure";
+    when the question names none of the parts, the parts do not compete with the total: a
+    group whose every cell is an unasked part of a row whose total cell ranks above it is
+    dropped (a question that names 人员经费 keeps 人员经费). A group is judged by its cells
+    that score within `margin` of its best: those are what make it a rival."""
+    if len(groups) < 2:
+        return groups
+    specific = specific_grams(grams(metric_text))
+    totals: set[tuple[str, str, str]] = set()
+    out: list[Group] = []
+    for group in groups:
+        parts = True
+        for item in group.members:
+            if item.score < group.score - margin:
+                continue
+            f = item.fact
+            leaf = leaf_column(f.column)
+            if f.source != "table" or not leaf or TOTAL_COLUMN_RE.search(leaf) or grams(leaf) & specific:
+                parts = False
+            elif (f.report, f.table, f.row_label) not in totals:
+                parts = False
+        if not (parts and out):
+            out.append(group)
+        for item in group.members:
+            f = item.fact
+            if f.source == "table" and is_total_column(f.column):
+                totals.add((f.report, f.table, f.row_label))
+    return out
 
 
 def group_by_value(scored: list[Scored], limit: int = 8) -> list[Group]:

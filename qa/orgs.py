@@ -64,6 +64,7 @@ EN_OFFICE: tuple[tuple[str, str], ...] = (
 _EN_OFFICE_RE = re.compile(
     "|".join(rf"\b{re.escape(p)}\b" for p, _ in EN_OFFICE), re.IGNORECASE
 )
+_EN_OFFICE_PHRASES = frozenset(p.replace("'", "") for p, _ in EN_OFFICE) | frozenset(p for p, _ in EN_OFFICE)
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
 # A place is named "XX区" (or 市/县/省) at a word boundary: "城乡社区" holds no place "乡社区".
@@ -134,6 +135,16 @@ class OrgLinker:
         # English words run together: "普陀 区 财政局" -> "普陀区财政局"
         return re.sub(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])", "", out)
 
+    def name_words(self, words: list[str], i: int) -> int:
+        """How many English words from `words[i]` name an organisation: an office phrase
+        (finance bureau, standing committee) or a place in pinyin (Putuo, Wanli)."""
+        lowered = [w.lower().removesuffix("'s").replace("'", "") for w in words]
+        for size in range(min(5, len(words) - i), 0, -1):
+            phrase = " ".join(lowered[i : i + size])
+            if phrase in _EN_OFFICE_PHRASES or (size <= 2 and phrase.replace(" ", "") in self._pinyin):
+                return size
+        return 0
+
     @staticmethod
     def _office(phrase: str) -> str:
         lowered = phrase.lower()
@@ -141,8 +152,6 @@ class OrgLinker:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    @staticmethod
-    @lru_cache(maxsize=65536)
     @staticmethod
     @lru_cache(maxsize=65536)
     def _own(name: str) -> frozenset[str]:

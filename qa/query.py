@@ -15,8 +15,8 @@ from qa.glossary import (
     EN_CHANGE_WORDS,
     EN_STOPWORDS,
     QUESTION_NOISE,
+    render_english,
     translate_org_words,
-    translate_terms,
 )
 from qa.orgs import OrgLinker, name_in_question, unknown_places
 
@@ -306,8 +306,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if not alias.isascii():
             bare = re.sub(re.escape(alias) + f"(?:{ORG_TAIL})?", "，", bare)
     table_ref = table_reference(bare)
-    metric_source = q.replace(table_ref, " ") if table_ref else q
-    terms = translate_terms(q)
+    # English words put in the Chinese the reports print (names left to the linker)
+    rendering = render_english(q, linker.name_words)
+    metric_source = rendering.text.replace(table_ref, " ") if table_ref else rendering.text
+    terms = list(rendering.terms)
     metric = clean_metric(metric_source, remove)
     codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
@@ -349,5 +351,5 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
-                  "terms": terms},
+                  "terms": terms, "unplaced": list(rendering.unplaced)},
     )

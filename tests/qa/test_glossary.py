@@ -1,0 +1,61 @@
+"""English questions put into the Chinese the reports print (qa.glossary.render_english)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.glossary import english_vocabulary, render_english, stem
+from qa.orgs import OrgLinker
+
+LINKER = OrgLinker({"w.pdf": "上海市普陀区人民政府万里街道办事处", "f.pdf": "上海市普陀区财政局"})
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("services", "service"), ("subsidies", "subsidy"), ("expenses", "expense"), ("taxes", "tax"),
+     ("business", "business"), ("bureau's", "bureau"), ("status", "status")],
+)
+def test_stem(word: str, expected: str) -> None:
+    assert stem(word) == expected
+
+
+def test_vocabulary_is_read_on_stems() -> None:
+    vocab = english_vocabulary()
+    assert vocab[("public", "legal", "service")] == "公共法律服务"
+    assert vocab[("housing", "provident", "fund")] == "住房公积金"
+    assert len(vocab) > 300
+
+
+def test_phrases_and_words_join_into_a_classification_name() -> None:
+    r = render_english("Wanli Subdistrict 2025 budget for other public security expenditure?", LINKER.name_words)
+    # other + public security + expenditure: one run, as the 功能分类 prints it
+    assert "其他公共安全支出" in r.terms
+    assert r.text.startswith("2025 预算 其他公共安全支出")
+    assert r.unplaced == ()  # Wanli (pinyin place) and Subdistrict (office word) are names
+
+
+def test_a_longer_phrase_wins_over_an_office_word() -> None:
+    r = render_english("How much did the Finance Bureau spend on office expenses?", LINKER.name_words)
+    assert r.terms[0].startswith("办公费")
+    assert "财政" not in r.text
+
+
+def test_totals_and_measures_stand_apart() -> None:
+    r = render_english("total basic pension insurance plus occupational annuity combined", LINKER.name_words)
+    assert r.terms == ("合计", "基本养老保险缴费", "职业年金缴费")
+    assert "加上" in r.text and r.text.endswith("一共")
+
+
+def test_comparatives_become_the_chinese_the_parser_reads() -> None:
+    r = render_english("How much more was budgeted for 行政运行 than for 一般行政管理事务?")
+    assert r.text == "行政运行 比 一般行政管理事务多"
+
+
+def test_unknown_words_are_reported_not_dropped_silently() -> None:
+    r = render_english("How many beds does the welfare home have?", LINKER.name_words)
+    assert "beds" in r.unplaced
+
+
+def test_chinese_question_is_left_alone() -> None:
+    r = render_english("普陀区财政局2025年基本支出是多少？")
+    assert (r.text, r.terms, r.unplaced) == ("普陀区财政局2025年基本支出是多少？", (), ())

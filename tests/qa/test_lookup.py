@@ -1,0 +1,45 @@
+"""Ranking rules of qa.lookup that need no store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from index.models import Fact
+from qa.lookup import Scored, drop_unasked_parts, group_by_value, leaf_column
+
+
+def _cell(row: str, column: str, raw: str, score: float, position: int) -> Scored:
+    fact = Fact(report="r.pdf", source="table", table="2024年部门收入预算总表", row_label=row, column=column,
+                value=Decimal(raw), raw=raw, unit="元", locator="p. 14", quote="", position=position)
+    return Scored(fact=fact, score=score, canonical=Decimal(raw) / 10000, canonical_unit="万元")
+
+
+ROW = [
+    _cell("购房补贴", "收入预算 / 合计", "3201700", 1.06, 1),
+    _cell("购房补贴", "收入预算 / 财政拨款收入", "3201700", 0.99, 2),
+    _cell("购房补贴", "收入预算 / 事业收入", "0", 1.01, 3),
+    _cell("购房补贴", "收入预算 / 其他收入", "0", 1.01, 4),
+]
+
+
+def test_leaf_column() -> None:
+    assert leaf_column("一般公共预算基本支出 / 人员经费") == "人员经费"
+    assert leaf_column("合计") == "合计"
+
+
+def test_unasked_parts_do_not_rival_the_row_total() -> None:
+    groups = group_by_value(ROW)
+    assert [g.value for g in groups] == [Decimal("320.17"), Decimal(0)]
+    kept = drop_unasked_parts(groups, "购房补贴预算", margin=0.06)
+    assert [g.value for g in kept] == [Decimal("320.17")]
+
+
+def test_a_part_the_question_names_stays() -> None:
+    kept = drop_unasked_parts(group_by_value(ROW), "购房补贴事业收入", margin=0.06)
+    assert [g.value for g in kept] == [Decimal("320.17"), Decimal(0)]
+
+
+def test_parts_of_another_row_stay() -> None:
+    other = [ROW[0], _cell("住房公积金", "收入预算 / 事业收入", "0", 1.05, 9)]
+    kept = drop_unasked_parts(group_by_value(other), "补贴", margin=0.06)
+    assert len(kept) == 2
