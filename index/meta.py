@@ -59,7 +59,7 @@ def read_meta(text: str, name: str = "") -> ReportMeta:
     if not org:
         district = _district(text)
         org = _org(text, district) or _from_file_name(name)
-    year = title[1] if title else _year(head, text)
+    year = title[1] if title else (_year(head, text) or _year_of_name(name))
     kind = title[2] if title else _kind(head, text, name)
     places = split_place(org)
     if title and not _is_org(title[0]):
@@ -187,6 +187,16 @@ def _year(head: str, text: str) -> int | None:
         return int(match.group(1))
     years = Counter(int(m.group(1)) for m in YEAR_RE.finditer(text[:5000]))
     return years.most_common(1)[0][0] if years else None
+
+
+def _year_of_name(name: str) -> int | None:
+    """'…2019年部门预算公开表.pdf' -> 2019, '…万里街道办事处24年预算.pdf' -> 2024: the file name,
+    when the text prints no year (a file of rotated tables)."""
+    match = re.search(r"(?<!\d)(20\d{2}|\d{2})\s*年", name)
+    if not match:
+        return None
+    year = int(match.group(1))
+    return year if year >= 2000 else 2000 + year
 
 
 def _kind(head: str, text: str, name: str) -> str:

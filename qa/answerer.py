@@ -34,7 +34,7 @@ from qa.lookup import (
     make_views,
 )
 from qa.orgs import OrgLinker
-from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, parse_query, report_info
+from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, join_groups, parse_query, report_info
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,12 @@ class Answerer:
         report on first use (a question names one or two organisations), so load time and
         memory do not grow with every fact in the store."""
         reports = self.stores.facts.reports()
-        catalog: list[ReportInfo] = [report_info(r) for r in reports]
+        catalog = join_groups([report_info(r) for r in reports], {str(r["name"]): str(r.get("joined") or "") for r in reports})
+        group_year = {i.group: i.year for i in catalog if i.year and i.name == i.group}
         self.__dict__.update(
             catalog=catalog,
-            years={i.name: i.year for i in catalog},
+            years={i.name: i.year or group_year.get(i.group) for i in catalog},
+            groups={i.name: i.group for i in catalog},
             info={i.name: i for i in catalog},
             views_by_report={},
             weights=GramWeights(self.stores.facts.label_texts()),
@@ -143,6 +145,7 @@ class Answerer:
     years: dict[str, int | None]
     info: dict[str, ReportInfo]
     views_by_report: dict[str, list[FactView]]
+    groups: dict[str, str]
     weights: GramWeights
     linker: OrgLinker
     joined_labels: set[str]
@@ -254,7 +257,7 @@ class Answerer:
             scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
             scored = self._boost_retrieved(query, list(reports), scored)
-        return drop_unasked_parts(group_by_value(scored), metric, AMBIGUITY_MARGIN)
+        return drop_unasked_parts(group_by_value(scored, groups=self.groups), metric, AMBIGUITY_MARGIN)
 
     def _boost_retrieved(self, query: Query, reports: list[str], scored: list[Scored]) -> list[Scored]:
         """A small tie-break for facts printed in the passages retrieval ranks first."""
@@ -330,12 +333,12 @@ class Answerer:
         zh = query.lang != "en"
         a_text, b_text = query.operands
         found: list[tuple[str, Group, Group]] = []
-        for report in query.reports:
-            sa, ga = self._resolve(query, a_text, [report], operand=True)
+        for files in self._by_group(query.reports):
+            sa, ga = self._resolve(query, a_text, files, operand=True)
             near = self._best_fact(ga[0]) if sa == "answered" else None
-            sb, gb = self._resolve(query, b_text, [report], operand=True, near=near)
+            sb, gb = self._resolve(query, b_text, files, operand=True, near=near)
             if sa == "answered" and sb == "answered":
-                found.append((report, ga[0], gb[0]))
+                found.append((files[0], ga[0], gb[0]))
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
@@ -384,10 +387,10 @@ class Answerer:
                 sides[district] = [i.name for i in info if i.district == district]
         elif len(query.years) >= 2:
             for year in query.years:
-                sides[str(year)] = [i.name for i in info if i.year == year]
+                sides[str(year)] = [i.name for i in info if self.years.get(i.name) == year]
         else:
             for i in info:
-                sides[f"{i.district or i.org} {i.year or ''} {i.kind}".strip()] = [i.name]
+                sides.setdefault(f"{i.district or i.org} {self.years.get(i.name) or ''} {i.kind}".strip(), []).append(i.name)
         rows: list[dict[str, Any]] = []
         cites: list[dict[str, Any]] = []
         for side, reports in sides.items():
@@ -424,6 +427,13 @@ class Answerer:
                 "citations": cites, "comparison": rows, "searched": query.searched}
 
     # ------------------------------------------------------------------ helpers
+
+    def _by_group(self, reports: tuple[str, ...] | list[str]) -> list[list[str]]:
+        """Reports as the files of each report: [[narrative, tables], [other]]."""
+        out: dict[str, list[str]] = {}
+        for report in reports:
+            out.setdefault(self.groups.get(report, report), []).append(report)
+        return list(out.values())
 
     def _one_name(self, query: Query) -> bool:
         """Whether the two operands of a sum are one printed name (社会保障和就业支出)."""

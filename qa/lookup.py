@@ -66,6 +66,17 @@ class FactView:
     measure: str  # budget | actual | target | ''
 
 
+CHANGE_FILLER_RE = re.compile(r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减|[（）()为了，,\s]")
+
+
+def own_label(fact: Fact) -> str:
+    """What the figure is of. A change printed after its level ("提租补贴（项）1549.82万元，与上年
+    相比增加531.81万元") is labelled by its change words alone: its subject is the clause before."""
+    if fact.source == "text" and fact.parents and not CHANGE_FILLER_RE.sub("", fact.row_label):
+        return f"{fact.parents} {fact.row_label}"
+    return fact.row_label
+
+
 def fact_measure(fact: Fact, report_kind: str) -> str:
     """Budget, actual or target, read from the column, then the row label, then the table
     title, then the kind of report (a 决算's own figures are actuals)."""
@@ -111,7 +122,7 @@ def make_views(
     return [
         FactView(
             fact=f,
-            label=frozenset(grams(strip(f.row_label, f.report))),
+            label=frozenset(grams(strip(own_label(f), f.report))),
             column=frozenset(grams(f.column)),
             context=frozenset(grams(f"{f.table} {f.parents}")),
             parents=frozenset(grams(f.parents)),
@@ -343,16 +354,19 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
     return out
 
 
-def group_by_value(scored: list[Scored], limit: int = 8) -> list[Group]:
-    groups: dict[tuple[Decimal, str, str], list[Scored]] = {}
+def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] | None = None) -> list[Group]:
+    """Equal figures of one report are one candidate, citing every place they are printed;
+    `groups` maps a file to the report it is part of (a narrative file and its tables file)."""
+    by_report = groups or {}
+    out_groups: dict[tuple[Decimal, str, str], list[Scored]] = {}
     for item in scored:
-        key = (item.canonical, item.canonical_unit, item.fact.report)
-        groups.setdefault(key, []).append(item)
-        if len(groups) > limit * 4:
+        key = (item.canonical, item.canonical_unit, by_report.get(item.fact.report, item.fact.report))
+        out_groups.setdefault(key, []).append(item)
+        if len(out_groups) > limit * 4:
             break
     out = [
         Group(value=k[0], unit=k[1], score=max(m.score for m in v), members=tuple(v))
-        for k, v in groups.items()
+        for k, v in out_groups.items()
     ]
     out.sort(key=lambda g: -g.score)
     return out

@@ -7,7 +7,7 @@ its pinyin, the office words after the district), never from a fixed list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qa.glossary import (
@@ -78,6 +78,35 @@ class ReportInfo:
     year: int | None
     kind: str
     aliases: tuple[str, ...]
+    scope: str = ""
+    group: str = ""  # the report this one is part of (itself unless joined): one report, several files
+
+
+def join_groups(catalog: list[ReportInfo], joined: dict[str, str] | None = None) -> list[ReportInfo]:
+    """Files of one report share a group: those joined by hand (`index add --same-report-as`)
+    and those whose documents give the same organisation, year, kind and scope (a narrative
+    file and its tables file; one report added twice under two names). A question about one
+    is asked of all, and one figure printed in several of them is one answer citing each."""
+    joined = joined or {}
+    names = {i.name for i in catalog}
+    by_identity: dict[tuple[str, int, str], list[tuple[str, str]]] = {}
+    group: dict[str, str] = {}
+    # files that name a scope first, so a file that names none joins the report it completes
+    for info in sorted(catalog, key=lambda i: (not i.scope, i.name)):
+        target = joined.get(info.name, "")
+        if target in names:
+            group[info.name] = group.get(target, target)
+            continue
+        group[info.name] = info.name
+        if info.org and info.year and info.kind:
+            # a 部门 budget and a 单位 budget of one office are two reports
+            known = by_identity.setdefault((info.org, info.year, info.kind), [])
+            match = next((g for scope, g in known if not info.scope or scope == info.scope), None)
+            if match:
+                group[info.name] = match
+            else:
+                known.append((info.scope, info.name))
+    return [replace(i, group=group[i.name]) for i in catalog]
 
 
 def _pinyin(text: str) -> str:
@@ -114,7 +143,8 @@ def report_info(row: dict[str, Any]) -> ReportInfo:
     return ReportInfo(
         name=str(row["name"]), org=org, district=district,
         year=int(row["year"]) if row.get("year") else None, kind=str(row.get("kind") or ""),
-        aliases=tuple(dict.fromkeys(a for a in aliases if a)),
+        aliases=tuple(dict.fromkeys(a for a in aliases if a)), scope=str(row.get("scope") or ""),
+        group=str(row["name"]),
     )
 
 
@@ -268,9 +298,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     linked, _ = linker.candidates(q)
     known = [n for i in catalog for n in (i.org, i.district) if n]
     unknown_place = next(iter(unknown_places(q, known)), "")
-    if linked and not ASCII_WORD_RE.search(q):
+    if linked:
+        # spans are on the question as the linker reads it (English office words in Chinese);
+        # the Chinese pieces of a mixed question are printed in the question as they are
+        name_text = linker.name_text(q)
         for match in linked:
-            matched_aliases.update(name_in_question(q, match))
+            matched_aliases.update(p for p in name_in_question(name_text, match) if p in q)
     names_place = bool(strong_districts) or any(m.named for m in linked)
     if linked and len(named_districts) < 2:
         # the names the question gives, read character by character (规划资源局, 区府办)
@@ -297,6 +330,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # a 决算 question is never answered from a 预算 (nor the other way round); a
         # self-evaluation word may name a section of a 决算 ("绩效自评项目的平均得分")
         candidates = of_kind if of_kind or kind != "绩效自评" else candidates
+    if candidates and len(candidates) < len(catalog):
+        # the other files of each report (a narrative file and its tables file)
+        groups = {i.group for i in candidates}
+        candidates = [i for i in catalog if i.group in groups]
     remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
     remove += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
     remove += ["部门决算", "部门预算"]

@@ -41,3 +41,11 @@ def test_places_are_the_leading_divisions_only() -> None:
     assert split_place("中共上海市普陀区委社会工作部") == ("上海市", "普陀区")
     assert split_place("江苏省人大常委会办公厅") == ("江苏省",)
     assert split_place("武昌区城市运行管理中心") == ("武昌区",)
+
+
+def test_year_from_the_file_name_when_the_text_prints_none() -> None:
+    from index.meta import read_meta
+
+    assert read_meta("表一 收支总表 单位：万元", "江苏省人大常委会办公厅2019年部门预算公开表.pdf").year == 2019
+    assert read_meta("表一 收支总表 单位：万元", "万里街道办事处24年预算.pdf").year == 2024
+    assert read_meta("表一 收支总表 单位：万元", "tables.pdf").year is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from index.models import Fact
@@ -43,3 +44,14 @@ def test_parts_of_another_row_stay() -> None:
     other = [ROW[0], _cell("住房公积金", "收入预算 / 事业收入", "0", 1.05, 9)]
     kept = drop_unasked_parts(group_by_value(other), "补贴", margin=0.06)
     assert len(kept) == 2
+
+
+def test_a_change_is_labelled_by_the_clause_before() -> None:
+    from qa.lookup import own_label
+
+    change = Fact(report="r.pdf", source="text", table="（三）住房保障支出（类）", row_label="与上年相比增加", column="",
+                  value=Decimal("531.81"), raw="531.81", unit="万元", locator="p. 9",
+                  quote="提租补贴（项）1549.82万元，与上年相比增加531.81万元", parents="提租补贴（项）")
+    assert own_label(change) == "提租补贴（项） 与上年相比增加"
+    level = replace(change, row_label="提租补贴（项）", parents="住房改革支出（类）")
+    assert own_label(level) == "提租补贴（项）"

@@ -87,3 +87,24 @@ def test_office_words_or_a_city_alone_name_no_organisation() -> None:
     assert city.org_named is False and city.unknown_place == ""
     named = parse_query("株洲市芦淞区2020年网格化中心人员经费", CATALOG)
     assert (named.org_named, named.reports) == (True, ("002.txt",))
+
+
+def test_files_of_one_report_are_asked_together() -> None:
+    from qa.query import join_groups
+
+    rows = [
+        {"name": "n.pdf", "org": "江苏省人大常委会办公厅", "year": 2019, "kind": "预算", "scope": "部门"},
+        {"name": "t.pdf", "org": "江苏省人大常委会办公厅", "year": 2019, "kind": "预算", "scope": ""},
+        {"name": "u.pdf", "org": "江苏省人大常委会办公厅", "year": 2019, "kind": "预算", "scope": "单位"},
+        {"name": "o.pdf", "org": "江苏省人大常委会办公厅", "year": 2018, "kind": "预算", "scope": "部门"},
+        {"name": "x.pdf", "org": "", "year": None, "kind": "", "scope": ""},
+    ]
+    catalog = join_groups([report_info(r) for r in rows], {"x.pdf": "o.pdf"})
+    assert {i.name: i.group for i in catalog} == {
+        "n.pdf": "n.pdf", "t.pdf": "n.pdf",  # the tables file names no scope: it completes n.pdf
+        "u.pdf": "u.pdf",  # a 单位 budget of the same office is a report of its own
+        "o.pdf": "o.pdf", "x.pdf": "o.pdf",  # joined by hand
+    }
+    query = parse_query("2019年省人大办公厅工会经费是多少？", catalog)
+    assert set(query.reports) >= {"n.pdf", "t.pdf"}
+    assert "o.pdf" not in query.reports
