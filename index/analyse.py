@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.chunks import make_chunks
-from index.facts import extract_sentence_facts
+from index.facts import extract_sentence_facts, trailing_subject
 from index.load import load_report
-from index.models import Chunk, Fact, Report, TableBlock, TableCheck
+from index.models import Chunk, Fact, Report, TableBlock, TableCheck, TextBlock
 from index.tables import check_table, extract_table_facts
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,10 @@ def apply_identity(analysis: Analysis, overrides: Mapping[str, str]) -> Analysis
 def analyse_report(report: Report) -> Analysis:
     facts: list[Fact] = []
     checks: list[TableCheck] = []
+    previous: TextBlock | None = None  # the text block before, for a heading it ends on
     for block in report.blocks:
         if isinstance(block, TableBlock):
+            previous = None
             try:
                 table_facts = extract_table_facts(block, report.name, len(facts))
             except Exception:  # noqa: BLE001 - one malformed table is logged and skipped
@@ -83,6 +85,8 @@ def analyse_report(report: Report) -> Analysis:
             facts.extend(table_facts)
             checks.extend(check_table(table_facts))
         else:
-            facts.extend(extract_sentence_facts(block, report.name, len(facts)))
+            carried = trailing_subject(previous) if previous is not None and previous.section == block.section else ""
+            facts.extend(extract_sentence_facts(block, report.name, len(facts), carried))
+            previous = block
     chunks = make_chunks(report.name, report.meta, report.blocks)
     return Analysis(report=report, facts=tuple(facts), checks=tuple(checks), chunks=tuple(chunks))

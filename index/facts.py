@@ -14,6 +14,9 @@ SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；;])")
 CLAUSE_SEP = "，,；;：:。、"
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 SUBJECT_END_RE = re.compile(r"[（(][类款项][)）]。?$")
+# A numbered heading: "1. 一般公共服务支出", "（二）项目支出" (a purpose line such as "在职人员基本医疗保险费。"
+# continued from "主要用于：" on the line before is none).
+NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]|[（(][\d一二三四五六七八九十]+[)）])")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
@@ -62,13 +65,19 @@ def _tidy_label(text: str) -> str:
     return text.strip()
 
 
-def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> list[Fact]:
+def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carried: str = "") -> list[Fact]:
+    """`carried`: the subject the block before ended on, when this block continues its section
+    (a heading "9、卫生健康支出（类）…行政单位医疗（项）。" at the foot of a page names the figures
+    at the head of the next)."""
     facts: list[Fact] = []
-    previous_label = ""  # carried across sentences: "收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
+    previous_label = carried  # carried across sentences: "收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
     for index, sentence in enumerate(split_sentences(block.text)):
         previous_end = 0
-        if not QUANTITY_RE.search(sentence) and len(sentence) <= 40 and (index == 0 or SUBJECT_END_RE.search(sentence)):
-            # a figure-less heading sentence names what follows: "1. 一般公共服务支出(类)。年初预算为…"
+        if not QUANTITY_RE.search(sentence) and (
+            (len(sentence) <= 40 and index == 0 and NUMBERED_RE.match(sentence)) or SUBJECT_END_RE.search(sentence)
+        ):
+            # a figure-less heading sentence names what follows: "1. 一般公共服务支出(类)。年初预算为…",
+            # however long its 类/款/项 path ("3、社会保障和就业支出（类）…缴费支出（项）。")
             previous_label = _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
         for match in QUANTITY_RE.finditer(sentence):
             raw = match.group(1)
@@ -121,3 +130,13 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0) -> lis
                     )
                 )
     return facts
+
+
+def trailing_subject(block: TextBlock) -> str:
+    """The subject heading a text block ends on with no figure after it ('' if none)."""
+    for sentence in reversed(split_sentences(block.text)):
+        if QUANTITY_RE.search(sentence):
+            return ""
+        if SUBJECT_END_RE.search(sentence):
+            return _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
+    return ""

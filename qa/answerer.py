@@ -34,7 +34,17 @@ from qa.lookup import (
     make_views,
 )
 from qa.orgs import OrgLinker
-from qa.query import CODE_RE, DIGITS_RE, YEAR_RE, Query, ReportInfo, join_groups, parse_query, report_info
+from qa.query import (
+    CODE_RE,
+    DIGITS_RE,
+    YEAR_RE,
+    Query,
+    ReportInfo,
+    asked_measure,
+    join_groups,
+    parse_query,
+    report_info,
+)
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +335,8 @@ class Answerer:
             # an operand carries its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
             # and only its own words: glossary terms of the whole question would blur the two
             query = replace(query, codes=tuple(CODE_RE.findall(metric)),
-                            numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)))
+                            numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)),
+                            measure=asked_measure(metric) or query.measure)
             return self._decide(self._rank(query, metric, reports, terms=False, near=near))
         return self._decide(self._rank(query, metric, reports))
 

@@ -30,12 +30,17 @@ TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数
 ORG_PHRASE_RE = re.compile(
     r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
 )
+QUOTED_LABEL_BONUS = 0.06
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 
 
-def grams(text: str) -> set[str]:
+def grams(text: str, words: bool = False) -> set[str]:
     """Character bigrams of each CJK run (single characters for one-character runs) plus ASCII
-    numbers/words, so '2010350' and '12345' stay whole."""
+    numbers/words, so '2010350' and '12345' stay whole. `words`: spaces part runs (a question's
+    metric, whose spaces stand where words were taken out); in printed labels they do not
+    ("年初 预算" is one word spaced by the PDF)."""
+    if words:
+        return set().union(*(grams(part) for part in text.split())) if text.split() else set()
     text = NOISE_CHARS.sub("", text.lower())
     out: set[str] = set()
     for run in CJK_RUN_RE.findall(text):
@@ -64,15 +69,21 @@ class FactView:
     first_in_row: bool
     total_column: bool
     measure: str  # budget | actual | target | ''
+    plain_label: str = ""  # the label without punctuation, as a question would quote it
 
 
-CHANGE_FILLER_RE = re.compile(r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减|[（）()为了，,\s]")
+# Words that say how a figure relates to its subject (a measure, a change), not what it is of.
+RELATION_WORDS_RE = re.compile(
+    r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减"
+    r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|[（）()为了是数，,\s]"
+)
 
 
 def own_label(fact: Fact) -> str:
-    """What the figure is of. A change printed after its level ("提租补贴（项）1549.82万元，与上年
-    相比增加531.81万元") is labelled by its change words alone: its subject is the clause before."""
-    if fact.source == "text" and fact.parents and not CHANGE_FILLER_RE.sub("", fact.row_label):
+    """What the figure is of. A figure labelled by relation words alone has its subject in the
+    clause before: "提租补贴（项）1549.82万元，与上年相比增加531.81万元", "养老保险支出。年初预算
+    为452.40万元，支出决算为446.11万元"."""
+    if fact.source == "text" and fact.parents and not RELATION_WORDS_RE.sub("", fact.row_label):
         return f"{fact.parents} {fact.row_label}"
     return fact.row_label
 
@@ -134,6 +145,7 @@ def make_views(
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
             total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
+            plain_label=NOISE_CHARS.sub("", strip(f.row_label, f.report)).strip() if f.source == "table" else "",
         )
         for f in facts
     ]
@@ -211,14 +223,15 @@ def split_head(metric_text: str) -> tuple[str, str]:
     if "的" not in metric_text:
         return "", metric_text
     qual, _, head = metric_text.rpartition("的")
-    if len(grams(head)) < 2:
+    if len(grams(head)) < 2 or not specific_grams(grams(head)):
+        # "一般公共服务支出（类）的决算数": a measure alone names no figure; X still does
         return "", metric_text
     return qual, head
 
 
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
-               specific: set[str] | None = None) -> float:
+               specific: set[str] | None = None, plain_metric: str = "") -> float:
     """`specific`: the metric less generic words (what names a column), computed once per
     question by lookup_facts; derived here when not given."""
     fact = view.fact
@@ -265,6 +278,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
+    if plain_metric and len(view.plain_label) >= 3 and view.plain_label in plain_metric:
+        score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
 
 
@@ -280,11 +295,11 @@ def specific_grams(metric: set[str]) -> set[str]:
 def lookup_facts(
     query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None]
 ) -> list[Scored]:
-    metric = grams(metric_text)
+    metric = grams(metric_text, words=True)
     if not metric:
         return []
     _qual, head_text = split_head(metric_text)
-    head = grams(head_text) if _qual else None
+    head = grams(head_text, words=True) if _qual else None
     specific = specific_grams(metric)
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
@@ -292,15 +307,18 @@ def lookup_facts(
     if not specific:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)
+    plain_metric = NOISE_CHARS.sub("", metric_text)
     scored = []
     for view in views:
         if not unit_ok(query, view.fact):
             continue
         if query.year_in_text and not any(str(y) in view.hay for y in query.years):
             continue  # no report is of the year asked: only a figure printed with that year will do
+        if not specific & (view.label | view.column | view.quote | view.parents | view.table):
+            continue  # shares no specific word with the question (only 预算, 支出 …): no answer
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
-                           specific)
+                           specific, plain_metric)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
     return scored

@@ -26,6 +26,7 @@ SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
 # "FY2024", "fiscal 24" are rarer than "in 2024"; English two-digit years are left alone.
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 DIGITS_RE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
+MARKS_RE = re.compile(r"[，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 
 DOC_KIND_STRONG = (
@@ -251,7 +252,9 @@ def clean_metric(text: str, remove: list[str]) -> str:
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
     for noise in QUESTION_NOISE:
         out = out.replace(noise, " ")
-    out = PUNCT_RE.sub(" ", out)
+    # punctuation goes as it goes from printed labels ("一般公共服务支出（类）占" is one run, as
+    # its label is); a space stays where words were taken out, and parts runs
+    out = MARKS_RE.sub("", out)
     return " ".join(out.split())
 
 

@@ -110,3 +110,18 @@ def test_text_chunks_cut_at_sentence_ends() -> None:
     for text, _ in chunks:
         body = text.split("\n", 1)[-1].strip()
         assert body.endswith("。") and "416.69万元" in body
+
+
+def test_a_heading_at_the_foot_of_a_block_names_the_next_blocks_figures() -> None:
+    from index.facts import trailing_subject
+
+    end = TextBlock(text="主要用于：退休人员经费支出。年初预算为 0.94 万元。9、卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。主要用于：",
+                    section="（三）", line=1)
+    subject = trailing_subject(end)
+    assert subject.endswith("行政单位医疗（项）")
+    head = TextBlock(text="在职人员基本医疗保险费。年初预算为62.29 万元，支出决算为60.99万元。", section="（三）", line=2)
+    facts = extract_sentence_facts(head, "r.pdf", carried=subject)
+    assert [(f.raw, f.parents) for f in facts][0] == ("62.29", subject)
+    # a purpose line is no heading: without the carried subject the figure has none
+    assert extract_sentence_facts(head, "r.pdf")[0].parents == ""
+    assert trailing_subject(TextBlock(text="行政运行（项）。年初预算为 5 万元。", section="", line=1)) == ""
