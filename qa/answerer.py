@@ -32,6 +32,7 @@ from qa.lookup import (
     group_by_value,
     lookup_facts,
     make_views,
+    own_label,
 )
 from qa.orgs import OrgLinker
 from qa.query import (
@@ -467,7 +468,8 @@ class Answerer:
         if fact.source == "table":
             parts = [p for p in (fact.row_label, fact.column) if p]
             return "·".join(parts) or fact.table
-        label = re.sub(r"^(?:截至\s*)?20\d{2}\s*年度?\s*|^[一二三四五六七八九十]是", "", fact.row_label).strip()
+        label = re.sub(r"^(?:截至\s*)?20\d{2}\s*年度?\s*|^[一二三四五六七八九十]是", "", own_label(fact)).strip()
+        label = re.sub(r"[为是]$", "", label)
         return label or fact.row_label or fact.quote[:30]
 
     @staticmethod

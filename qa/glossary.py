@@ -38,7 +38,12 @@ QUESTION_NOISE = (
     "一共", "总共", "了吗", "吗？", "呢？", "百分比", "百分之", "占比是", "比例是",
     # colloquial ways of asking, no part of any printed label
     "实际花了", "花了多少钱", "花了", "用了多少钱", "用了", "安排了", "安排多少", "多少钱", "多少万",
-    "加起来", "一共是", "大概", "具体", "请问一下",
+    "加起来", "一共是", "大概", "具体", "请问一下", "方面", "那个", "这个", "那项", "这项",
+)
+
+# Colloquial words for what the templates print (开支 for 支出): replaced in the question.
+ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("开支", "支出"), ("花销", "支出"), ("花费", "支出"), ("开销", "支出"),
 )
 
 # English cues that a change, not a level, is asked for ("by how much did … grow").
@@ -97,8 +102,17 @@ def stem(word: str) -> str:
     return w
 
 
+# Glue words are no part of a phrase: "medical care for administrative units" is the phrase
+# "medical care of administrative units".
+GLUE_WORDS = frozenset("of for the on in at to by from a an its their".split())
+# Chinese that ends a name and starts none: other + public security + expenditure is one name,
+# "spending on medical care" is 支出 and 医疗, not 支出医疗.
+SUFFIX_TERMS = frozenset({"支出", "收入", "经费", "资金"})
+
+
 def _phrase_key(text: str) -> tuple[str, ...]:
-    return tuple(stem(w) for w in re.findall(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", text.replace("-", " ")))
+    words = re.findall(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", text.replace("-", " "))
+    return tuple(stem(w) for w in words if w.lower() not in GLUE_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -133,9 +147,15 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         return Rendering(question, (), ())
     vocab = english_vocabulary()
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
-    words = [(k, p) for k, p in enumerate(pieces) if re.match(r"[A-Za-z0-9]", p)]
-    stems = [stem(p) for _, p in words]
     out = list(pieces)
+    words = []
+    for k, p in enumerate(pieces):
+        if re.match(r"[A-Za-z0-9]", p):
+            if p.lower() in GLUE_WORDS:
+                out[k] = " "
+            else:
+                words.append((k, p))
+    stems = [stem(p) for _, p in words]
     terms: list[str] = []
     unplaced: list[str] = []
     comparative = ""
@@ -172,7 +192,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         if hit:
             chinese = vocab[tuple(stems[i:i + hit])]
             alone = chinese in STANDALONE_TERMS
-            if last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS):
+            if last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS | SUFFIX_TERMS):
                 close_run()
             if not run:
                 span[0] = piece_at

@@ -15,6 +15,7 @@ from qa.glossary import (
     EN_CHANGE_WORDS,
     EN_STOPWORDS,
     QUESTION_NOISE,
+    ZH_SYNONYMS,
     render_english,
     translate_org_words,
 )
@@ -60,7 +61,7 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
 MEASURE_CUES = (
-    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "actual", "executed",
+    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed",
                 "spent", "outturn")),
     ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned")),
     ("target", ("目标值", "target")),
@@ -250,12 +251,19 @@ def clean_metric(text: str, remove: list[str]) -> str:
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
-    for noise in QUESTION_NOISE:
+    for colloquial, printed in ZH_SYNONYMS:
+        out = out.replace(colloquial, printed)
+    for noise in sorted(QUESTION_NOISE, key=len, reverse=True):
         out = out.replace(noise, " ")
     # punctuation goes as it goes from printed labels ("一般公共服务支出（类）占" is one run, as
     # its label is); a space stays where words were taken out, and parts runs
     out = MARKS_RE.sub("", out)
     return " ".join(out.split())
+
+
+def grams_of(text: str) -> str:
+    """The Chinese characters of a text (what is left to match once marks and spaces go)."""
+    return "".join(re.findall(r"[\u4e00-\u9fff]", text))
 
 
 def expand_years(question: str) -> str:
@@ -378,8 +386,11 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                 name = "minus"
             parts = [g.strip() for g in found.groups() if g and g.strip()]
             if name == "diff" and (len(parts) == 1 or (len(parts) >= 2 and parts[1] in EARLIER_YEAR_WORDS)):
-                # "X比2023年多了多少", "X比上年增加多少": the change the report prints
+                # "X比2023年多了多少", "X比上年增加多少": the change the report prints; what
+                # changed is X ("比…多了" is the question's way of asking, not the figure's name)
                 wants_change = True
+                if "比" in metric and len(grams_of(parts[0])) >= 1:
+                    metric = parts[0]
                 break
             if len(parts) >= 2:
                 op, operands = name, share_subject(parts[0], parts[1])
