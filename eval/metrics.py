@@ -2,7 +2,8 @@
 
 Scoring, in one place:
 
-* correct — gold NOT_IN_DOC: status not_found. Otherwise: status answered and `value` equals
+* correct — gold NOT_IN_DOC: status not_found, or an answer marked `none_stated` (it cites the
+  report's own statement that there is no such figure: "本年度没有…支出"). Otherwise: status answered and `value` equals
   the gold after unit conversion (Decimal compare: "0" == "0.00", "13.64" 万元 == "136400.00" 元,
   "23.05" 万件 == "230500" 件).
 * wrong_number — status answered with a value that is not the gold, or any value for a
@@ -174,7 +175,9 @@ def classify(case: Case, answer: Mapping[str, Any]) -> str:
         if value is None or str(value).strip() == "":
             return NO_VALUE
         if case.absent:
-            return WRONG_NUMBER
+            # "本年度没有政府性基金预算财政拨款收入和支出": the answer says the report states there
+            # is none, which is what an absent figure means; a printed 0.00 cell is not that
+            return CORRECT if answer.get("none_stated") else WRONG_NUMBER
         return CORRECT if values_equal(value, unit, case.answer, case.unit) else WRONG_NUMBER
     if status == "ambiguous":
         candidates = _candidate_values(answer)

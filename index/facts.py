@@ -30,7 +30,10 @@ QUANTITY_RE = re.compile(
 # A stated nil: "本年度没有财政拨款“三公”经费支出", "2024 年度无“三公”经费财政拨款支出". The
 # report prints no digit, but it does state the amount is nothing; the fact keeps the sentence
 # as its quote so the answer shows exactly what was printed.
-NIL_RE = re.compile(r"(?:无|没有)([^，。；,;]{2,24}(?:支出|收入|经费|拨款))")
+NONE_STATED = "无（未发生）"  # the column of a figure the report states in words it does not have
+# "本年度没有政府性基金预算财政拨款收入和支出": a figure the report states it does not have. Not the
+# template's instruction "无政府性基金预算财政拨款收入支出的，仍保留该表格式".
+NIL_RE = re.compile(r"(?:无|没有)([^，。；,;]{2,24}(?:支出|收入|经费|拨款))(?=[，。；,;）)\s]|$)")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -124,7 +127,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                 facts.append(
                     Fact(
                         report=report, source="text", table=block.section,
-                        row_label=match.group(1).strip("“”\" "), column="无（未发生）", value=Decimal(0),
+                        row_label=match.group(1).strip("“”\" "), column=NONE_STATED, value=Decimal(0),
                         raw="0", unit="万元", locator=", ".join(x for x in (block.section, where) if x),
                         quote=sentence, position=start + len(facts),
                     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from index.config import Settings
+from index.facts import NONE_STATED
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
 from qa.lookup import (
@@ -78,8 +79,10 @@ def _fact_citation(fact: Fact) -> dict[str, Any]:
 def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    # table cells first: they are the canonical place a figure is printed
-    for item in sorted(group.members, key=lambda s: (s.fact.source != "table", -s.score)):
+    # the places that match about as well as the best, table cells first: a table is the
+    # canonical place a figure is printed
+    near = group.score - AMBIGUITY_MARGIN
+    for item in sorted(group.members, key=lambda s: (s.score < near, s.fact.source != "table", -s.score)):
         key = item.fact.locator + item.fact.raw
         if key in seen:
             continue
@@ -318,14 +321,20 @@ class Answerer:
         label = self._fact_label(fact)
         org = self._org_name(fact.report)
         year = self.years.get(fact.report)
-        if zh:
+        extra: dict[str, Any] = {}
+        if fact.column == NONE_STATED:
+            # the report says in words that it has no such figure: say so, with its words
+            extra["none_stated"] = {"quote": fact.quote, "locator": fact.locator}
+            text = (f"{org}{year or ''}年：报告称无{label}（“{fact.quote}”），即 0。" if zh
+                    else f"{org} ({year or ''}): the report states there is no {label} (“{fact.quote}”), i.e. 0.")
+        elif zh:
             text = f"{org}{year or ''}年{label}为 {value} {fact.unit}。"
         else:
             text = f"{org} ({year or ''}): {label} = {value} {fact.unit}."
         notes = self._other_units(group)
         return {
             "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit,
-            "citations": _citations(group), "searched": query.searched,
+            "citations": _citations(group), "searched": query.searched, **extra,
         }
 
     # ------------------------------------------------------------------ computed answers
@@ -454,7 +463,11 @@ class Answerer:
 
     @staticmethod
     def _best_fact(group: Group) -> Fact:
-        return max(group.members, key=lambda s: (s.fact.source == "table", s.score)).fact
+        """The place to cite for a figure: a table cell before a sentence, among the places that
+        match the question about as well as the best (a 0.00 in some other row is no citation
+        for a 0 the report states in words)."""
+        near = [s for s in group.members if s.score >= group.score - AMBIGUITY_MARGIN]
+        return max(near, key=lambda s: (s.fact.source == "table", s.score)).fact
 
     def _org_name(self, report: str) -> str:
         info = self.info.get(report)

@@ -77,7 +77,9 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "than more less higher lower larger smaller bigger greater fewer much many so far also all any each "
     "per into under over within what's whats get got put paid pay make made use used "
     "report reported reports disclosure disclosed printed listed shown state stated say said "
-    "fy fiscal budgeted planned allocated".split()
+    "fy fiscal budgeted planned allocated allocate actually according item items code table "
+    "increase increased decrease decreased compared compare change changed grow grew rise rose fall fell "
+    "drop dropped decline declined".split()
 )
 # Connectives that the computation parser reads in Chinese.
 EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比"}

@@ -55,6 +55,8 @@ EN_OFFICE: tuple[tuple[str, str], ...] = (
     ("street office", "街道办事处"), ("sub-district", "街道办事处"), ("subdistrict", "街道办事处"),
     ("street", "街道"),
     ("district committee", "区委"), ("communist party", "中共"), ("cpc", "中共"), ("ccp", "中共"),
+    ("comprehensive service center", "综合服务中心"), ("comprehensive service centre", "综合服务中心"),
+    ("comprehensive", "综合"),
     ("procuratorate", "检察院"), ("court", "法院"), ("planning", "规划"),
     ("bureau", "局"), ("commission", "委员会"), ("committee", "委员会"), ("office", "办公室"),
     ("department", "部"), ("centre", "中心"), ("center", "中心"), ("government", "人民政府"),
@@ -138,11 +140,14 @@ class OrgLinker:
     def name_words(self, words: list[str], i: int) -> int:
         """How many English words from `words[i]` name an organisation: an office phrase
         (finance bureau, standing committee) or a place in pinyin (Putuo, Wanli)."""
-        lowered = [w.lower().removesuffix("'s").replace("'", "") for w in words]
+        # "People's Congress" is the office phrase, "Subdistrict's" the office word
+        kept = [w.lower().replace("'", "") for w in words]
+        cut = [w.lower().removesuffix("'s").replace("'", "") for w in words]
         for size in range(min(5, len(words) - i), 0, -1):
-            phrase = " ".join(lowered[i : i + size])
-            if phrase in _EN_OFFICE_PHRASES or (size <= 2 and phrase.replace(" ", "") in self._pinyin):
-                return size
+            for lowered in (kept, cut):
+                phrase = " ".join(lowered[i : i + size])
+                if phrase in _EN_OFFICE_PHRASES or (size <= 2 and phrase.replace(" ", "") in self._pinyin):
+                    return size
         return 0
 
     @staticmethod

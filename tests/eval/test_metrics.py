@@ -388,3 +388,14 @@ def test_cli_builds_the_store_and_scores_both_systems(
     assert any("added" in note and ".pdf" in note for note in out["notes"])
     run = json.loads(Path(out["run_file"]).read_text(encoding="utf-8"))
     assert [c["id"] for c in run["cases"]] == ["P06", "PDF06"]
+
+
+def test_an_absent_figure_is_met_by_the_reports_own_statement_of_none() -> None:
+    from eval.cases import Case
+    from eval.metrics import CORRECT, WRONG_NUMBER, classify
+
+    case = Case(id="a", question="q", answer="NOT_IN_DOC", unit="", doc="d.pdf", evidence="", kind="absent", lang="zh")
+    stated = {"status": "answered", "value": "0", "unit": "万元", "none_stated": {"quote": "本年度没有…支出"}}
+    printed_zero = {"status": "answered", "value": "0.00", "unit": "万元"}
+    assert classify(case, stated) == CORRECT
+    assert classify(case, printed_zero) == WRONG_NUMBER

@@ -107,3 +107,21 @@ def test_empty_question(answerer) -> None:  # noqa: ANN001
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
+
+
+def test_a_figure_the_report_says_it_does_not_have(answerer) -> None:  # noqa: ANN001
+    # 社会工作部 PDF p. 15 "说明：…本年度没有政府性基金预算财政拨款收入和支出，故本表无数据。" and
+    # p. 20 "…2024 年度无政府性基金预算财政拨款收入和支出。"
+    r = _ask(answerer, "社会工作部2024年政府性基金预算财政拨款支出是多少？")
+    assert (r["status"], r["value"]) == ("answered", "0")
+    quote = r["none_stated"]["quote"]
+    assert "政府性基金预算财政拨款收入和支出" in quote and ("没有" in quote or "无" in quote)
+    assert "报告称无" in r["answer"]
+    # the template's instruction ("无…的，仍保留该表格式") is no statement of the report's own
+    assert all("仍保留该表格式" not in c["quote"] for c in r["citations"])
+
+
+def test_parts_of_a_row_do_not_rival_its_total(answerer) -> None:  # noqa: ANN001
+    # 社会工作部 PDF 支出决算表: 行政运行 row, 本年支出合计 51.32 = 基本支出 51.32 + 项目支出 0.00
+    r = _ask(answerer, "社会工作部2024年行政运行支出决算是多少万元？")
+    assert (r["status"], r["value"]) == ("answered", "51.32")
