@@ -42,6 +42,22 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+PAIRED_CHARS = "收支增减升降进出"
+
+
+# Words that say how a figure relates to its subject (a measure, a change), not what it is of.
+RELATION_WORDS_RE = re.compile(
+    r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减"
+    r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|20\d{2}\s*年度?|[比较（）()为了是数，,\s]"
+)
+
+
+def relation_only(label: str) -> bool:
+    """Whether a label says only how its figure relates to a subject named before it
+    ("与上年相比增加", "年初预算为", "增长"): such a figure's subject is the clause before."""
+    return bool(label) and not RELATION_WORDS_RE.sub("", label)
+
+
 def _clause_start(sentence: str, pos: int) -> int:
     """Start of the clause ending at pos; a bracketed aside (市长专线、城市留言板…) is kept whole."""
     k = pos
@@ -55,7 +71,9 @@ def _clause_start(sentence: str, pos: int) -> int:
         elif depth == 0 and ch in CLAUSE_SEP:
             # "收、支总计": an enumeration comma between single characters does not end the clause
             single = k >= 2 and CJK_RE.match(sentence[k - 2]) and (k < 3 or not CJK_RE.match(sentence[k - 3]))
-            if not (ch == "、" and (pos - k < 4 or single)):
+            # "年度收、支总计": a pair of one-character opposites is one word
+            paired = k >= 2 and k < len(sentence) and sentence[k - 2] in PAIRED_CHARS and sentence[k] in PAIRED_CHARS
+            if not (ch == "、" and (pos - k < 4 or single or paired)):
                 break
         k -= 1
     return k
@@ -119,7 +137,9 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                     quote=sentence, parents=previous_label, position=start + len(facts),
                 )
             )
-            if label:
+            if label and not relation_only(label):
+                # a change or measure keeps the subject for the figures after it ("增加1178.82万元，
+                # 增长55.54%" are both of the 住房保障支出 before them)
                 previous_label = f"{label} {after}".strip()
         if not QUANTITY_RE.search(sentence):
             for match in NIL_RE.finditer(sentence):

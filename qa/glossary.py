@@ -38,12 +38,14 @@ QUESTION_NOISE = (
     "一共", "总共", "了吗", "吗？", "呢？", "百分比", "百分之", "占比是", "比例是",
     # colloquial ways of asking, no part of any printed label
     "实际花了", "花了多少钱", "花了", "用了多少钱", "用了", "安排了", "安排多少", "多少钱", "多少万",
-    "加起来", "一共是", "大概", "具体", "请问一下", "方面", "那个", "这个", "那项", "这项",
+    "加起来", "一共是", "大概", "具体", "请问一下", "方面", "那个", "这个", "那项", "这项", "有几个", "有多少", "有几",
 )
 
 # Colloquial words for what the templates print (开支 for 支出): replaced in the question.
 ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("开支", "支出"), ("花销", "支出"), ("花费", "支出"), ("开销", "支出"),
+    # a total as users say it and as the tables print it
+    ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )
 
 # English cues that a change, not a level, is asked for ("by how much did … grow").
@@ -89,6 +91,7 @@ EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 # Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
                               "执行数", "全年", "支出合计", "收入合计"})
+DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加上|减去|比)(?=\s|$)|(?<=\s)(?:和|加上|减去|比)\s*(?=[,，?？.。;；:：]|$)")
 EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
 
 
@@ -221,6 +224,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         i += 1
     close_run()
     text = "".join(out)
+    # a connective with nothing on one side joins nothing (", and what was it?")
+    text = DANGLING_RE.sub(" ", text)
     text = re.sub(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])", " ", text)
     if "比" in text and comparative:
         text = text.rstrip(" ?？.。") + comparative

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from index.facts import relation_only
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
 from qa.glossary import COUNT_UNITS, GENERIC_WORDS, MONEY_UNITS
@@ -31,6 +32,8 @@ ORG_PHRASE_RE = re.compile(
     r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
 )
 QUOTED_LABEL_BONUS = 0.06
+TOTAL_CUE_BONUS = 0.1
+TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 
 
@@ -72,18 +75,11 @@ class FactView:
     plain_label: str = ""  # the label without punctuation, as a question would quote it
 
 
-# Words that say how a figure relates to its subject (a measure, a change), not what it is of.
-RELATION_WORDS_RE = re.compile(
-    r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减"
-    r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|20\d{2}\s*年度?|[比较（）()为了是数，,\s]"
-)
-
-
 def own_label(fact: Fact) -> str:
     """What the figure is of. A figure labelled by relation words alone has its subject in the
     clause before: "提租补贴（项）1549.82万元，与上年相比增加531.81万元", "养老保险支出。年初预算
     为452.40万元，支出决算为446.11万元"."""
-    if fact.source == "text" and fact.parents and not RELATION_WORDS_RE.sub("", fact.row_label):
+    if fact.source == "text" and fact.parents and relation_only(fact.row_label):
         return f"{fact.parents} {fact.row_label}"
     return fact.row_label
 
@@ -278,6 +274,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
+    if query.wants_total and TOTAL_LABEL_RE.search(plain_label):
+        score += TOTAL_CUE_BONUS  # "一共花了多少": the sentence's 总额, not one of its parts
     if plain_metric and len(view.plain_label) >= 3 and view.plain_label in plain_metric:
         score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
@@ -285,6 +283,20 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
 
 def _generic(gram: str) -> bool:
     return any(gram in w or w in gram for w in GENERIC_WORDS)
+
+
+def specific_text_grams(metric_text: str) -> set[str]:
+    """The grams of a metric once its generic words are taken out: 支出合计 has none (出合 is
+    no word), 政府采购支出 has 政府, 府采, 采购."""
+    text = metric_text
+    for word in sorted(GENERIC_WORDS, key=len, reverse=True):
+        text = text.replace(word, " ")
+    specific = specific_grams(grams(text, words=True))
+    if not specific:
+        # only generic words: they are the name ("收入总计", "全年预算数"), unless one word alone
+        whole = grams(metric_text, words=True)
+        specific = whole if len(whole) >= 2 else set()
+    return specific
 
 
 def specific_grams(metric: set[str]) -> set[str]:
@@ -300,7 +312,7 @@ def lookup_facts(
         return []
     _qual, head_text = split_head(metric_text)
     head = grams(head_text, words=True) if _qual else None
-    specific = specific_grams(metric)
+    specific = specific_text_grams(metric_text)
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
@@ -349,7 +361,8 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
     that score within `margin` of its best: those are what make it a rival."""
     if len(groups) < 2:
         return groups
-    specific = specific_grams(grams(metric_text))
+    metric = grams(metric_text, words=True)
+    specific = specific_text_grams(metric_text)
     totals: set[tuple[str, str, str]] = set()
     out: list[Group] = []
     for group in groups:
@@ -357,19 +370,42 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
         for item in group.members:
             if item.score < group.score - margin:
                 continue
-            f = item.fact
-            leaf = leaf_column(f.column)
-            if f.source != "table" or not leaf or TOTAL_COLUMN_RE.search(leaf) or grams(leaf) & specific:
-                parts = False
-            elif (f.report, f.table, f.row_label) not in totals:
+            key = _part_of(item.fact, metric, specific)
+            if key is None or key not in totals:
                 parts = False
         if not (parts and out):
             out.append(group)
         for item in group.members:
-            f = item.fact
-            if f.source == "table" and is_total_column(f.column):
-                totals.add((f.report, f.table, f.row_label))
+            key = _total_of(item.fact)
+            if key is not None:
+                totals.add(key)
     return out
+
+
+def _part_of(fact: Fact, metric: set[str], specific: set[str]) -> tuple[str, str, str] | None:
+    """The row (or sentence) a figure is an unasked part of: a non-total column the question
+    does not name; a figure after "其中" whose name has words the question does not say
+    ("政府采购支出总额192.27万元，其中：…服务支出190.37万元")."""
+    if fact.source == "table":
+        leaf = leaf_column(fact.column)
+        if not leaf or TOTAL_COLUMN_RE.search(leaf) or grams(leaf) & specific:
+            return None
+        return (fact.report, fact.table, fact.row_label)
+    cut = fact.quote.find("其中")
+    if cut < 0 or fact.quote.find(fact.raw, cut) < 0 or not grams(fact.row_label) - metric:
+        return None
+    return (fact.report, "", fact.quote)
+
+
+def _total_of(fact: Fact) -> tuple[str, str, str] | None:
+    """The row or sentence a figure is the total of."""
+    if fact.source == "table":
+        return (fact.report, fact.table, fact.row_label) if is_total_column(fact.column) else None
+    cut = fact.quote.find("其中")
+    at = fact.quote.find(fact.raw)
+    if cut > 0 and 0 <= at < cut:
+        return (fact.report, "", fact.quote)
+    return None
 
 
 def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] | None = None) -> list[Group]:

@@ -53,6 +53,10 @@ COMPARE_RE = re.compile(
     re.I,
 )
 # Words of a change the reports print (比上年增加, 同比); a label with one is a change, not a level.
+# Words that ask for a total ("一共花了多少", "总支出"): a figure labelled 合计/总额/总计 is meant.
+TOTAL_CUE_RE = re.compile(r"一共|总共|共计|合计|总额|总计|总数|总支出|总收入|总预算|收支总|\btotal\b|\boverall\b|in all", re.I)
+# A comparison's own words, no part of what is compared.
+COMPARE_WORDS = ("哪一个", "哪个", "哪家", "谁的", "谁", "更多", "更少", "更大", "更小", "更高", "更低", "较大", "较小", "较多", "较少")
 CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
 # A question asks for a change with those words or colloquial ones (涨了, 降了, 多了).
 CHANGE_CUE_RE = re.compile("|".join((*CHANGE_WORDS, "涨了", "降了", "多了", "少了", "增减")))
@@ -173,6 +177,7 @@ class Query:
     unknown_place: str = ""
     org_named: bool = True
     wants_change: bool = False  # a printed change ("比上年增加 …") is asked for, not a level
+    wants_total: bool = False  # "一共", "总支出", "total": a figure labelled 合计/总额/总计
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -208,9 +213,12 @@ def detect_lang(question: str) -> str:
 
 def _unit_wanted(question: str) -> tuple[str, str]:
     q = question.lower()
-    for unit in ("辆", "件", "人次", "个", "户", "名", "部", "台", "套", "项"):
+    if re.search(r"(?:多少|几)个?(?:人|名)(?!次|民)", q):
+        return "count", "人"  # 几个人, 多少名
+    for unit in ("辆", "件", "人次", "户", "名", "部", "台", "套", "项", "个"):
         if f"多少{unit}" in q or f"几{unit}" in q:
-            return "count", unit
+            # 几个 is any count (几个编制 are people); other measure words say what is counted
+            return "count", "" if unit == "个" else unit
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""
     if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
@@ -369,6 +377,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     compare = COMPARE_RE.search(q)
     if compare:
         op = "compare"
+        for word in COMPARE_WORDS:
+            metric = metric.replace(word, " ")
+        metric = " ".join(metric.split())
         word = next((g for g in compare.groups() if g), "")
         smaller = word.lower() in SMALLER_WORDS
     else:
@@ -401,6 +412,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
+        wants_total=bool(TOTAL_CUE_RE.search(q)) and op != "sum",
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms, "unplaced": list(rendering.unplaced)},
     )
