@@ -257,6 +257,22 @@ def run_ours(store: Path, cases: Sequence[Case], progress: bool) -> SystemRun:
     return SystemRun("ours", results, load_s)
 
 
+def run_fair_peer(store: Path, cases: Sequence[Case], progress: bool) -> SystemRun:
+    """The fair peer (eval/baseline.py FairPeer), its abstention threshold chosen on the dev
+    cases among `cases`."""
+    from eval.baseline import FairPeer
+    from qa.answerer import Answerer
+
+    started = time.perf_counter()
+    peer = FairPeer(Answerer(store))
+    dev = [c for c in cases if c.split != "test"]
+    threshold = peer.choose_threshold(dev) if dev else 0
+    log.info("fair peer: overlap threshold %d chosen on %d dev cases", threshold, len(dev))
+    load_s = time.perf_counter() - started
+    results = run_cases(cases, peer.ask, peer.retrieve, label="fair peer", progress=progress)
+    return SystemRun("baseline", results, load_s)
+
+
 def run_baseline(store: Path, cases: Sequence[Case], embed_model: str, progress: bool) -> SystemRun:
     from eval.baseline import build_baseline
 
@@ -516,7 +532,14 @@ def _parser() -> argparse.ArgumentParser:
         "--store", metavar="DIR", help="store folder (default: $DQA_STORE, else .store/)"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--baseline", choices=("fair", "naive", "none"), default="fair",
+        help="the peer scored beside ours: fair (our stores, retrieval, filters and glossary, a number "
+             "picked from the top passages, abstention threshold chosen on dev; default), naive "
+             "(llama-index defaults, dense only), none",
+    )
+    parser.add_argument("--no-baseline", action="store_const", const="none", dest="baseline",
+                        help="same as --baseline none")
     parser.add_argument(
         "--corpus",
         metavar="DIR",
@@ -582,14 +605,16 @@ def run(args: argparse.Namespace) -> int:
         notes += prepare_store(group_settings, group, args.corpus, report_dirs, every_report=every)
         mine = run_ours(group_settings.store, group, progress)
         theirs = None
-        if not args.no_baseline:
+        if args.baseline == "fair":
+            theirs = run_fair_peer(group_settings.store, group, progress)
+        elif args.baseline == "naive":
             embed_model = store_stats(group_settings.store).get("embed_model") or settings.embed_model
             theirs = run_baseline(group_settings.store, group, embed_model, progress)
         runs.append((group, mine, theirs))
     cases = [c for group, _, _ in runs for c in group]
     ours = SystemRun("ours", [r for _, run_, _ in runs for r in run_.results], sum(r.load_s for _, r, _ in runs))
     baseline = None
-    if not args.no_baseline:
+    if args.baseline != "none":
         baseline = SystemRun("baseline", [r for _, _, b in runs if b for r in b.results],
                              sum(b.load_s for _, _, b in runs if b))
     run_file = Path(args.runs_dir) / f"{started:%Y%m%d-%H%M%S}.json"

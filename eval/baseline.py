@@ -200,3 +200,80 @@ def build_baseline(
 
     embed_model = LlamaIndexEmbedding(load_embedder(embed_model_name))
     return NaiveRag(store_texts(store), embed_model, top_k=top_k)
+
+
+MAX_OVERLAP_THRESHOLD = 12
+
+
+class FairPeer:
+    """The fair peer: our stores, our hybrid retrieval, our organisation, year and kind filter
+    and our glossary (an English question searches with its Chinese rendering), but no fact
+    store: the number is picked from the top passages the way the naive baseline picks it, and
+    the peer abstains when the question's words overlap the passage by fewer than
+    `min_overlap` characters. The threshold is chosen on dev cases (`choose_threshold`), never
+    on test cases. What it lacks against ours is exactly the table-aware fact lookup."""
+
+    def __init__(self, answerer: Any, top_k: int = DEFAULT_TOP_K, min_overlap: int = 0) -> None:
+        self.answerer = answerer
+        self.top_k = top_k
+        self.min_overlap = min_overlap
+        self._cache: dict[str, tuple[dict[str, Any], int]] = {}
+
+    def retrieve(self, question: str, k: int | None = None) -> list[tuple[str, str]]:
+        return [(h["report"], h["text"]) for h in self.answerer.retrieve(question, k or self.top_k)]
+
+    def pick(self, question: str) -> tuple[dict[str, Any], int]:
+        """(the answer with no abstention, the overlap its number was picked by)."""
+        if question in self._cache:
+            return self._cache[question]
+        from qa.query import parse_query
+
+        answerer = self.answerer
+        query = parse_query(question, answerer.catalog, answerer.linker)
+        found: tuple[dict[str, Any], int] = (_no_number(question), 0)
+        if query.reports:
+            words = query.metric or question
+            hits = answerer.retrieve(question, self.top_k, reports=list(query.reports), query=query)
+            for rank, hit in enumerate(hits):
+                pick = pick_number(words, hit["text"])
+                if pick is None:
+                    continue
+                quote = hit["text"][max(pick.start - QUOTE_CHARS, 0) : pick.end + len(pick.unit) + 2]
+                answer = {
+                    "question": question, "status": "answered", "answer": f"{pick.raw}{pick.unit}",
+                    "value": pick.value, "unit": pick.unit,
+                    "citations": [{"report": hit["report"], "locator": f"chunk {rank + 1} of {len(hits)}",
+                                   "quote": " ".join(quote.split())}],
+                }
+                found = (answer, len(pick.keyword))
+                break
+        self._cache[question] = found
+        return found
+
+    def ask(self, question: str) -> dict[str, Any]:
+        started = time.perf_counter()
+        answer, overlap = self.pick(question)
+        if answer["status"] == "answered" and overlap < self.min_overlap:
+            answer = {**_no_number(question), "answer": f"Abstained: the passage shares {overlap} characters with the question."}
+        return {**answer, "elapsed_ms": (time.perf_counter() - started) * 1000}
+
+    def choose_threshold(self, cases: Any) -> int:
+        """The overlap threshold that scores best on `cases` (dev cases): most correct, then
+        fewest wrong figures, then the lowest threshold."""
+        from eval.metrics import CORRECT, WRONG_NUMBER, classify
+
+        best: tuple[int, int, int] | None = None
+        for threshold in range(MAX_OVERLAP_THRESHOLD + 1):
+            self.min_overlap = threshold
+            outcomes = [classify(case, self.ask(case.question)) for case in cases]
+            key = (outcomes.count(CORRECT), -outcomes.count(WRONG_NUMBER), -threshold)
+            if best is None or key > best:
+                best = key
+        self.min_overlap = -best[2] if best else 0
+        self._cache.clear()  # the scored run answers afresh, so its latency is real
+        return self.min_overlap
+
+
+def _no_number(question: str) -> dict[str, Any]:
+    return {"question": question, "status": "not_found", "answer": "No number in the retrieved passages.",
+            "value": None, "unit": "", "citations": []}
