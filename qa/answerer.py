@@ -25,6 +25,7 @@ from index.facts import NONE_STATED
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
 from qa.lookup import (
+    canonical as canonical_value,
     FactView,
     GramWeights,
     Group,
@@ -255,6 +256,8 @@ class Answerer:
             query = replace(query, op="value", operands=())
         if query.op == "compare":
             return self._compare(query)
+        if query.op == "compare_items":
+            return self._compare_items(query)
         if query.op in ("sum", "diff", "minus"):
             return self._compute(query)
         return self._single(query)
@@ -398,6 +401,36 @@ class Answerer:
                             "operands": [_fact_citation(fa), _fact_citation(fb)]},
             "searched": query.searched,
         }
+
+    def _compare_items(self, query: Query) -> dict[str, Any]:
+        """Two items of one report ("服务采购和货物采购哪个多"): each found on its own, the larger
+        (or smaller) answered, both cited."""
+        zh = query.lang != "en"
+        sides: list[Fact] = []
+        for text in query.operands:
+            status, groups = self._resolve(query, text, list(query.reports), operand=True)
+            if status != "answered":
+                msg = (f"无法比较：“{text}”的数字找不到或不唯一。" if zh
+                       else f"Cannot compare: no single figure for “{text}”.")
+                return self._not_found(query, msg, groups if status == "not_found" else [])
+            sides.append(self._best_fact(groups[0]))
+        values = [canonical_value(f) for f in sides]
+        if values[0][1] != values[1][1]:
+            return self._not_found(query, "Cannot compare figures in different units.", [])
+        pick = (min if query.smaller else max)(range(2), key=lambda i: values[i][0])
+        fact = sides[pick]
+        parts = "；".join(f"{self._fact_label(f)} {_plain(f.raw)} {f.unit}" for f in sides)
+        org = self._org_name(fact.report)
+        if zh:
+            text = f"{org}：{'较小' if query.smaller else '较大'}的是{self._fact_label(fact)}，{_plain(fact.raw)} {fact.unit}（{parts}）。"
+        else:
+            text = (f"{org}: {'smaller' if query.smaller else 'larger'} is {self._fact_label(fact)}, "
+                    f"{_plain(fact.raw)} {fact.unit} ({parts}).")
+        return {"status": "answered", "answer": text, "value": _plain(fact.raw), "unit": fact.unit,
+                "citations": [_fact_citation(f) for f in sides],
+                "comparison": [{"label": self._fact_label(f), "value": _plain(f.raw), "unit": f.unit,
+                                "report": f.report, "status": "answered"} for f in sides],
+                "searched": query.searched}
 
     def _compare(self, query: Query) -> dict[str, Any]:
         zh = query.lang != "en"

@@ -84,14 +84,14 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "drop dropped decline declined".split()
 )
 # Connectives that the computation parser reads in Chinese.
-EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比"}
+EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比", "or": "或"}
 EN_SUM_CUES = frozenset({"combined", "together", "sum", "altogether"})
 EN_MORE = frozenset({"more", "higher", "larger", "bigger", "greater", "exceed", "exceeded"})
 EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 # Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
                               "执行数", "全年", "支出合计", "收入合计"})
-DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加上|减去|比)(?=\s|$)|(?<=\s)(?:和|加上|减去|比)\s*(?=[,，?？.。;；:：]|$)")
+DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加上|减去|比|或)(?=\s|$)|(?<=\s)(?:和|加上|减去|比|或)\s*(?=[,，?？.。;；:：]|$)")
 EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
 
 

@@ -32,6 +32,7 @@ ORG_PHRASE_RE = re.compile(
     r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
 )
 QUOTED_LABEL_BONUS = 0.06
+DATED_FIGURE_BONUS = 0.1
 TOTAL_CUE_BONUS = 0.1
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
@@ -262,6 +263,11 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
     asked_years = set(query.years) | ({report_year} if report_year else set())
+    dated = set(query.years) - {report_year}
+    if dated and report_year in query.years and any(str(y) in view.hay for y in dated):
+        # "own at the end of 2023, per its 2024 budget": 2024 names the report, 2023 the date
+        # of the figure, and the figure printed with it ("截至2023年12月31日…共有车辆2辆") is meant
+        score += DATED_FIGURE_BONUS
     if view.label_years - asked_years:
         score -= 0.35  # "与 2019 年度相比 …": a figure about another year
     label_changes = any(w in fact.row_label for w in CHANGE_WORDS)

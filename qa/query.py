@@ -61,6 +61,10 @@ CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比
 # A question asks for a change with those words or colloquial ones (涨了, 降了, 多了).
 CHANGE_CUE_RE = re.compile("|".join((*CHANGE_WORDS, "涨了", "降了", "多了", "少了", "增减")))
 EARLIER_YEAR_WORDS = frozenset({"上年", "去年", "前一年", "上一年", "上年度", "上年同期"})
+# "did X spend more on goods or services": a comparison of two items, in English
+EN_ITEM_COMPARE_RE = re.compile(r"\b(more|less|larger|smaller|higher|lower|bigger)\b[^?]{0,60}?\bor\b", re.I)
+# The two items compared: "服务采购 和 货物采购", "服务采购还是货物采购".
+ITEMS_RE = re.compile(r"(.+?)(?:还是|或者|或|和|与|跟|\s比\s?)(.+)")
 SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
@@ -168,7 +172,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare"
+    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare" | "compare_items"
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -225,10 +229,12 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         return "count", "人"
     if any(w in q for w in ("百分比", "百分之", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
         return "percent", ""
-    if any(w in q for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金", "how much", "拨款", "费")):
-        return "money", ""
     if "how many" in q or "多少件" in q or "多少个" in q:
         return "count", ""
+    if any(w in q for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金", "how much", "拨款", "费")):
+        return "money", ""
+    if re.search(r"\b(?:budget|budgeted|spending|expenditure|expenses?|funds?|funding|costs?|allocated|yuan)\b", q):
+        return "money", ""
     return "", ""
 
 
@@ -374,13 +380,18 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     operands: tuple[str, ...] = ()
     smaller = False
     wants_change = bool(CHANGE_CUE_RE.search(q)) or any(w in lowered for w in EN_CHANGE_WORDS)
-    compare = COMPARE_RE.search(q)
+    compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
     if compare:
         op = "compare"
-        for word in COMPARE_WORDS:
-            metric = metric.replace(word, " ")
-        metric = " ".join(metric.split())
         word = next((g for g in compare.groups() if g), "")
+        for cue in COMPARE_WORDS:
+            metric = metric.replace(cue, " ")
+        metric = " ".join(metric.split())
+        metric = re.sub(r"(?<=[\u4e00-\u9fff])\s*[多少大小高低]$", "", metric)  # 哪个多 -> 多 left over
+        items = ITEMS_RE.match(metric)
+        if items and len({i.group for i in candidates}) == 1 and len(years) <= 1:
+            # "服务采购和货物采购哪个多", "goods or services": two items of one report
+            op, operands = "compare_items", share_subject(items.group(1).strip(), items.group(2).strip())
         smaller = word.lower() in SMALLER_WORDS
     else:
         sum_cue = SUM_CUE_RE.search(q)

@@ -125,3 +125,12 @@ def test_parts_of_a_row_do_not_rival_its_total(answerer) -> None:  # noqa: ANN00
     # 社会工作部 PDF 支出决算表: 行政运行 row, 本年支出合计 51.32 = 基本支出 51.32 + 项目支出 0.00
     r = _ask(answerer, "社会工作部2024年行政运行支出决算是多少万元？")
     assert (r["status"], r["value"]) == ("answered", "51.32")
+
+
+def test_two_items_of_one_report_compared(answerer) -> None:  # noqa: ANN001
+    # 000 表6 (2020 决算, 公用经费/决算数): 30201 办公费 1.25, 30202 印刷费 1.58
+    r = _ask(answerer, "硚口区网格化中心2020年办公费和印刷费哪个多？")
+    assert (r["status"], r["value"]) == ("answered", "1.58")
+    assert {c["row"] for c in r["citations"]} == {"30201 办公费", "30202 印刷费"}
+    r = _ask(answerer, "硚口区网格化中心2020年办公费和印刷费哪个少？")
+    assert r["value"] == "1.25"

@@ -109,3 +109,16 @@ def test_files_of_one_report_are_asked_together() -> None:
     query = parse_query("2019年省人大办公厅工会经费是多少？", catalog)
     assert set(query.reports) >= {"n.pdf", "t.pdf"}
     assert "o.pdf" not in query.reports
+
+
+def test_items_compared_within_one_report() -> None:
+    query = parse_query("硚口区网格化中心2020年办公费和印刷费哪个多？", CATALOG)
+    assert (query.op, query.operands, query.smaller) == ("compare_items", ("办公费", "印刷费"), False)
+    # two organisations named: a comparison across reports, not of two items
+    query = parse_query("Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?", CATALOG)
+    assert query.op == "compare"
+
+
+def test_english_money_words_ask_for_money() -> None:
+    assert parse_query("What was the 2020 budget for performance pay of the Qiaokou grid center?", CATALOG).unit_wanted == "money"
+    assert parse_query("How many vehicles did the Qiaokou grid center have in 2020 per its budget?", CATALOG).unit_wanted == "count"
