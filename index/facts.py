@@ -48,7 +48,7 @@ PAIRED_CHARS = "收支增减升降进出"
 # Words that say how a figure relates to its subject (a measure, a change), not what it is of.
 RELATION_WORDS_RE = re.compile(
     r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减"
-    r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|20\d{2}\s*年度?|[比较（）()为了是数，,\s]"
+    r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|安排|当年|本年|上年|20\d{2}\s*年度?|[比较（）()为了是数，,\s]"
 )
 
 
@@ -99,7 +99,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
         ):
             # a figure-less heading sentence names what follows: "1. 一般公共服务支出(类)。年初预算为…",
             # however long its 类/款/项 path ("3、社会保障和就业支出（类）…缴费支出（项）。")
-            previous_label = _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
+            previous_label = _tidy_label(NUMBERED_RE.sub("", sentence, count=1).rstrip("。；;"))
         for match in QUANTITY_RE.finditer(sentence):
             raw = match.group(1)
             value = parse_number(raw)
@@ -161,5 +161,5 @@ def trailing_subject(block: TextBlock) -> str:
         if QUANTITY_RE.search(sentence):
             return ""
         if SUBJECT_END_RE.search(sentence):
-            return _tidy_label(re.sub(r"^[\d\s.、（）()一二三四五六七八九十]+", "", sentence).rstrip("。；;"))
+            return _tidy_label(NUMBERED_RE.sub("", sentence, count=1).rstrip("。；;"))
     return ""

@@ -345,11 +345,18 @@ class Answerer:
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
                  near: Fact | None = None) -> tuple[str, list[Group]]:
         if operand:
-            # an operand carries its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
+            # an operand carries its own year ("2023年执行数" in a 2024 budget: a figure printed
+            # with 2023), its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
             # and only its own words: glossary terms of the whole question would blur the two
+            dated = YEAR_RE.match(metric)
+            if dated:
+                metric = metric[dated.end():].lstrip("年度 ")
+                year = int(dated.group(1))
+                if all(self.years.get(r) != year for r in reports):
+                    query = replace(query, years=(year,), year_in_text=True)
             query = replace(query, codes=tuple(CODE_RE.findall(metric)),
                             numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)),
-                            measure=asked_measure(metric) or query.measure)
+                            measure=asked_measure(metric) or query.measure, wants_change=False)
             return self._decide(self._rank(query, metric, reports, terms=False, near=near))
         return self._decide(self._rank(query, metric, reports))
 
@@ -361,7 +368,7 @@ class Answerer:
             sa, ga = self._resolve(query, a_text, files, operand=True)
             near = self._best_fact(ga[0]) if sa == "answered" else None
             sb, gb = self._resolve(query, b_text, files, operand=True, near=near)
-            if sa == "answered" and sb == "answered":
+            if sa == "answered" and sb == "answered" and not self._same_figure(ga[0], gb[0]):
                 found.append((files[0], ga[0], gb[0]))
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
@@ -481,6 +488,14 @@ class Answerer:
                 "citations": cites, "comparison": rows, "searched": query.searched}
 
     # ------------------------------------------------------------------ helpers
+
+    def _same_figure(self, a: Group, b: Group) -> bool:
+        """Two operands resolved to one printed figure (the same cell, or the same value in the
+        same row): the question's two names were not told apart, and A − A says nothing."""
+        fa, fb = self._best_fact(a), self._best_fact(b)
+        if (fa.report, fa.position) == (fb.report, fb.position):
+            return True
+        return a.value == b.value and fa.row_label == fb.row_label and fa.table == fb.table
 
     def _by_group(self, reports: tuple[str, ...] | list[str]) -> list[list[str]]:
         """Reports as the files of each report: [[narrative, tables], [other]]."""

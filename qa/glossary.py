@@ -91,6 +91,13 @@ EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 # Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
                               "执行数", "全年", "支出合计", "收入合计"})
+# Actual against budget in English words: "less than budgeted", "fall short of its initial budget".
+BUDGET_GAP_RE = re.compile(
+    r"\b(?:more|less)\s+than\s+(?:was\s+|it\s+|had\s+been\s+)?(?:budgeted|planned|(?:the|its)\s+(?:initial\s+)?budget)"
+    r"|\bfall(?:s|ing)?\s+short\s+of\s+(?:the|its)\s+(?:initial\s+)?budget|\bexceed(?:ed)?\s+(?:the|its)\s+(?:initial\s+)?budget"
+    r"|\b(?:over|under)spen[dt]",
+    re.I,
+)
 DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加上|减去|比|或)(?=\s|$)|(?<=\s)(?:和|加上|减去|比|或)\s*(?=[,，?？.。;；:：]|$)")
 EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
 
@@ -227,6 +234,13 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     # a connective with nothing on one side joins nothing (", and what was it?")
     text = DANGLING_RE.sub(" ", text)
     text = re.sub(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])", " ", text)
+    gap = BUDGET_GAP_RE.search(question)
+    if gap:
+        # "How much less than budgeted did X spend on Y": Y's actual against Y's budget
+        subject = " ".join(t for t in terms if t not in STANDALONE_TERMS and t not in SUFFIX_TERMS) or "支出"
+        more = bool(re.match(r"more|over|exceed", gap.group(0), re.I))
+        text = f"{subject}的决算数比{subject}的年初预算{'多' if more else '少'}"
+        return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)))
     if "比" in text and comparative:
         text = text.rstrip(" ?？.。") + comparative
     if sum_cue:

@@ -280,6 +280,16 @@ def grams_of(text: str) -> str:
     return "".join(re.findall(r"[\u4e00-\u9fff]", text))
 
 
+def _dated(question: str, part: str, operand: str) -> str:
+    """`operand` with the year the question prints right before `part` ("2023年执行数" ->
+    "2023年职业年金缴费执行数"), or as it is."""
+    head = re.sub(r"\s+", "", part)[:4]
+    if not head:
+        return operand
+    found = re.search(r"(20\d{2})\s*年度?\s*(?=" + re.escape(head) + ")", question)
+    return f"{found.group(1)}年{operand}" if found else operand
+
+
 def expand_years(question: str) -> str:
     """'24年预算' -> '2024年预算'."""
     return SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}", question)
@@ -415,7 +425,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     metric = parts[0]
                 break
             if len(parts) >= 2:
-                op, operands = name, share_subject(parts[0], parts[1])
+                shared = share_subject(parts[0], parts[1])
+                # "2024年…预算比2023年执行数": an operand keeps the year printed before it
+                operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
+                op = name
                 break
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
