@@ -163,6 +163,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     words = []
     for k, p in enumerate(pieces):
         if re.match(r"[A-Za-z0-9]", p):
+            if re.fullmatch(r"20\d{2}", p):
+                continue  # a year is no part of a phrase ("total 2024 budget"), and stays printed
             if p.lower() in GLUE_WORDS:
                 out[k] = " "
             else:
