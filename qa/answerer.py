@@ -535,7 +535,8 @@ class Answerer:
 
     @staticmethod
     def _other_units(group: Group) -> str:
-        units = sorted({f"{_plain(m.fact.raw)} {m.fact.unit}" for m in group.members if m.fact.unit != group.members[0].fact.unit})
+        units = sorted({f"{_plain(m.fact.raw)} {m.fact.unit}" for m in group.members
+                        if m.fact.unit and m.fact.unit != group.members[0].fact.unit})
         return f"（另印作 {'、'.join(units)}）" if units else ""
 
     def _not_found_text(self, query: Query) -> str:

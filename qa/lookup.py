@@ -31,7 +31,7 @@ TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数
 ORG_PHRASE_RE = re.compile(
     r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
 )
-QUOTED_LABEL_BONUS = 0.06
+QUOTED_LABEL_BONUS = 0.08  # above the answerer's ambiguity margin (0.06): a quoted name settles a tie
 DATED_FIGURE_BONUS = 0.1
 TOTAL_CUE_BONUS = 0.1
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
@@ -74,6 +74,7 @@ class FactView:
     total_column: bool
     measure: str  # budget | actual | target | ''
     plain_label: str = ""  # the label without punctuation, as a question would quote it
+    plain_column: str = ""  # the header path the same way
 
 
 def own_label(fact: Fact) -> str:
@@ -143,6 +144,7 @@ def make_views(
             total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
             plain_label=NOISE_CHARS.sub("", strip(f.row_label, f.report)).strip() if f.source == "table" else "",
+            plain_column=NOISE_CHARS.sub("", f.column.replace("/", "")) if f.source == "table" else "",
         )
         for f in facts
     ]
@@ -260,6 +262,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         elif fact.code:
             score -= 0.3
     for number in query.numbers:
+        if number in query.codes and fact.source == "table" and not fact.code:
+            continue  # a 科目 code against a table that prints none: it cannot tell
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
     asked_years = set(query.years) | ({report_year} if report_year else set())
@@ -282,6 +286,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score += 0.1  # the head of the phrase (its last word) is what the figure is
     if query.wants_total and TOTAL_LABEL_RE.search(plain_label):
         score += TOTAL_CUE_BONUS  # "一共花了多少": the sentence's 总额, not one of its parts
+    if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
+            and view.column & specific):
+        score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
     if plain_metric and len(view.plain_label) >= 3 and view.plain_label in plain_metric:
         score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
@@ -424,6 +431,17 @@ def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] 
         out_groups.setdefault(key, []).append(item)
         if len(out_groups) > limit * 4:
             break
+    # a unit-less cell printing the same figure as a cell with a unit (one table's "单位" was
+    # not read) is that figure, not a rival
+    printed: dict[tuple[Decimal, str], tuple[Decimal, str, str]] = {}
+    for key, members in out_groups.items():
+        if key[1] != "":
+            for m in members:
+                printed.setdefault((m.fact.value, key[2]), key)
+    for key in [k for k in out_groups if k[1] == ""]:
+        target = printed.get((key[0], key[2]))
+        if target is not None:
+            out_groups[target].extend(out_groups.pop(key))
     out = [
         Group(value=k[0], unit=k[1], score=max(m.score for m in v), members=tuple(v))
         for k, v in out_groups.items()

@@ -55,3 +55,11 @@ def test_a_change_is_labelled_by_the_clause_before() -> None:
     assert own_label(change) == "提租补贴（项） 与上年相比增加"
     level = replace(change, row_label="提租补贴（项）", parents="住房改革支出（类）")
     assert own_label(level) == "提租补贴（项）"
+
+
+def test_a_unitless_cell_printing_the_same_figure_is_no_rival() -> None:
+    with_unit = _cell("30302 退休费", "金额", "1395.28", 1.09, 1)
+    bare = replace(with_unit, fact=replace(with_unit.fact, unit="", table="第二部分", position=2),
+                   canonical=Decimal("1395.28"), canonical_unit="")
+    groups = group_by_value([with_unit, bare])
+    assert len(groups) == 1 and len(groups[0].members) == 2
