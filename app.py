@@ -183,6 +183,7 @@ class Service:
         self.status = "Starting…"
         self.error = ""
         self.ready = threading.Event()
+        self.ready_wait = float(os.environ.get("DQA_READY_WAIT", "30"))
         self._lock = ReadWriteLock()
         self._last_refresh = time.monotonic()
 
@@ -237,24 +238,29 @@ class Service:
     def ask(self, question: str) -> dict[str, Any]:
         """The chat function and the `/answer` endpoint: question -> answer dict."""
         question = (question or "").strip()
-        if not self.ready.is_set():
-            return self._no_answer(
-                question, self.status if not self.error else f"Cannot answer: {self.error}"
-            )
+        # a question that arrives while the index loads waits for it (DQA_READY_WAIT seconds),
+        # then says "loading" — never not_found, which means "searched and absent"
+        if not self.error and not self.ready.wait(self.ready_wait):
+            return self._no_answer(question, self.status, "loading")
+        if self.error:
+            return self._no_answer(question, f"Cannot answer: {self.error}", "error")
         self._maybe_refresh()
         try:
             with self._lock.read():
                 return dict(self.answerer.ask(question))
         except Exception:
             log.exception("answering %r failed", question)
-            return self._no_answer(question, "Internal error while answering; see the server log.")
+            return self._no_answer(question, "Internal error while answering; see the server log.", "error")
 
     @staticmethod
-    def _no_answer(question: str, text: str) -> dict[str, Any]:
+    def _no_answer(question: str, text: str, status: str) -> dict[str, Any]:
+        """A reply that is no answer: status "loading" (the index is not ready yet) or "error"
+        (it cannot be answered here), with the reason; CONTRACT.md."""
         return {
             "question": question,
-            "status": "not_found",
+            "status": status,
             "answer": text,
+            "error": text,
             "value": None,
             "unit": "",
             "citations": [],

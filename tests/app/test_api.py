@@ -294,14 +294,24 @@ def test_upload_adds_good_reports_and_refuses_bad_ones(tmp_path: Path, fake_pipe
 
 def test_questions_before_the_index_is_ready_get_a_status_message(tmp_path: Path) -> None:
     service = app.Service(Settings(store=tmp_path / "store"), tmp_path / "corpus")
+    service.ready_wait = 0.2  # a question waits for the index this long, then says "loading"
     answer = service.ask("硚口区2020年绩效工资是多少？")
     assert answer == {
         "question": "硚口区2020年绩效工资是多少？",
-        "status": "not_found",
+        "status": "loading",
         "answer": "Starting…",
+        "error": "Starting…",
         "value": None,
         "unit": "",
         "citations": [],
         "elapsed_ms": 0.0,
     }
     assert service.add_reports(["x.txt"]) == "The index is not ready yet: Starting…"
+
+
+def test_an_index_that_cannot_load_answers_error_not_not_found(tmp_path: Path) -> None:
+    service = app.Service(Settings(store=tmp_path / "store"), tmp_path / "corpus")
+    service.error = "the corpus build failed"
+    answer = service.ask("硚口区2020年绩效工资是多少？")
+    assert (answer["status"], answer["value"]) == ("error", None)
+    assert "the corpus build failed" in answer["error"]
