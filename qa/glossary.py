@@ -50,7 +50,9 @@ ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
 
 # English cues that a change, not a level, is asked for ("by how much did … grow").
 EN_CHANGE_WORDS = ("increase", "decrease", "grow", "grew", "rise", "rose", "fall", "fell", "drop", "decline",
-                   "change", "compared with", "compared to", "more than", "less than", "exceed")
+                   "change", "compared with", "compared to", "more than", "less than", "exceed", "raised",
+                   "lower than", "higher than", "previous year", "last year", "year-on-year", "year on year",
+                   "year before", "prior year", "reduced", "cut by")
 # Words that name no item on their own: a question left with only these is too vague to answer.
 GENERIC_WORDS = ("预算", "决算", "支出", "收入", "金额", "资金", "经费", "数", "合计", "总计", "全年", "年初", "多少")
 
@@ -92,9 +94,11 @@ EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
                               "执行数", "全年", "支出合计", "收入合计"})
 # Actual against budget in English words: "less than budgeted", "fall short of its initial budget".
+_BUDGET = r"(?:the|its)\s+(?:(?:initial|original|start[\s-]of[\s-]year|year[\s-]start|full[\s-]year)\s+)?budget"
 BUDGET_GAP_RE = re.compile(
-    r"\b(?:more|less)\s+than\s+(?:was\s+|it\s+|had\s+been\s+)?(?:budgeted|planned|(?:the|its)\s+(?:initial\s+)?budget)"
-    r"|\bfall(?:s|ing)?\s+short\s+of\s+(?:the|its)\s+(?:initial\s+)?budget|\bexceed(?:ed)?\s+(?:the|its)\s+(?:initial\s+)?budget"
+    rf"\b(?:more|less|higher|lower)\s+than\s+(?:was\s+|it\s+|had\s+been\s+)?(?:budgeted|planned|{_BUDGET})"
+    rf"|\b(?:fall|fell|falls|falling)\s+short\s+of\s+{_BUDGET}"
+    rf"|\b(?:exceed|exceeded|overshoot|overshot|surpass|surpassed|overran|overrun|above|below|under)\s+{_BUDGET}"
     r"|\b(?:over|under)spen[dt]",
     re.I,
 )
@@ -107,6 +111,8 @@ def stem(word: str) -> str:
     w = word.lower().removesuffix("'s").removesuffix("'")
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
+    if w.endswith("uses"):
+        return w[:-2]  # bonuses, buses
     if w.endswith(("sses", "ches", "shes", "xes")):
         return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
@@ -240,8 +246,14 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     if gap:
         # "How much less than budgeted did X spend on Y": Y's actual against Y's budget
         subject = " ".join(t for t in terms if t not in STANDALONE_TERMS and t not in SUFFIX_TERMS) or "支出"
-        more = bool(re.match(r"more|over|exceed", gap.group(0), re.I))
-        text = f"{subject}的决算数比{subject}的年初预算{'多' if more else '少'}"
+        more = bool(re.match(r"more|higher|over|exceed|surpass|above", gap.group(0), re.I))
+        phrase = gap.group(0).lower()
+        budget = ("全年预算数" if re.search(r"full[\s-]year", phrase)
+                  else "年初预算" if re.search(r"initial|original|start|budgeted|planned", phrase) else "预算数")
+        # the actual side in the words that go with the budget's: 全年预算数 / 全年执行数 (a
+        # self-evaluation), 年初预算 / 决算数 (final accounts)
+        actual = "全年执行数" if budget == "全年预算数" else "决算数"
+        text = f"{subject}的{actual}比{subject}的{budget}{'多' if more else '少'}"
         return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)))
     if "比" in text and comparative:
         text = text.rstrip(" ?？.。") + comparative

@@ -376,36 +376,37 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
         return groups
     metric = grams(metric_text, words=True)
     specific = specific_text_grams(metric_text)
-    totals: set[tuple[str, str, str]] = set()
+    totals: dict[tuple[str, str, str], set[str]] = {}  # total's place -> its label's grams
     out: list[Group] = []
     for group in groups:
         parts = True
         for item in group.members:
             if item.score < group.score - margin:
                 continue
-            key = _part_of(item.fact, metric, specific)
+            key = _part_of(item.fact, specific)
             if key is None or key not in totals:
                 parts = False
+            elif item.fact.source == "text" and (grams(item.fact.row_label) - totals[key]) & metric:
+                parts = False  # the question names what sets this part apart (…服务支出: 服务)
         if not (parts and out):
             out.append(group)
         for item in group.members:
             key = _total_of(item.fact)
             if key is not None:
-                totals.add(key)
+                totals.setdefault(key, grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)))
     return out
 
 
-def _part_of(fact: Fact, metric: set[str], specific: set[str]) -> tuple[str, str, str] | None:
-    """The row (or sentence) a figure is an unasked part of: a non-total column the question
-    does not name; a figure after "其中" whose name has words the question does not say
-    ("政府采购支出总额192.27万元，其中：…服务支出190.37万元")."""
+def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
+    """The row (or sentence) a figure may be a part of: a non-total column the question does
+    not name; a figure after "其中" ("政府采购支出总额192.27万元，其中：…服务支出190.37万元")."""
     if fact.source == "table":
         leaf = leaf_column(fact.column)
         if not leaf or TOTAL_COLUMN_RE.search(leaf) or grams(leaf) & specific:
             return None
         return (fact.report, fact.table, fact.row_label)
     cut = fact.quote.find("其中")
-    if cut < 0 or fact.quote.find(fact.raw, cut) < 0 or not grams(fact.row_label) - metric:
+    if cut < 0 or fact.quote.find(fact.raw, cut) < 0:
         return None
     return (fact.report, "", fact.quote)
 

@@ -223,6 +223,8 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         if f"多少{unit}" in q or f"几{unit}" in q:
             # 几个 is any count (几个编制 are people); other measure words say what is counted
             return "count", "" if unit == "个" else unit
+    if re.search(r"percentage|in percent|百分比|百分之|by what percent", q):
+        return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""
     if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
