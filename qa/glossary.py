@@ -151,6 +151,7 @@ class Rendering:
     text: str  # the question with its English words in Chinese (names and function words out)
     terms: tuple[str, ...]  # the Chinese runs the English words gave
     unplaced: tuple[str, ...]  # content words the vocabulary has no entry for
+    bare: str = ""  # the question with its English content words out (connectives kept)
 
 
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
@@ -162,7 +163,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     to the organisation linker, unless a longer vocabulary phrase starts there (office
     expenses is a cost, not an office)."""
     if not re.search(r"[A-Za-z]", question):
-        return Rendering(question, (), ())
+        return Rendering(question, (), (), question)
     vocab = english_vocabulary()
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
     out = list(pieces)
@@ -184,11 +185,14 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     span = [0, 0]  # pieces the current run covers
     last_word = -2
 
+    term_spans: list[tuple[int, int]] = []  # pieces each Chinese term stands in
+
     def close_run() -> None:
         if run:
             joined = "".join(run)
             terms.append(joined)
             out[span[0]] = joined
+            term_spans.append((span[0], span[1]))
             for k in range(span[0] + 1, span[1] + 1):
                 out[k] = ""
             run.clear()
@@ -238,6 +242,10 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             out[piece_at] = " "
         i += 1
     close_run()
+    bare_out = list(out)
+    for first, _last in term_spans:
+        bare_out[first] = " "
+    bare = " ".join(DANGLING_RE.sub(" ", "".join(bare_out)).split())
     text = "".join(out)
     # a connective with nothing on one side joins nothing (", and what was it?")
     text = DANGLING_RE.sub(" ", text)
@@ -254,9 +262,13 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         # self-evaluation), 年初预算 / 决算数 (final accounts)
         actual = "全年执行数" if budget == "全年预算数" else "决算数"
         text = f"{subject}的{actual}比{subject}的{budget}{'多' if more else '少'}"
-        return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)))
-    if "比" in text and comparative:
-        text = text.rstrip(" ?？.。") + comparative
-    if sum_cue:
-        text = text.rstrip(" ?？.。") + "一共"
-    return Rendering(" ".join(text.split()), tuple(terms), tuple(dict.fromkeys(unplaced)))
+        return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)), text)
+
+    def cues(rendered: str) -> str:
+        if "比" in rendered and comparative:
+            rendered = rendered.rstrip(" ?？.。") + comparative
+        if sum_cue:
+            rendered = rendered.rstrip(" ?？.。") + "一共"
+        return " ".join(rendered.split())
+
+    return Rendering(cues(text), tuple(terms), tuple(dict.fromkeys(unplaced)), cues(bare))

@@ -21,6 +21,7 @@ from qa.glossary import (
 )
 from qa.orgs import OrgLinker, name_in_question, unknown_places
 
+MIXED_CHINESE_CHARS = 3  # Chinese content a mixed question needs for its English to be a gloss
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
 SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
@@ -382,7 +383,14 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     table_ref = table_reference(bare)
     # English words put in the Chinese the reports print (names left to the linker)
     rendering = render_english(q, linker.name_words)
-    metric_source = rendering.text.replace(table_ref, " ") if table_ref else rendering.text
+    source = rendering.text
+    if (lang == "mixed" and len(grams_of(clean_metric(rendering.bare, remove))) >= MIXED_CHINESE_CHARS
+            and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
+        # "retirement pay of veteran cadres (离休费)": the Chinese the user typed names the figure
+        # as printed; the English beside it is a gloss, and a loose one can only blur it (not
+        # when the English joins two items: "the housing provident fund or rent subsidies (提租补贴)")
+        source = rendering.bare
+    metric_source = source.replace(table_ref, " ") if table_ref else source
     terms = list(rendering.terms)
     metric = clean_metric(metric_source, remove)
     codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))

@@ -122,3 +122,12 @@ def test_items_compared_within_one_report() -> None:
 def test_english_money_words_ask_for_money() -> None:
     assert parse_query("What was the 2020 budget for performance pay of the Qiaokou grid center?", CATALOG).unit_wanted == "money"
     assert parse_query("How many vehicles did the Qiaokou grid center have in 2020 per its budget?", CATALOG).unit_wanted == "count"
+
+
+def test_a_mixed_question_is_read_by_its_chinese_name() -> None:
+    # the English is a loose gloss (retirement pay is 退休费): the Chinese the user typed names the row
+    query = parse_query("Qiaokou grid center 2020: retirement pay of veteran cadres (离休费)?", CATALOG)
+    assert "离休费" in query.metric and "退休费" not in query.metric
+    # two items joined in English keep their English: the other item is only named there
+    query = parse_query("Qiaokou grid center 2020: which was larger, the housing provident fund or 提租补贴?", CATALOG)
+    assert "住房公积金" in query.metric
