@@ -437,7 +437,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             if len(parts) >= 2:
                 shared = share_subject(parts[0], parts[1])
                 # "2024年…预算比2023年执行数": an operand keeps the year printed before it
-                operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
+                operands = shared
+                if len(years) >= 2:
+                    operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
     return Query(
