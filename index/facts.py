@@ -48,6 +48,7 @@ PAIRED_CHARS = "收支增减升降进出"
 # Words that say how a figure relates to its subject (a measure, a change), not what it is of.
 RELATION_WORDS_RE = re.compile(
     r"与上年相比|与上年|比上年预算|比上年|较上年|同比|增加|减少|增长|下降|上升|降低|持平|增减"
+    r"|此项支出|该项支出|此项经费|该项经费|此项|该项|本项"
     r"|年初预算|全年预算|调整预算|支出决算|预算数|决算数|执行数|预算|决算|完成|安排|当年|本年|上年|20\d{2}\s*年度?|[比较（）()为了是数，,\s]"
 )
 

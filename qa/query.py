@@ -27,7 +27,7 @@ YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
 # "FY2024", "fiscal 24" are rarer than "in 2024"; English two-digit years are left alone.
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
-DIGITS_RE = re.compile(r"(?<![\d.])\d{4,}(?![\d.])")
+DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 MARKS_RE = re.compile(r"[，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 
@@ -228,7 +228,7 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""
-    if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or "staff" in q or "how many people" in q:
+    if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or re.search(r"how many (?:people|staff|employees|persons)", q):
         return "count", "人"
     if any(w in q for w in ("百分比", "百分之", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
         return "percent", ""

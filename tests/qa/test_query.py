@@ -131,3 +131,10 @@ def test_a_mixed_question_is_read_by_its_chinese_name() -> None:
     # two items joined in English keep their English: the other item is only named there
     query = parse_query("Qiaokou grid center 2020: which was larger, the housing provident fund or 提租补贴?", CATALOG)
     assert "住房公积金" in query.metric
+
+
+def test_an_operand_keeps_the_year_printed_before_it() -> None:
+    catalog = [report_info({"name": "f.pdf", "org": "上海市普陀区社会福利院", "district": "普陀区", "year": 2024, "kind": "预算"})]
+    query = parse_query("普陀区社会福利院2024年职业年金缴费预算比2023年执行数多了多少万元？", catalog)
+    assert query.op == "diff"
+    assert query.operands == ("2024年职业年金缴费预算", "2023年职业年金缴费执行数")
