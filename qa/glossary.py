@@ -44,6 +44,7 @@ QUESTION_NOISE = (
 # Colloquial words for what the templates print (开支 for 支出): replaced in the question.
 ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("开支", "支出"), ("花销", "支出"), ("花费", "支出"), ("开销", "支出"),
+    ("实际执行了", "执行"), ("实际执行", "执行"), ("执行了", "执行"),
     # a total as users say it and as the tables print it
     ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )

@@ -137,7 +137,7 @@ def make_views(
             parents=frozenset(grams(f.parents)),
             quote=frozenset(grams(strip(f.quote, f.report))) if f.source == "text" else frozenset(),
             table=frozenset(grams(f.table)),
-            hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code}",
+            hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code} {f.parents}",
             label_years=frozenset(int(y) for y in YEAR_IN_TEXT_RE.findall(f.row_label)),
             crowded=f.source == "table" and not f.column and crowd[(f.report, f.table, f.row_label, f.quote)] > 1,
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,

@@ -306,7 +306,7 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
         core = place[:-1]
         if place.endswith(NOT_PLACE_ENDS) or place in NOT_DISTRICTS or place[-2:] in NOT_DISTRICTS and len(place) == 2:
             continue
-        if any(core in n for n in names):
-            continue
+        if any(core in n for n in names) or any(place[1:] in n for n in names if len(place) >= 4):
+            continue  # 底硚口区 of "截至2023年底硚口区": the place is 硚口区
         found.append(place)
     return found

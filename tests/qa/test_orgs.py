@@ -74,3 +74,11 @@ def test_the_name_is_cut_off_where_the_metric_starts(linker) -> None:
 )
 def test_a_place_is_a_place_only_at_a_word_boundary(question, places) -> None:
     assert unknown_places(question, NAMES.values()) == places
+
+
+def test_a_date_before_a_place_is_no_part_of_it() -> None:
+    from qa.orgs import unknown_places
+
+    # "截至2023年底硚口区…": 底 ends the date, the place is 硚口区
+    assert unknown_places("截至2023年底硚口区网格化服务中心占有使用国有资产多少万元？", ["武汉市硚口区社会管理网格化服务中心", "硚口区"]) == []
+    assert unknown_places("青山区网格化服务中心2024年收支总计是多少？", ["硚口区"]) == ["青山区"]
