@@ -166,6 +166,9 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     if not re.search(r"[A-Za-z]", question):
         return Rendering(question, (), (), question)
     vocab = english_vocabulary()
+    # an English aside in brackets glosses the words before it ("public (office running)
+    # expenses"): out of the phrase, so the words around it meet again
+    question = re.sub(r"\s*\((?:[A-Za-z][A-Za-z\s'/,.-]*)\)\s*", " ", question)
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
     out = list(pieces)
     words = []

@@ -341,6 +341,8 @@ def lookup_facts(
             continue  # no report is of the year asked: only a figure printed with that year will do
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
+        if query.wants_change and not any(w in view.fact.row_label for w in CHANGE_WORDS):
+            continue  # "by how much did it grow": a level is never the answer, only a printed change
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
                            specific, plain_metric)

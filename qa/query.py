@@ -442,6 +442,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
+    if wants_change and op == "value" and len(years) >= 2:
+        # "2019 … grow over 2018": the change is printed in the later year's report
+        later = [i for i in candidates if i.year == max(years)]
+        if later:
+            groups = {i.group for i in later}
+            candidates = [i for i in candidates if i.group in groups]
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,

@@ -134,3 +134,12 @@ def test_two_items_of_one_report_compared(answerer) -> None:  # noqa: ANN001
     assert {c["row"] for c in r["citations"]} == {"30201 办公费", "30202 印刷费"}
     r = _ask(answerer, "硚口区网格化中心2020年办公费和印刷费哪个少？")
     assert r["value"] == "1.25"
+
+
+def test_a_change_is_answered_with_a_printed_change_or_not_at_all(answerer) -> None:  # noqa: ANN001
+    # 001: "2024年部门收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
+    r = _ask(answerer, "By how much did the Qiaokou grid centre's total 2024 budget increase compared with its 2023 budget?")
+    assert (r["status"], r["value"]) == ("answered", "178.10")
+    # a change nobody printed: never a level in its place
+    r = _ask(answerer, "硚口区网格化中心2024年印刷费比上年增加了多少？")
+    assert r["status"] != "answered" or "增" in r["citations"][0]["quote"]
