@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from index.facts import relation_only
+from index.facts import RELATION_WORDS_RE, relation_only
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
 from qa.glossary import COUNT_UNITS, GENERIC_WORDS, MONEY_UNITS
@@ -75,6 +75,11 @@ class FactView:
     measure: str  # budget | actual | target | ''
     plain_label: str = ""  # the label without punctuation, as a question would quote it
     plain_column: str = ""  # the header path the same way
+
+
+def label_core(label: str) -> str:
+    """A sentence label less its relation words: '收入支出总计增加' -> '收入支出总计'."""
+    return RELATION_WORDS_RE.sub("", label)
 
 
 def own_label(fact: Fact) -> str:
@@ -143,7 +148,7 @@ def make_views(
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
             total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
-            plain_label=NOISE_CHARS.sub("", strip(f.row_label, f.report)).strip() if f.source == "table" else "",
+            plain_label=NOISE_CHARS.sub("", strip(f.row_label if f.source == "table" else label_core(f.row_label), f.report)).strip(),
             plain_column=NOISE_CHARS.sub("", f.column.replace("/", "")) if f.source == "table" else "",
         )
         for f in facts
@@ -404,8 +409,10 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
     not name; a figure after "其中" ("政府采购支出总额192.27万元，其中：…服务支出190.37万元")."""
     if fact.source == "table":
         leaf = leaf_column(fact.column)
-        if not leaf or TOTAL_COLUMN_RE.search(leaf) or grams(leaf) & specific:
+        if not leaf or grams(leaf) & specific:
             return None
+        if TOTAL_COLUMN_RE.search(leaf) and fact.column.count("/") < 2:
+            return None  # the row's total; a 小计 under a part (三公 / 公务用车… / 小计) is a part
         return (fact.report, fact.table, fact.row_label)
     cut = fact.quote.find("其中")
     if cut < 0 or fact.quote.find(fact.raw, cut) < 0:
@@ -416,7 +423,8 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
 def _total_of(fact: Fact) -> tuple[str, str, str] | None:
     """The row or sentence a figure is the total of."""
     if fact.source == "table":
-        return (fact.report, fact.table, fact.row_label) if is_total_column(fact.column) else None
+        whole = is_total_column(fact.column) and fact.column.count("/") < 2
+        return (fact.report, fact.table, fact.row_label) if whole else None
     cut = fact.quote.find("其中")
     at = fact.quote.find(fact.raw)
     if cut > 0 and 0 <= at < cut:

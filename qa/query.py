@@ -70,7 +70,7 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
 MEASURE_CUES = (
-    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed",
+    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed", "spend ", "spend?",
                 "spent", "outturn")),
     ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned")),
     ("target", ("目标值", "target")),
