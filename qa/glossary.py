@@ -54,6 +54,7 @@ EN_CHANGE_WORDS = ("increase", "decrease", "grow", "grew", "rise", "rose", "fall
                    "change", "compared with", "compared to", "more than", "less than", "exceed", "raised",
                    "lower than", "higher than", "previous year", "last year", "year-on-year", "year on year",
                    "year before", "prior year", "reduced", "cut by")
+EN_CHANGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in EN_CHANGE_WORDS) + r")", re.I)
 # Words that name no item on their own: a question left with only these is too vague to answer.
 GENERIC_WORDS = ("预算", "决算", "支出", "收入", "金额", "资金", "经费", "数", "合计", "总计", "全年", "年初", "多少")
 
@@ -92,7 +93,7 @@ EN_SUM_CUES = frozenset({"combined", "together", "sum", "altogether"})
 EN_MORE = frozenset({"more", "higher", "larger", "bigger", "greater", "exceed", "exceeded"})
 EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 # Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
-STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算",
+STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算", "调整预算",
                               "执行数", "全年", "支出合计", "收入合计"})
 # Actual against budget in English words: "less than budgeted", "fall short of its initial budget".
 _BUDGET = r"(?:the|its)\s+(?:(?:initial|original|start[\s-]of[\s-]year|year[\s-]start|full[\s-]year)\s+)?budget"

@@ -12,7 +12,7 @@ from typing import Any
 
 from qa.glossary import (
     ASCII_WORD_RE,
-    EN_CHANGE_WORDS,
+    EN_CHANGE_RE,
     EN_STOPWORDS,
     QUESTION_NOISE,
     ZH_SYNONYMS,
@@ -399,7 +399,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     op = "value"
     operands: tuple[str, ...] = ()
     smaller = False
-    wants_change = bool(CHANGE_CUE_RE.search(q)) or any(w in lowered for w in EN_CHANGE_WORDS)
+    wants_change = bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered))
     compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
     if compare:
         op = "compare"

@@ -138,3 +138,9 @@ def test_an_operand_keeps_the_year_printed_before_it() -> None:
     query = parse_query("普陀区社会福利院2024年职业年金缴费预算比2023年执行数多了多少万元？", catalog)
     assert query.op == "diff"
     assert query.operands == ("2024年职业年金缴费预算", "2023年职业年金缴费执行数")
+
+
+def test_english_change_words_are_whole_words() -> None:
+    # "authorised" holds "rise", "price" holds "rice": neither asks for a change
+    assert not parse_query("How many authorised staff positions did the Qiaokou grid center have in 2020?", CATALOG).wants_change
+    assert parse_query("By how much did the Qiaokou grid center's 2024 budget rise?", CATALOG).wants_change
