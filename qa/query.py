@@ -264,7 +264,7 @@ def clean_metric(text: str, remove: list[str]) -> str:
             continue
         # the alias and the office words after it: 硚口区网格化中心, 武昌区城运中心
         out = re.sub(re.escape(word) + f"(?:{ORG_TAIL})?", " ", out)
-    out = re.sub(r"20\d{2}\s*年度?", " ", out)
+    out = re.sub(r"20\d{2}\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
