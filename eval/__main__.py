@@ -257,7 +257,7 @@ def run_ours(store: Path, cases: Sequence[Case], progress: bool) -> SystemRun:
     return SystemRun("ours", results, load_s)
 
 
-def run_fair_peer(store: Path, cases: Sequence[Case], progress: bool) -> SystemRun:
+def run_fair_peer(store: Path, cases: Sequence[Case], progress: bool, notes: list[str] | None = None) -> SystemRun:
     """The fair peer (eval/baseline.py FairPeer), its abstention threshold chosen on the dev
     cases among `cases`."""
     from eval.baseline import FairPeer
@@ -268,6 +268,8 @@ def run_fair_peer(store: Path, cases: Sequence[Case], progress: bool) -> SystemR
     dev = [c for c in cases if c.split != "test"]
     threshold = peer.choose_threshold(dev) if dev else 0
     log.info("fair peer: overlap threshold %d chosen on %d dev cases", threshold, len(dev))
+    if notes is not None:
+        notes.append(f"fair peer: abstains below {threshold} shared characters (chosen on {len(dev)} dev cases)")
     load_s = time.perf_counter() - started
     results = run_cases(cases, peer.ask, peer.retrieve, label="fair peer", progress=progress)
     return SystemRun("baseline", results, load_s)
@@ -606,7 +608,7 @@ def run(args: argparse.Namespace) -> int:
         mine = run_ours(group_settings.store, group, progress)
         theirs = None
         if args.baseline == "fair":
-            theirs = run_fair_peer(group_settings.store, group, progress)
+            theirs = run_fair_peer(group_settings.store, group, progress, notes)
         elif args.baseline == "naive":
             embed_model = store_stats(group_settings.store).get("embed_model") or settings.embed_model
             theirs = run_baseline(group_settings.store, group, embed_model, progress)

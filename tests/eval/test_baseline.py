@@ -110,3 +110,33 @@ def test_naive_rag_over_the_corpus_with_the_real_embedder() -> None:
     answer = rag.ask("岳麓区常调队2021年累计调查疑难工单多少件？")
     assert answer["status"] == "answered"
     assert isinstance(answer["value"], str) and answer["citations"]
+
+
+def test_fair_peer_threshold_is_chosen_on_the_cases_given() -> None:
+    from eval.baseline import FairPeer
+    from eval.cases import Case
+
+    def case(cid: str, answer: str) -> Case:
+        return Case(id=cid, question=cid, answer=answer, unit="万元", doc="d.txt", evidence="", kind="table", lang="zh")
+
+    answers = {
+        # picked with a long overlap and right; with a short overlap and wrong; an absent one
+        "a": ({"status": "answered", "value": "5", "unit": "万元", "citations": []}, 8),
+        "b": ({"status": "answered", "value": "9", "unit": "万元", "citations": []}, 2),
+        "c": ({"status": "answered", "value": "1", "unit": "万元", "citations": []}, 3),
+    }
+    peer = FairPeer(answerer=None)
+    peer.pick = lambda q: answers[q]  # type: ignore[method-assign]
+    cases = [case("a", "5"), case("b", "7"), case("c", "NOT_IN_DOC")]
+    # abstaining below 4 characters keeps a, turns the wrong b and c into not_found (c correct)
+    assert peer.choose_threshold(cases) == 4
+    assert peer.ask("b")["status"] == "not_found" and peer.ask("a")["value"] == "5"
+
+
+def test_fair_peer_uses_our_retrieval_and_filters(answerer) -> None:  # noqa: ANN001
+    from eval.baseline import FairPeer
+
+    peer = FairPeer(answerer)
+    answer, overlap = peer.pick("how many 12345 工单 did Yuelu handle in 2021?")
+    assert answer["status"] == "answered" and overlap >= 2
+    assert answer["citations"][0]["report"] == "004_abd4107061c8b5b5.txt"  # the organisation filter
