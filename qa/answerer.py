@@ -52,6 +52,7 @@ from qa.query import (
 log = logging.getLogger(__name__)
 
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
+INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
 AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
 MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MAX_QUESTION)
 MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation
@@ -92,6 +93,15 @@ def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
         if len(out) >= limit:
             break
     return out
+
+
+def _nearly_equal(a: Group, b: Group) -> bool:
+    """Two figures of one report within 1% of each other (397.1 in a table, 397.18 in the
+    text): the report printing one figure two ways, never to be settled silently."""
+    report_a, report_b = a.members[0].fact.report, b.members[0].fact.report
+    if a.unit != b.unit or report_a != report_b or not a.value or not b.value:
+        return False
+    return abs(a.value - b.value) <= abs(b.value) * Decimal("0.01")
 
 
 def _same_place(fact: Fact, other: Fact) -> bool:
@@ -297,7 +307,8 @@ class Answerer:
         if not groups or groups[0].score < MIN_SCORE:
             return "not_found", groups[:3]
         best = groups[0]
-        close = [g for g in groups[1:] if g.score >= best.score - AMBIGUITY_MARGIN]
+        close = [g for g in groups[1:] if g.score >= best.score - AMBIGUITY_MARGIN
+                 or (g.score >= best.score - INCONSISTENCY_MARGIN and _nearly_equal(g, best))]
         if close:
             return "ambiguous", [best, *close][:4]
         return "answered", [best]
