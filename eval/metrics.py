@@ -5,7 +5,8 @@ Scoring, in one place:
 * correct — gold NOT_IN_DOC: status not_found, or an answer marked `none_stated` (it cites the
   report's own statement that there is no such figure: "本年度没有…支出"). Otherwise: status answered and `value` equals
   the gold after unit conversion (Decimal compare: "0" == "0.00", "13.64" 万元 == "136400.00" 元,
-  "23.05" 万件 == "230500" 件).
+  "23.05" 万件 == "230500" 件); a computed gold also accepts a result within one unit of its
+  last place (operands printed rounded in the text, exact in a table).
 * wrong_number — status answered with a value that is not the gold, or any value for a
   NOT_IN_DOC gold; also an ambiguous answer whose candidates carry figures but not the gold
   (a list of wrong figures is still wrong figures). The worst outcome: a confident wrong figure.
@@ -102,6 +103,20 @@ def values_equal(value: object, unit: str, gold: str, gold_unit: str) -> bool:
     return False
 
 
+def within_rounding(value: object, unit: str, gold: str, gold_unit: str) -> bool:
+    """A computed figure within one unit of the gold's last place: 176.32 + 88.16 = 264.48 万元
+    from the text's rounded figures, 2,644,739.28 元 from the table's exact ones (264.47 万元)."""
+    got, want = parse_value(value), parse_value(gold)
+    if got is None or want is None:
+        return False
+    got_base, got_factor = unit_scale(unit or got[1])
+    want_base, want_factor = unit_scale(gold_unit or want[1])
+    if got_base != want_base:
+        return False
+    last_place = Decimal(1).scaleb(int(want[0].as_tuple().exponent))
+    return abs(got[0] * got_factor / want_factor - want[0]) <= last_place
+
+
 def _decimals(value: Decimal) -> int:
     exponent = int(value.normalize().as_tuple().exponent)
     return max(-exponent, 0)
@@ -178,7 +193,11 @@ def classify(case: Case, answer: Mapping[str, Any]) -> str:
             # "本年度没有政府性基金预算财政拨款收入和支出": the answer says the report states there
             # is none, which is what an absent figure means; a printed 0.00 cell is not that
             return CORRECT if answer.get("none_stated") else WRONG_NUMBER
-        return CORRECT if values_equal(value, unit, case.answer, case.unit) else WRONG_NUMBER
+        if values_equal(value, unit, case.answer, case.unit):
+            return CORRECT
+        if case.kind == "computed" and within_rounding(value, unit, case.answer, case.unit):
+            return CORRECT
+        return WRONG_NUMBER
     if status == "ambiguous":
         candidates = _candidate_values(answer)
         if not candidates:

@@ -506,7 +506,12 @@ class Answerer:
         fa, fb = self._best_fact(a), self._best_fact(b)
         if (fa.report, fa.position) == (fb.report, fb.position):
             return True
-        return a.value == b.value and fa.row_label == fb.row_label and fa.table == fb.table
+        if a.value != b.value:
+            return False
+        # one value under one name twice ("项目支出 149.19" in the text, "（2）项目支出 · 全年执行数
+        # 149.19" in the table): the measures the question told apart were not found apart
+        core_a, core_b = (re.sub(r"[\W\d（）()一二三四五六七八九十]", "", own_label(f)) for f in (fa, fb))
+        return bool(core_a and core_b) and (core_a in core_b or core_b in core_a)
 
     def _by_group(self, reports: tuple[str, ...] | list[str]) -> list[list[str]]:
         """Reports as the files of each report: [[narrative, tables], [other]]."""

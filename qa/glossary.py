@@ -45,6 +45,8 @@ QUESTION_NOISE = (
 ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("开支", "支出"), ("花销", "支出"), ("花费", "支出"), ("开销", "支出"),
     ("实际执行了", "执行"), ("实际执行", "执行"), ("执行了", "执行"),
+    # a compound users write for two printed items
+    ("水电费", "水费和电费"),
     # a total as users say it and as the tables print it
     ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )

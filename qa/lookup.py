@@ -432,6 +432,33 @@ def _total_of(fact: Fact) -> tuple[str, str, str] | None:
     return None
 
 
+def _printed_places(members: list[Scored]) -> int:
+    """Decimal places of a group's figure in its common unit, as the least precise print."""
+    places = []
+    for m in members:
+        exponent = int(m.fact.value.as_tuple().exponent)
+        scale = UNIT_FACTORS.get(m.fact.unit)
+        # a 元 figure is exact to the 元 in 万元: 4 more places than it prints
+        shift = 4 if scale is not None and scale == UNIT_FACTORS["元"] else 0
+        places.append(max(-exponent, 0) + shift)
+    return min(places) if places else 0
+
+
+def _merge_roundings(groups: dict[tuple[Decimal, str, str], list[Scored]]) -> None:
+    """176.32 万元 in the text is 1,763,159.52 元 of the table rounded: one figure, printed two
+    ways, not two figures (397.1 and 397.18 are two: 397.18 rounds to 397.2)."""
+    keys = sorted(groups, key=lambda k: -_printed_places(groups[k]))
+    for i, fine in enumerate(keys):
+        if fine not in groups:
+            continue
+        for coarse in keys[i + 1:]:
+            if coarse not in groups or coarse[1] != fine[1] or coarse[2] != fine[2] or coarse == fine:
+                continue
+            places = _printed_places(groups[coarse])
+            if places < _printed_places(groups[fine]) and fine[0].quantize(Decimal(1).scaleb(-places)) == coarse[0]:
+                groups[fine].extend(groups.pop(coarse))
+
+
 def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] | None = None) -> list[Group]:
     """Equal figures of one report are one candidate, citing every place they are printed;
     `groups` maps a file to the report it is part of (a narrative file and its tables file)."""
@@ -453,6 +480,7 @@ def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] 
         target = printed.get((key[0], key[2]))
         if target is not None:
             out_groups[target].extend(out_groups.pop(key))
+    _merge_roundings(out_groups)
     out = [
         Group(value=k[0], unit=k[1], score=max(m.score for m in v), members=tuple(v))
         for k, v in out_groups.items()

@@ -21,6 +21,8 @@ from qa.glossary import (
 )
 from qa.orgs import OrgLinker, name_in_question, unknown_places
 
+# "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
+CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
 MIXED_CHINESE_CHARS = 3  # Chinese content a mixed question needs for its English to be a gloss
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
@@ -78,7 +80,7 @@ MEASURE_CUES = (
 # Names of funds and reports that contain 预算/决算 without naming a measure.
 FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款")
 MEASURES = ("全年预算数", "年初预算数", "支出决算数", "全年执行数", "全年预算", "年初预算", "支出决算", "预算数",
-            "决算数", "执行数", "实际完成值", "年初目标值", "预算", "决算")
+            "决算数", "执行数", "实际完成值", "年初目标值", "预算", "决算", "执行")
 
 
 @dataclass(frozen=True)
@@ -385,7 +387,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     rendering = render_english(q, linker.name_words)
     source = rendering.text
     if (lang == "mixed" and len(grams_of(clean_metric(rendering.bare, remove))) >= MIXED_CHINESE_CHARS
-            and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
+            and CHINESE_GLOSS_RE.search(q) and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
         # "retirement pay of veteran cadres (离休费)": the Chinese the user typed names the figure
         # as printed; the English beside it is a gloss, and a loose one can only blur it (not
         # when the English joins two items: "the housing provident fund or rent subsidies (提租补贴)")

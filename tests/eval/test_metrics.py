@@ -399,3 +399,16 @@ def test_an_absent_figure_is_met_by_the_reports_own_statement_of_none() -> None:
     printed_zero = {"status": "answered", "value": "0.00", "unit": "万元"}
     assert classify(case, stated) == CORRECT
     assert classify(case, printed_zero) == WRONG_NUMBER
+
+
+def test_a_computed_gold_accepts_the_sum_of_exact_operands() -> None:
+    from eval.cases import Case
+    from eval.metrics import CORRECT, WRONG_NUMBER, classify
+
+    def case(kind: str) -> Case:
+        return Case(id="c", question="q", answer="264.48", unit="万元", doc="d.pdf", evidence="", kind=kind, lang="zh")
+
+    exact = {"status": "answered", "value": "2644739.28", "unit": "元"}  # 264.4739 万元
+    assert classify(case("computed"), exact) == CORRECT
+    assert classify(case("table"), exact) == WRONG_NUMBER  # a printed figure is matched as printed
+    assert classify(case("computed"), {"status": "answered", "value": "264.46", "unit": "万元"}) == WRONG_NUMBER

@@ -63,3 +63,15 @@ def test_a_unitless_cell_printing_the_same_figure_is_no_rival() -> None:
                    canonical=Decimal("1395.28"), canonical_unit="")
     groups = group_by_value([with_unit, bare])
     assert len(groups) == 1 and len(groups[0].members) == 2
+
+
+def test_a_figure_and_its_rounding_are_one_figure() -> None:
+    table = _cell("机关事业单位基本养老保险缴费支出", "合计", "1763159.52", 1.06, 1)
+    text_fact = Fact(report="r.pdf", source="text", table="六", row_label="…缴费支出”科目", column="",
+                     value=Decimal("176.32"), raw="176.32", unit="万元", locator="p. 9", quote="…科目176.32万元", position=5)
+    text = Scored(fact=text_fact, score=0.93, canonical=Decimal("176.32"), canonical_unit="万元")
+    assert len(group_by_value([table, text])) == 1
+    # 397.18 rounds to 397.2, not 397.1: a printed inconsistency stays two figures
+    a = replace(text, fact=replace(text_fact, value=Decimal("397.18"), raw="397.18"), canonical=Decimal("397.18"))
+    b = replace(text, fact=replace(text_fact, value=Decimal("397.1"), raw="397.1", position=6), canonical=Decimal("397.1"))
+    assert len(group_by_value([a, b])) == 2
