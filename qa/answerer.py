@@ -36,6 +36,7 @@ from qa.lookup import (
     make_views,
     own_label,
 )
+from qa.glossary import chinese_terms
 from qa.orgs import OrgLinker
 from qa.query import (
     CODE_RE,
@@ -147,7 +148,7 @@ class Answerer:
             info={i.name: i for i in catalog},
             views_by_report={},
             weights=GramWeights(self.stores.facts.label_texts()),
-            linker=OrgLinker({i.name: i.org for i in catalog}),
+            linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
         )
 

@@ -38,7 +38,7 @@ QUESTION_NOISE = (
     "一共", "总共", "了吗", "吗？", "呢？", "百分比", "百分之", "占比是", "比例是",
     # colloquial ways of asking, no part of any printed label
     "实际花了", "花了多少钱", "花了", "用了多少钱", "用了", "安排了", "安排多少", "多少钱", "多少万",
-    "加起来", "一共是", "大概", "具体", "请问一下", "方面", "那个", "这个", "那项", "这项", "有几个", "有多少", "有几",
+    "加起来", "一共是", "大概", "具体", "请问一下", "方面", "那个", "这个", "那项", "这项", "有几个", "有多少", "有几", "花得", "用得", "里说",
 )
 
 # Colloquial words for what the templates print (开支 for 支出): replaced in the question.
@@ -46,7 +46,7 @@ ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("开支", "支出"), ("花销", "支出"), ("花费", "支出"), ("开销", "支出"),
     ("实际执行了", "执行"), ("实际执行", "执行"), ("执行了", "执行"),
     # a compound users write for two printed items
-    ("水电费", "水费和电费"),
+    ("水电费", "水费和电费"), ("几辆车", "几辆车辆"), ("多少辆车", "多少辆车辆"),
     # a total as users say it and as the tables print it
     ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )
@@ -156,6 +156,12 @@ class Rendering:
     terms: tuple[str, ...]  # the Chinese runs the English words gave
     unplaced: tuple[str, ...]  # content words the vocabulary has no entry for
     bare: str = ""  # the question with its English content words out (connectives kept)
+
+
+def chinese_terms() -> list[str]:
+    """The Chinese side of the vocabulary: the standard budget words as printed."""
+    printed = set(english_vocabulary().values()) | set(dict(ZH_SYNONYMS).values())
+    return sorted(printed | {re.sub(r"[（）()]", "", zh) for zh in printed})
 
 
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:

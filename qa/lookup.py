@@ -409,7 +409,9 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
     not name; a figure after "其中" ("政府采购支出总额192.27万元，其中：…服务支出190.37万元")."""
     if fact.source == "table":
         leaf = leaf_column(fact.column)
-        if not leaf or grams(leaf) & specific:
+        # the question names the part by words its row does not explain (行政单位医疗 names no
+        # 事业单位经营收入 column though both hold 单位)
+        if not leaf or grams(leaf) & (specific - grams(fact.row_label)):
             return None
         if TOTAL_COLUMN_RE.search(leaf) and fact.column.count("/") < 2:
             return None  # the row's total; a 小计 under a part (三公 / 公务用车… / 小计) is a part

@@ -410,6 +410,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             metric = metric.replace(cue, " ")
         metric = " ".join(metric.split())
         metric = re.sub(r"(?<=[\u4e00-\u9fff])\s*[多少大小高低]$", "", metric)  # 哪个多 -> 多 left over
+        metric = " ".join(re.sub(r"比(?=\s|$)", " ", metric).split())  # "办公费跟电费比，哪个多"
         items = ITEMS_RE.match(metric)
         if items and len({i.group for i in candidates}) == 1 and len(years) <= 1:
             # "服务采购和货物采购哪个多", "goods or services": two items of one report

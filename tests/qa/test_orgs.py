@@ -82,3 +82,15 @@ def test_a_date_before_a_place_is_no_part_of_it() -> None:
     # "截至2023年底硚口区…": 底 ends the date, the place is 硚口区
     assert unknown_places("截至2023年底硚口区网格化服务中心占有使用国有资产多少万元？", ["武汉市硚口区社会管理网格化服务中心", "硚口区"]) == []
     assert unknown_places("青山区网格化服务中心2024年收支总计是多少？", ["硚口区"]) == ["青山区"]
+
+
+def test_budget_words_name_no_organisation() -> None:
+    names = {"w.txt": "武汉市武昌区城市运行管理中心", "b.pdf": "上海市普陀区人民政府办公室"}
+    plain = OrgLinker(names)
+    masked = OrgLinker(names, ["机关运行经费", "社会福利"])
+    question = "区府办2025年机关运行经费安排了多少？"
+    # without the budget words, 运行 of 机关运行经费 counts for 城市运行管理中心
+    assert any(m.report == "w.txt" for m in plain.match(question))
+    assert [m.report for m in masked.match(question)] == ["b.pdf"]
+    # a word inside a name is never masked: 社会福利 names 社会福利院
+    assert OrgLinker({"f.pdf": "上海市普陀区社会福利院"}, ["社会福利"]).terms == []
