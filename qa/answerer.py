@@ -346,7 +346,7 @@ class Answerer:
             text = f"{org}{year or ''}年{label}为 {value} {fact.unit}。"
         else:
             text = f"{org} ({year or ''}): {label} = {value} {fact.unit}."
-        notes = self._other_units(group)
+        notes = self._other_units(group, fact)
         return {
             "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit,
             "citations": _citations(group), "searched": query.searched, **extra,
@@ -551,9 +551,10 @@ class Answerer:
         return label or fact.row_label or fact.quote[:30]
 
     @staticmethod
-    def _other_units(group: Group) -> str:
+    def _other_units(group: Group, shown: Fact) -> str:
+        """The same figure as printed in other units ("另印作 3807295.58 元")."""
         units = sorted({f"{_plain(m.fact.raw)} {m.fact.unit}" for m in group.members
-                        if m.fact.unit and m.fact.unit != group.members[0].fact.unit})
+                        if m.fact.unit and m.fact.unit != shown.unit})
         return f"（另印作 {'、'.join(units)}）" if units else ""
 
     def _not_found_text(self, query: Query) -> str:

@@ -430,8 +430,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
             parts = [g.strip() for g in found.groups() if g and g.strip()]
-            if name == "diff" and (len(parts) == 1 or (len(parts) >= 2 and parts[1] in EARLIER_YEAR_WORDS)):
-                # "X比2023年多了多少", "X比上年增加多少": the change the report prints; what
+            earlier = len(parts) >= 2 and (parts[1] in EARLIER_YEAR_WORDS or (parts[1] in MEASURES and len(years) >= 2))
+            if name == "diff" and (len(parts) == 1 or earlier):
+                # "X比2023年多了多少", "X比上年增加多少", "X比23年预算少了多少": the change the report prints; what
                 # changed is X ("比…多了" is the question's way of asking, not the figure's name)
                 wants_change = True
                 if "比" in metric and len(grams_of(parts[0])) >= 1:

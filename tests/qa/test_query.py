@@ -144,3 +144,10 @@ def test_english_change_words_are_whole_words() -> None:
     # "authorised" holds "rise", "price" holds "rice": neither asks for a change
     assert not parse_query("How many authorised staff positions did the Qiaokou grid center have in 2020?", CATALOG).wants_change
     assert parse_query("By how much did the Qiaokou grid center's 2024 budget rise?", CATALOG).wants_change
+
+
+def test_a_change_against_an_earlier_years_budget_is_a_printed_change() -> None:
+    catalog = [report_info({"name": "w24.pdf", "org": "上海市普陀区人民政府万里街道办事处", "district": "普陀区", "year": 2024, "kind": "预算"}),
+               report_info({"name": "w23.pdf", "org": "上海市普陀区人民政府万里街道办事处", "district": "普陀区", "year": 2023, "kind": "预算"})]
+    query = parse_query("万里街道2024年财政拨款收入比23年预算少了多少？", catalog)
+    assert (query.op, query.wants_change, query.metric, query.reports) == ("value", True, "财政拨款收入", ("w24.pdf",))
