@@ -430,7 +430,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
             parts = [g.strip() for g in found.groups() if g and g.strip()]
-            earlier = len(parts) >= 2 and (parts[1] in EARLIER_YEAR_WORDS or (parts[1] in MEASURES and len(years) >= 2))
+            # "X比23年预算少了多少" asks the printed change; "X预算比2023年执行数多了多少" sets a
+            # budget against an actual: a computation
+            earlier = len(parts) >= 2 and (
+                parts[1] in EARLIER_YEAR_WORDS
+                or (parts[1] in MEASURES and len(years) >= 2 and asked_measure(parts[0]) in ("", asked_measure(parts[1])))
+            )
             if name == "diff" and (len(parts) == 1 or earlier):
                 # "X比2023年多了多少", "X比上年增加多少", "X比23年预算少了多少": the change the report prints; what
                 # changed is X ("比…多了" is the question's way of asking, not the figure's name)
