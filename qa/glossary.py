@@ -87,7 +87,7 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "report reported reports disclosure disclosed printed listed shown state stated say said "
     "fy fiscal budgeted planned allocated allocate actually according item items code table "
     "increase increased decrease decreased compared compare change changed grow grew rise rose fall fell "
-    "drop dropped decline declined".split()
+    "drop dropped decline declined went go goes given previous prior".split()
 )
 # Connectives that the computation parser reads in Chinese.
 EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比", "or": "或"}
