@@ -214,10 +214,13 @@ def unit_ok(query: Query, fact: Fact) -> bool:
 
 
 def _cover(metric: set[str], target: frozenset[str] | set[str], weight: GramWeights) -> float:
-    total = sum(weight(g) for g in metric)
+    """The weighted share of `metric` that `target` holds, summed exactly (math.fsum): a set's order
+    follows the process's string hashing, and a float sum in another order can tip a tie at the
+    ambiguity margin from one run to the next."""
+    total = math.fsum(weight(g) for g in metric)
     if not total:
         return 0.0
-    return sum(weight(g) for g in metric & target) / total
+    return math.fsum(weight(g) for g in metric & target) / total
 
 
 def split_head(metric_text: str) -> tuple[str, str]:
