@@ -144,36 +144,30 @@ class NaiveRag:
 
     def ask(self, question: str) -> dict[str, Any]:
         started = time.perf_counter()
-        hits = self.retrieve(question)
-        for rank, (report, text) in enumerate(hits):
-            pick = pick_number(question, text)
-            if pick is None:
-                continue
-            quote = text[max(pick.start - QUOTE_CHARS, 0) : pick.end + len(pick.unit) + 2]
-            return {
-                "question": question,
-                "status": "answered",
-                "answer": f"{pick.raw}{pick.unit}",
-                "value": pick.value,
-                "unit": pick.unit,
-                "citations": [
-                    {
-                        "report": report,
-                        "locator": f"chunk {rank + 1} of {len(hits)}",
-                        "quote": " ".join(quote.split()),
-                    }
-                ],
-                "elapsed_ms": (time.perf_counter() - started) * 1000,
-            }
-        return {
+        answer, _overlap = answer_from_passages(question, question, self.retrieve(question))
+        return {**answer, "elapsed_ms": (time.perf_counter() - started) * 1000}
+
+
+def answer_from_passages(question: str, words: str, hits: list[tuple[str, str]]) -> tuple[dict[str, Any], int]:
+    """The number after the longest stretch of `words` in the first passage that holds a number,
+    as a CONTRACT answer, with the length of that stretch (0 and not_found without a number)."""
+    for rank, (report, text) in enumerate(hits):
+        pick = pick_number(words, text)
+        if pick is None:
+            continue
+        quote = text[max(pick.start - QUOTE_CHARS, 0) : pick.end + len(pick.unit) + 2]
+        answer = {
             "question": question,
-            "status": "not_found",
-            "answer": "No number in the retrieved passages.",
-            "value": None,
-            "unit": "",
-            "citations": [],
-            "elapsed_ms": (time.perf_counter() - started) * 1000,
+            "status": "answered",
+            "answer": f"{pick.raw}{pick.unit}",
+            "value": pick.value,
+            "unit": pick.unit,
+            "citations": [
+                {"report": report, "locator": f"chunk {rank + 1} of {len(hits)}", "quote": " ".join(quote.split())}
+            ],
         }
+        return answer, len(pick.keyword)
+    return _no_number(question), 0
 
 
 def store_texts(store: Path | str) -> dict[str, str]:
@@ -232,21 +226,8 @@ class FairPeer:
         query = parse_query(question, answerer.catalog, answerer.linker)
         found: tuple[dict[str, Any], int] = (_no_number(question), 0)
         if query.reports:
-            words = query.metric or question
             hits = answerer.retrieve(question, self.top_k, reports=list(query.reports), query=query)
-            for rank, hit in enumerate(hits):
-                pick = pick_number(words, hit["text"])
-                if pick is None:
-                    continue
-                quote = hit["text"][max(pick.start - QUOTE_CHARS, 0) : pick.end + len(pick.unit) + 2]
-                answer = {
-                    "question": question, "status": "answered", "answer": f"{pick.raw}{pick.unit}",
-                    "value": pick.value, "unit": pick.unit,
-                    "citations": [{"report": hit["report"], "locator": f"chunk {rank + 1} of {len(hits)}",
-                                   "quote": " ".join(quote.split())}],
-                }
-                found = (answer, len(pick.keyword))
-                break
+            found = answer_from_passages(question, query.metric or question, [(h["report"], h["text"]) for h in hits])
         self._cache[question] = found
         return found
 

@@ -24,8 +24,8 @@ from index.config import Settings
 from index.facts import NONE_STATED
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
+from qa.glossary import chinese_terms
 from qa.lookup import (
-    canonical as canonical_value,
     FactView,
     GramWeights,
     Group,
@@ -36,7 +36,9 @@ from qa.lookup import (
     make_views,
     own_label,
 )
-from qa.glossary import chinese_terms
+from qa.lookup import (
+    canonical as canonical_value,
+)
 from qa.orgs import OrgLinker
 from qa.query import (
     CODE_RE,

@@ -190,6 +190,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             else:
                 words.append((k, p))
     stems = [stem(p) for _, p in words]
+    plain_words = [p for _, p in words]
     terms: list[str] = []
     unplaced: list[str] = []
     comparative = ""
@@ -217,7 +218,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             close_run()
             i += 1
             continue  # years and codes stay as printed
-        name_len = name_words([p for _, p in words], i) if name_words else 0
+        name_len = name_words(plain_words, i) if name_words else 0
         hit = next((n for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1)
                     if tuple(stems[i:i + n]) in vocab), 0)
         if name_len and name_len >= hit:

@@ -31,6 +31,7 @@ TOTAL_COLUMN_RE = re.compile(r"^(合计|小计|总计|金额|决算数|预算数
 ORG_PHRASE_RE = re.compile(
     r"(?:[\u4e00-\u9fa5]{2}[省市])?[\u4e00-\u9fa5]{2}区[\u4e00-\u9fa5]{0,14}?(?:服务中心|管理中心|中心|工作部|办公室|委员会)"
 )
+GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
 QUOTED_LABEL_BONUS = 0.08  # above the answerer's ambiguity margin (0.06): a quoted name settles a tie
 DATED_FIGURE_BONUS = 0.1
 TOTAL_CUE_BONUS = 0.1
@@ -282,9 +283,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score += DATED_FIGURE_BONUS
     if view.label_years - asked_years:
         score -= 0.35  # "与 2019 年度相比 …": a figure about another year
-    label_changes = any(w in fact.row_label for w in CHANGE_WORDS)
-    asks_change = query.wants_change
-    if label_changes != asks_change:
+    if labels_change(fact) != query.wants_change:
         score -= 0.35  # a change where a level is asked for, or the other way round
     if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
         score -= 0.3
@@ -310,7 +309,7 @@ def specific_text_grams(metric_text: str) -> set[str]:
     """The grams of a metric once its generic words are taken out: 支出合计 has none (出合 is
     no word), 政府采购支出 has 政府, 府采, 采购."""
     text = metric_text
-    for word in sorted(GENERIC_WORDS, key=len, reverse=True):
+    for word in GENERIC_LONGEST_FIRST:
         text = text.replace(word, " ")
     specific = specific_grams(grams(text, words=True))
     if not specific:
@@ -349,7 +348,7 @@ def lookup_facts(
             continue  # no report is of the year asked: only a figure printed with that year will do
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
-        if query.wants_change and not any(w in view.fact.row_label for w in CHANGE_WORDS):
+        if query.wants_change and not labels_change(view.fact):
             continue  # "by how much did it grow": a level is never the answer, only a printed change
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
@@ -374,6 +373,16 @@ def leaf_column(column: str) -> str:
 
 def is_total_column(column: str) -> bool:
     return bool(TOTAL_COLUMN_RE.search(leaf_column(column)))
+
+
+def is_row_total(column: str) -> bool:
+    """The row's own total column: a 小计 under a part (三公 / 公务用车… / 小计) is a part."""
+    return is_total_column(column) and column.count("/") < 2
+
+
+def labels_change(fact: Fact) -> bool:
+    """Whether a figure's label names a change (比上年增加 …), not a level."""
+    return any(w in fact.row_label for w in CHANGE_WORDS)
 
 
 def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> list[Group]:
@@ -414,10 +423,8 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
         leaf = leaf_column(fact.column)
         # the question names the part by words its row does not explain (行政单位医疗 names no
         # 事业单位经营收入 column though both hold 单位)
-        if not leaf or grams(leaf) & (specific - grams(fact.row_label)):
+        if not leaf or grams(leaf) & (specific - grams(fact.row_label)) or is_row_total(fact.column):
             return None
-        if TOTAL_COLUMN_RE.search(leaf) and fact.column.count("/") < 2:
-            return None  # the row's total; a 小计 under a part (三公 / 公务用车… / 小计) is a part
         return (fact.report, fact.table, fact.row_label)
     cut = fact.quote.find("其中")
     if cut < 0 or fact.quote.find(fact.raw, cut) < 0:
@@ -428,8 +435,7 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
 def _total_of(fact: Fact) -> tuple[str, str, str] | None:
     """The row or sentence a figure is the total of."""
     if fact.source == "table":
-        whole = is_total_column(fact.column) and fact.column.count("/") < 2
-        return (fact.report, fact.table, fact.row_label) if whole else None
+        return (fact.report, fact.table, fact.row_label) if is_row_total(fact.column) else None
     cut = fact.quote.find("其中")
     at = fact.quote.find(fact.raw)
     if cut > 0 and 0 <= at < cut:

@@ -23,6 +23,7 @@ from qa.orgs import OrgLinker, name_in_question, unknown_places
 
 # "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
 CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
+NOISE_LONGEST_FIRST = sorted(QUESTION_NOISE, key=len, reverse=True)  # 多少万 before 多少
 MIXED_CHINESE_CHARS = 3  # Chinese content a mixed question needs for its English to be a gloss
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
@@ -272,7 +273,7 @@ def clean_metric(text: str, remove: list[str]) -> str:
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
     for colloquial, printed in ZH_SYNONYMS:
         out = out.replace(colloquial, printed)
-    for noise in sorted(QUESTION_NOISE, key=len, reverse=True):
+    for noise in NOISE_LONGEST_FIRST:
         out = out.replace(noise, " ")
     # punctuation goes as it goes from printed labels ("一般公共服务支出（类）占" is one run, as
     # its label is); a space stays where words were taken out, and parts runs
