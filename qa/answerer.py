@@ -30,8 +30,11 @@ from qa.lookup import (
     GramWeights,
     Group,
     Scored,
+    NOISE_CHARS,
+    TOTAL_LABEL_RE,
     drop_unasked_parts,
     group_by_value,
+    label_core,
     lookup_facts,
     make_views,
     own_label,
@@ -54,6 +57,7 @@ from qa.query import (
 
 log = logging.getLogger(__name__)
 
+UNPLACED_FOR_PART = 2  # unplaced English words that make a total no answer to the question
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
 AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
@@ -267,6 +271,11 @@ class Answerer:
             return self._not_found(query, msg, [])
         if query.op == "sum" and self._one_name(query):
             query = replace(query, op="value", operands=())
+        if query.op == "unread":
+            msg = ("未能分清要相加或相减的是哪两个数，请分别写出两项的名称（如“A和B加起来”“A比B多多少”）。" if zh
+                   else "Could not tell which two figures to add or subtract; name both items "
+                        "(\"A plus B\", \"A minus B\").")
+            return self._not_found(query, msg, [])
         if query.op == "compare":
             return self._compare(query)
         if query.op == "compare_items":
@@ -334,6 +343,12 @@ class Answerer:
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
+        if query.searched.get("unplaced_items") or (
+                len(query.searched.get("unplaced") or ()) >= UNPLACED_FOR_PART and not query.wants_total
+                and TOTAL_LABEL_RE.search(NOISE_CHARS.sub("", label_core(fact.row_label)))):
+            # "the procurement budget set aside for desktop computers": words the vocabulary
+            # cannot place name a part, and the total of what it could place is no answer
+            return self._not_found(query, self._not_found_text(query), chosen)
         value = _plain(fact.raw)
         label = self._fact_label(fact)
         org = self._org_name(fact.report)

@@ -89,6 +89,9 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "increase increased decrease decreased compared compare change changed grow grew rise rose fall fell "
     "drop dropped decline declined went go goes given previous prior".split()
 )
+# Prepositions an item follows: "spend on X", "budget for X".
+ITEM_PREPOSITIONS = frozenset({"for", "on", "towards", "toward"})
+ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
 # Connectives that the computation parser reads in Chinese.
 EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比", "or": "或"}
 EN_SUM_CUES = frozenset({"combined", "together", "sum", "altogether"})
@@ -98,7 +101,8 @@ EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算", "调整预算",
                               "执行数", "全年", "支出合计", "收入合计"})
 # Actual against budget in English words: "less than budgeted", "fall short of its initial budget".
-_BUDGET = r"(?:the|its)\s+(?:(?:initial|original|start[\s-]of[\s-]year|year[\s-]start|full[\s-]year)\s+)?budget"
+_BUDGET = (r"(?:the|its)\s+(?:(?:(?:initial|original|start[\s-]of[\s-]year|year[\s-]start|full[\s-]year)\s+)?budget"
+           r"|年初预算数?|全年预算数?|预算数?)")
 BUDGET_GAP_RE = re.compile(
     rf"\b(?:more|less|higher|lower)\s+than\s+(?:was\s+|it\s+|had\s+been\s+)?(?:budgeted|planned|{_BUDGET})"
     rf"|\b(?:fall|fell|falls|falling)\s+short\s+of\s+{_BUDGET}"
@@ -156,6 +160,7 @@ class Rendering:
     terms: tuple[str, ...]  # the Chinese runs the English words gave
     unplaced: tuple[str, ...]  # content words the vocabulary has no entry for
     bare: str = ""  # the question with its English content words out (connectives kept)
+    unplaced_items: tuple[str, ...] = ()  # unplaced words right after "for" / "on": the item asked
 
 
 def chinese_terms() -> list[str]:
@@ -178,6 +183,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     # an English aside in brackets glosses the words before it ("public (office running)
     # expenses"): out of the phrase, so the words around it meet again
     question = re.sub(r"\s*\((?:[A-Za-z][A-Za-z\s'/,.-]*)\)\s*", " ", question)
+    # "IT" is information technology, never the pronoun a lower-cased word list would take it for
+    question = re.sub(r"\bIT\b", "information technology", question)
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
     out = list(pieces)
     words = []
@@ -193,6 +200,9 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     plain_words = [p for _, p in words]
     terms: list[str] = []
     unplaced: list[str] = []
+    unplaced_at: set[int] = set()
+    placed_at: set[int] = set()
+    item_starts: list[int] = []
     comparative = ""
     sum_cue = False
     run: list[str] = []
@@ -235,6 +245,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             if not run:
                 span[0] = piece_at
             run.append(chinese)
+            placed_at.update(range(i, i + hit))
             span[1] = words[i + hit - 1][0]
             last_word = i + hit - 1
             i += hit
@@ -253,9 +264,23 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             out[piece_at] = " "
         else:
             unplaced.append(word)
+            before = [w.lower() for w in pieces[:piece_at] if re.match(r"[A-Za-z]", w)]
+            while before and before[-1] in ("the", "a", "an", "its", "their", "his", "her"):
+                before.pop()
+            unplaced_at.add(i)
+            if before and before[-1] in ITEM_PREPOSITIONS and lowered not in ORDINAL_WORDS:
+                item_starts.append(i)  # "spend on zorbing": the item itself is what it cannot place
             out[piece_at] = " "
         i += 1
     close_run()
+    items = []
+    for start in item_starts:
+        end = start
+        while end + 1 in unplaced_at:
+            end += 1
+        if end + 1 not in placed_at:
+            # not a modifier of a name it could place ("official overseas travel")
+            items.extend(plain_words[start:end + 1])
     bare_out = list(out)
     for first, _last in term_spans:
         bare_out[first] = " "
@@ -267,16 +292,20 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     gap = BUDGET_GAP_RE.search(question)
     if gap:
         # "How much less than budgeted did X spend on Y": Y's actual against Y's budget
-        subject = " ".join(t for t in terms if t not in STANDALONE_TERMS and t not in SUFFIX_TERMS) or "支出"
+        subject = " ".join(t for t in terms if t not in STANDALONE_TERMS and t not in SUFFIX_TERMS)
+        if not subject:
+            # a mixed question names the item in Chinese: "2024 决算 for 城乡社区规划与管理"
+            subject = " ".join(r for r in re.findall(r"[\u4e00-\u9fff（）()]+", question)
+                               if r not in STANDALONE_TERMS and not r.endswith(("预算", "预算数", "决算数"))) or "支出"
         more = bool(re.match(r"more|higher|over|exceed|surpass|above", gap.group(0), re.I))
         phrase = gap.group(0).lower()
-        budget = ("全年预算数" if re.search(r"full[\s-]year", phrase)
-                  else "年初预算" if re.search(r"initial|original|start|budgeted|planned", phrase) else "预算数")
+        budget = ("全年预算数" if re.search(r"full[\s-]year|全年", phrase)
+                  else "年初预算" if re.search(r"initial|original|start|budgeted|planned|年初", phrase) else "预算数")
         # the actual side in the words that go with the budget's: 全年预算数 / 全年执行数 (a
         # self-evaluation), 年初预算 / 决算数 (final accounts)
         actual = "全年执行数" if budget == "全年预算数" else "决算数"
         text = f"{subject}的{actual}比{subject}的{budget}{'多' if more else '少'}"
-        return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)), text)
+        return Rendering(text, tuple(terms), tuple(dict.fromkeys(unplaced)), text, tuple(dict.fromkeys(items)))
 
     def cues(rendered: str) -> str:
         if "比" in rendered and comparative:
@@ -285,4 +314,4 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             rendered = rendered.rstrip(" ?？.。") + "一共"
         return " ".join(rendered.split())
 
-    return Rendering(cues(text), tuple(terms), tuple(dict.fromkeys(unplaced)), cues(bare))
+    return Rendering(cues(text), tuple(terms), tuple(dict.fromkeys(unplaced)), cues(bare), tuple(dict.fromkeys(items)))

@@ -37,6 +37,8 @@ DATED_FIGURE_BONUS = 0.1
 TOTAL_CUE_BONUS = 0.1
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
+# "30 20 电费", "3 9 其他": a 科目 code or row number printed before the name, split by the layout
+LEADING_DIGITS_RE = re.compile(r"^[\d\s.、]+(?=[\u4e00-\u9fff])")
 
 
 def grams(text: str, words: bool = False) -> set[str]:
@@ -137,7 +139,7 @@ def make_views(
     return [
         FactView(
             fact=f,
-            label=frozenset(grams(strip(own_label(f), f.report))),
+            label=frozenset(grams(strip(LEADING_DIGITS_RE.sub("", f.row_label) if f.source == "table" else own_label(f), f.report))),
             column=frozenset(grams(f.column)),
             context=frozenset(grams(f"{f.table} {f.parents}")),
             parents=frozenset(grams(f.parents)),
@@ -149,7 +151,7 @@ def make_views(
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,
             total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
-            plain_label=NOISE_CHARS.sub("", strip(f.row_label if f.source == "table" else label_core(f.row_label), f.report)).strip(),
+            plain_label=NOISE_CHARS.sub("", strip(LEADING_DIGITS_RE.sub("", f.row_label) if f.source == "table" else label_core(f.row_label), f.report)).strip(),
             plain_column=NOISE_CHARS.sub("", f.column.replace("/", "")) if f.source == "table" else "",
         )
         for f in facts
@@ -253,7 +255,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
              + 0.2 * _cover(metric, view.parents - view.label, weight))
     if table_ref:
-        score += 0.3 * _cover(table_ref, view.table, weight) - 0.1
+        # the table named: its title, or a column headed by it (one page, two tables side by side)
+        score += 0.3 * max(_cover(table_ref, view.table, weight), 0.8 * _cover(table_ref, view.column, weight)) - 0.1
+
     if not view.label and not view.column:
         score -= 0.25  # an unaddressable cell: only its table title matches
     if view.crowded:
@@ -263,7 +267,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     elif fact.source == "table" and view.column and not (view.column & specific) and view.total_column:
         score += 0.08  # no column asked for: the row's total column (合计 / 决算数 / 金额)
     plain_label = NOISE_CHARS.sub("", fact.row_label)
-    if (not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and _cover(metric, view.column, weight) >= 0.5:
+    row_named = len(view.plain_label) >= 3 and view.plain_label in plain_metric and view.plain_label not in TOTAL_LABELS
+    if ((not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and not row_named
+            and _cover(metric, view.column, weight) >= 0.5):
         score += 0.12  # the question names a column but no row: the total row is meant
     if query.codes:
         if fact.code and fact.code in query.codes:
@@ -275,6 +281,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
             continue  # a 科目 code against a table that prints none: it cannot tell
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
+    for forms in query.ordinals if query.op == "value" else ():
+        if not any(form in view.hay for form in forms):
+            score -= 0.6  # "the 13th Congress": a row that prints no 十三 is another item
     asked_years = set(query.years) | ({report_year} if report_year else set())
     dated = set(query.years) - {report_year}
     if dated and report_year in query.years and any(str(y) in view.hay for y in dated):
@@ -296,7 +305,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
-    if plain_metric and len(view.plain_label) >= 3 and view.plain_label in plain_metric:
+    if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else view.plain_label in plain_metric):
         score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
 

@@ -77,6 +77,7 @@ _CJK = re.compile(r"[\u4e00-\u9fa5]")
 PLACE_WORD_RE = re.compile(r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5]{2,3}?(?:区|县|市|省))")
 MIN_SCORE = 1.2  # a run worth less than about one rare character names nobody
 KEEP_SHARE = 0.9
+LOWER_LEVEL_FACTOR = 0.8  # a name whose city the question says but not its district
 # A character matched after skipping some of the name counts for this much: 区府办 is nearer to
 # 区人民政府办公室 (府办 adjacent) than to 区人民政府万里街道办事处.
 GAP_FACTOR = 0.5
@@ -236,6 +237,12 @@ class OrgLinker:
             if score < MIN_SCORE:
                 continue
             spans = tuple((i, j) for _, i, j in runs)
+            said = {c for i, j in spans for c in text[i:j]}
+            _, places = _without_places(name)
+            if len(places) >= 2 and set(places[0][:-1]) <= said and not set(places[-1][:-1]) & said:
+                # "Shanghai Finance Bureau": the city named and not the district is the city's
+                # own office (上海市财政局), not a district's (上海市普陀区财政局)
+                score *= LOWER_LEVEL_FACTOR
             own = self._own(name)
             named = any(set(text[i:j]) & own for i, j in spans)
             out.append(OrgMatch(report, score, spans, "".join(text[i:j] for i, j in spans), named))

@@ -7,11 +7,13 @@ its pinyin, the office words after the district), never from a fixed list.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qa.glossary import (
     ASCII_WORD_RE,
+    english_vocabulary,
     EN_CHANGE_RE,
     EN_STOPWORDS,
     QUESTION_NOISE,
@@ -26,11 +28,34 @@ CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)�
 NOISE_LONGEST_FIRST = sorted(QUESTION_NOISE, key=len, reverse=True)  # 多少万 before 多少
 MIXED_CHINESE_CHARS = 3  # Chinese content a mixed question needs for its English to be a gloss
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+# "截至2023年8月31日", "2023年底", "as of 2023": a date inside a report, not the report's year
+DATE_YEAR_RE = re.compile(
+    r"(?:截至|截止|到|至)\s*(20\d{2})\s*年|(20\d{2})\s*年\s*(?:\d{1,2}\s*月|底|末)|\b(?:as of|as at|end of)\s+(?:\w+\s+)?(20\d{2})",
+    re.I,
+)
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
 SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
-# "FY2024", "fiscal 24" are rarer than "in 2024"; English two-digit years are left alone.
+# "FY24", "'24 budget": English two-digit years
+EN_SHORT_YEAR_RE = re.compile(r"(?:\bFY\s?|(?<![\w'’])['’])(\d{2})\b", re.I)
+# A year that names the report asked of, not a figure's year: "24年预算里", "按25年说明",
+# "according to its 2025 budget", "Wanli Subdistrict's 2024 budget"
+REPORT_YEAR_RE = re.compile(
+    r"(?:按|据|根据|从|在|依)\s*(20\d{2})\s*年度?"
+    r"|(20\d{2})\s*年度?\s*(?:的)?\s*(?:部门|单位)?(?:预算|决算)?(?:里|中|上|报告|公开|说明|文件)"
+    r"|\b(?:in|according\s+to|per|from|reported\s+in|stated\s+in|under|of)\s+(?:the\s+|its\s+|their\s+|[A-Z][\w\s]{0,60}?'s\s+)?"
+    r"(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))"
+    r"|'s\s+(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))",
+)
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
+# "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
+# must print it (第十三届, 二次会议)
+EN_ORDINAL_RE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)\b"
+    r"|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?=session|meeting|plenary|plenum|phase|batch|round)",
+    re.I,
+)
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 MARKS_RE = re.compile(r"[，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 
@@ -44,9 +69,13 @@ DOC_KIND_STRONG = (
 SUM_CUES = r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
 SUM_RE = re.compile(rf"(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
 SUM_CUE_RE = re.compile(SUM_CUES, re.I)
-SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|加上|\+|\bplus\b|\band\b)(.+)", re.I)
+SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
+# Words that ask for two figures put together or set against each other and nothing else: a
+# question with one that is not read as a computation is not answered with one figure
+STRONG_SUM_RE = re.compile(r"加起来|加在一起|相加|之和|的和|总和|合起来|\bcombined\b|\bsum of\b|\baltogether\b|\badd(?:ed)? up\b", re.I)
+STRONG_DIFF_RE = re.compile(r"相差|之差|差了|差多少|差几|\bdifference between\b|\bgap between\b", re.I)
 DIFF_RE = re.compile(
-    r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了)|(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
+    r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
     # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
     r"|(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
@@ -66,7 +95,12 @@ CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比
 CHANGE_CUE_RE = re.compile("|".join((*CHANGE_WORDS, "涨了", "降了", "多了", "少了", "增减")))
 EARLIER_YEAR_WORDS = frozenset({"上年", "去年", "前一年", "上一年", "上年度", "上年同期"})
 # "did X spend more on goods or services": a comparison of two items, in English
-EN_ITEM_COMPARE_RE = re.compile(r"\b(more|less|larger|smaller|higher|lower|bigger)\b[^?]{0,60}?\bor\b", re.I)
+EN_ITEM_COMPARE_RE = re.compile(
+    r"\b(more|less|larger|smaller|higher|lower|bigger)\b[^?]{0,60}?\bor\b"
+    # "is overseas travel or official hospitality larger?"
+    r"|\b(?:is|was|are|were)\b[^?]{0,80}?\bor\b[^?]{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b",
+    re.I,
+)
 # The two items compared: "服务采购 和 货物采购", "服务采购还是货物采购".
 ITEMS_RE = re.compile(r"(.+?)(?:还是|或者|或|和|与|跟|\s比\s?)(.+)")
 SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
@@ -176,7 +210,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare" | "compare_items"
+    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -186,7 +220,34 @@ class Query:
     org_named: bool = True
     wants_change: bool = False  # a printed change ("比上年增加 …") is asked for, not a level
     wants_total: bool = False  # "一共", "总支出", "total": a figure labelled 合计/总额/总计
+    ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     searched: dict[str, Any] = field(default_factory=dict)
+
+
+# The joining characters inside a standard name (城乡社区规划与管理, 对个人和家庭的补助): no
+# place to split two items at. They are masked while the computation parser reads a metric.
+_JOINERS = {"和": "\ue000", "与": "\ue001", "及": "\ue002"}
+_UNMASK = str.maketrans({v: k for k, v in _JOINERS.items()})
+
+
+@lru_cache(maxsize=1)
+def _joined_names() -> tuple[str, ...]:
+    names = set(english_vocabulary().values())
+    return tuple(sorted((t for t in names if any(j in t for j in _JOINERS)), key=len, reverse=True))
+
+
+def mask_joined_names(text: str) -> str:
+    for name in _joined_names():
+        if name in text:
+            text = text.replace(name, name.translate(str.maketrans(_JOINERS)))
+    return text
+
+
+def unmask(text: str) -> str:
+    return text.translate(_UNMASK)
+
+
+NUMERAL_CHARS = frozenset("一二三四五六七八九十0123456789")
 
 
 def share_subject(first: str, second: str) -> tuple[str, str]:
@@ -199,6 +260,10 @@ def share_subject(first: str, second: str) -> tuple[str, str]:
                 if len(first) > len(measure):
                     return first, first[: -len(measure)] + second_measure
                 break  # the first operand is a measure itself: nothing to share
+    if len(first) == 1 or (len(first) <= 2 and all(c in NUMERAL_CHARS for c in first)):
+        # "二、三季度用款计划", "水、电费": the first names only what sets it apart
+        if len(second) > len(first) + 1:
+            return first + second[len(first):], second
     if second and len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
         return first, first[: len(first) - len(second)] + second
     return first, second
@@ -296,9 +361,34 @@ def _dated(question: str, part: str, operand: str) -> str:
     return f"{found.group(1)}年{operand}" if found else operand
 
 
+def chinese_numeral(n: int) -> str:
+    """13 -> '十三', 20 -> '二十', 2 -> '二' (1-99, as ordinals are printed: 第十三届)."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    if not tens:
+        return digits[ones]
+    return f"{'' if tens == 1 else digits[tens]}十{digits[ones] if ones else ''}"
+
+
+def english_ordinals(question: str) -> tuple[tuple[str, ...], ...]:
+    """'the second session of the 13th Congress' -> (('二次', '第二'), ('十三', '13')): the ways a
+    report prints each ordinal the question names."""
+    out = []
+    for found in EN_ORDINAL_RE.finditer(question):
+        if found.group(1):
+            n = int(found.group(1))
+            if n:
+                out.append((chinese_numeral(n), found.group(1)))
+        else:
+            numeral = chinese_numeral(ORDINAL_WORDS.index(found.group(2).lower()) + 1)
+            out.append((f"{numeral}次", f"第{numeral}"))
+    return tuple(out)
+
+
 def expand_years(question: str) -> str:
     """'24年预算' -> '2024年预算'."""
-    return SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}", question)
+    question = SHORT_YEAR_RE.sub(lambda m: f"20{m.group(1)}", question)
+    return EN_SHORT_YEAR_RE.sub(lambda m: f" 20{m.group(1)}", question)
 
 
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
@@ -358,7 +448,22 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if unknown_place:
         candidates = []  # a place the store has no report for: never answer from another
     year_in_text = False
-    if years:
+    dates = {int(y) for m in DATE_YEAR_RE.finditer(q) for y in m.groups() if y}
+    report_years = [y for y in years if y not in dates]
+    if report_years and dates and any(i.year in report_years for i in candidates):
+        # "24年预算里，截至23年8月底…": the year of a date is the report's business only when
+        # no other year names the report
+        candidates = [i for i in candidates if i.year in report_years or i.year not in dates]
+    named_years = {int(y) for m in REPORT_YEAR_RE.finditer(q) for y in m.groups() if y}
+    figure_years = tuple(y for y in years if y not in named_years and y not in dates)
+    if not (named_years and any(i.year in named_years for i in candidates)):
+        figure_years = ()
+    if figure_years:
+        # "In its 2024 budget, what was the 2023 execution figure": the report of the year the
+        # question says it reads; the other year is the figure's, printed with it
+        candidates = [i for i in candidates if i.year in named_years]
+        year_in_text = True
+    elif years:
         by_year = [i for i in candidates if i.year in years]
         if not by_year and scores and candidates:
             # "截至2023年底…" in a 2024 report: keep the named organisation's reports, and
@@ -393,11 +498,14 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # as printed; the English beside it is a gloss, and a loose one can only blur it (not
         # when the English joins two items: "the housing provident fund or rent subsidies (提租补贴)")
         source = rendering.bare
-    metric_source = source.replace(table_ref, " ") if table_ref else source
+    metric_source = re.sub(re.escape(table_ref) + "(?:里|中|内|上)?", " ", source) if table_ref else source
     terms = list(rendering.terms)
-    metric = clean_metric(metric_source, remove)
+    metric = mask_joined_names(clean_metric(metric_source, remove))
     codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
+    ordinals = english_ordinals(q)
+    if ordinals:
+        metric = " ".join([metric, *(forms[0] for forms in ordinals)])
     unit_wanted, count_unit = _unit_wanted(q)
     op = "value"
     operands: tuple[str, ...] = ()
@@ -458,13 +566,31 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if later:
             groups = {i.group for i in later}
             candidates = [i for i in candidates if i.group in groups]
+    if op == "value" and (STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
+        op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
+    asked_years = [y for y in years if y not in dates]
+    if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:
+        # one figure, two years, neither named as the report's: an earlier year's figure is
+        # printed in the later year's report ("2016, given the 2017 figures"), with its year
+        later = [i for i in candidates if i.year == max(asked_years)]
+        if later:
+            groups = {i.group for i in later}
+            candidates = [i for i in candidates if i.group in groups]
+            figure_years = tuple(y for y in asked_years if y != max(asked_years))
+            year_in_text = True
+    if figure_years and op == "value" and not wants_change:
+        years = figure_years  # what the figure's own text must print
+    elif figure_years:
+        year_in_text = False
+    metric, operands = unmask(metric), tuple(unmask(o) for o in operands)
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
-        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers,
+        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, ordinals=ordinals,
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=bool(TOTAL_CUE_RE.search(q)) and op != "sum",
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
-                  "terms": terms, "unplaced": list(rendering.unplaced)},
+                  "terms": terms, "unplaced": list(rendering.unplaced),
+                  "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},
     )

@@ -143,3 +143,19 @@ def test_a_change_is_answered_with_a_printed_change_or_not_at_all(answerer) -> N
     # a change nobody printed: never a level in its place
     r = _ask(answerer, "硚口区网格化中心2024年印刷费比上年增加了多少？")
     assert r["status"] != "answered" or "增" in r["citations"][0]["quote"]
+
+
+def test_an_item_the_vocabulary_cannot_place_is_not_answered_by_its_category(answerer) -> None:  # noqa: ANN001
+    # 000 prints 基本支出 238.15; "on zorbing trampolines" names a part of it that no word places
+    placed = _ask(answerer, "Qiaokou grid center 2020 basic expenditure?")
+    assert (placed["status"], placed["value"]) == ("answered", "238.15")
+    r = _ask(answerer, "Qiaokou grid center 2020 basic expenditure on zorbing trampolines?")
+    assert r["status"] == "not_found" and r["value"] is None
+    assert "zorbing" in r["answer"]
+    # a word before a name it places only qualifies it: still answered
+    assert _ask(answerer, "Qiaokou grid center 2020 spending on official basic expenditure?")["value"] == "238.15"
+
+
+def test_two_figures_not_told_apart_get_no_single_figure(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "硚口区网格化中心2020年二、三季度公用经费加起来多少万元？")
+    assert r["status"] == "not_found" and r["value"] is None

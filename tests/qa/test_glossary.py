@@ -65,3 +65,15 @@ def test_glue_words_are_no_part_of_a_phrase() -> None:
     r = render_english("spending on medical care for administrative units", LINKER.name_words)
     # "of" in the vocabulary, "for" in the question: the same phrase; 支出 starts no name
     assert r.terms == ("支出", "行政单位医疗")
+
+
+def test_an_unplaced_item_is_told_from_an_unplaced_modifier() -> None:
+    from qa.glossary import render_english
+
+    assert render_english("basic expenditure on zorbing trampolines?").unplaced_items == ("zorbing", "trampolines")
+    # "official" qualifies a name the vocabulary places; ordinals are read elsewhere
+    assert render_english("the 2025 budget for official overseas travel").unplaced_items == ()
+    assert render_english("set aside for the second session").unplaced_items == ()
+    # the standard words added: IT is information technology, not the pronoun
+    assert "信息化" in render_english("spending on IT development").text
+    assert render_english("public-welfare job subsidies").terms == ("公益性岗位补贴",)

@@ -75,3 +75,45 @@ def test_a_figure_and_its_rounding_are_one_figure() -> None:
     a = replace(text, fact=replace(text_fact, value=Decimal("397.18"), raw="397.18"), canonical=Decimal("397.18"))
     b = replace(text, fact=replace(text_fact, value=Decimal("397.1"), raw="397.1", position=6), canonical=Decimal("397.1"))
     assert len(group_by_value([a, b])) == 2
+
+
+def _ranked(question: str, facts: list[Fact], scores: bool = False) -> list:  # type: ignore[type-arg]
+    from qa.lookup import GramWeights, lookup_facts, make_views
+    from qa.query import parse_query, report_info
+
+    catalog = [report_info({"name": "r.pdf", "org": "上海市财政局", "district": "", "year": 2024, "kind": "预算"})]
+    query = parse_query(question, catalog)
+    views = make_views(facts, {}, {"r.pdf": "预算"})
+    # a store's labels: budget words are everywhere, item names are rare
+    common = ["支出预算表", "收入预算表", "基本支出预算表", "项目支出预算表", "财政拨款支出预算表", "预算支出合计"] * 5
+    weights = GramWeights([f"{f.row_label} {f.column} {f.table}" for f in facts] + common)
+    scored = lookup_facts(query, " ".join([*query.terms, query.metric]), views, weights, {"r.pdf": 2024})
+    return [s.score if scores else s.fact.raw for s in scored]
+
+
+def _row(label: str, raw: str, position: int, table: str = "基本支出预算表", column: str = "金额") -> Fact:
+    return Fact(report="r.pdf", source="table", table=table, row_label=label, column=column,
+                value=Decimal(raw), raw=raw, unit="万元", locator="p. 3", quote="", position=position)
+
+
+def test_a_row_number_split_by_the_layout_is_no_part_of_the_name() -> None:
+    # "30 20 电费" is 电费; 邮电费 only contains it
+    facts = [_row("邮电费", "9.03", 1), _row("30 20 电费", "13.55", 2)]
+    assert _ranked("市财政局2024年电费", facts)[0] == "13.55"
+    assert _ranked("Shanghai Finance Bureau 2024 electricity", facts)[0] == "13.55"
+
+
+def test_an_ordinal_the_row_does_not_print_sinks_it() -> None:
+    facts = [_row("第十三届人代会二次会议经费 会议费", "1035.00", 1), _row("全国人代会代表团工作经费 会议费", "113.63", 2)]
+    question = "Shanghai Finance Bureau 2024 budget for the second session of the 13th congress meeting fees"
+    assert _ranked(question, facts)[0] == "1035.00"
+    # alone, a row of another session is no answer at all
+    assert _ranked(question, facts[1:], scores=True)[0] < 0.5
+
+
+def test_a_table_named_may_head_a_column() -> None:
+    # one page printing two tables side by side: the 机关运行经费 table is a column group
+    facts = [_row("30211 差旅费", "230.00", 1, table="一般公共预算基本支出预算表"),
+             _row("30211 差旅费", "1293.36", 2, table="第二部分", column="机关运行经费支出")]
+    assert _ranked("市财政局2024年机关运行经费支出预算表里差旅费", facts)[0] == "1293.36"
+    assert _ranked("市财政局2024年基本支出预算表里差旅费", facts)[0] == "230.00"

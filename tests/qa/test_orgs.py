@@ -94,3 +94,12 @@ def test_budget_words_name_no_organisation() -> None:
     assert [m.report for m in masked.match(question)] == ["b.pdf"]
     # a word inside a name is never masked: 社会福利 names 社会福利院
     assert OrgLinker({"f.pdf": "上海市普陀区社会福利院"}, ["社会福利"]).terms == []
+
+
+def test_a_city_named_without_its_district_is_the_citys_office() -> None:
+    linker = OrgLinker({"city.pdf": "上海市财政局", "district.pdf": "上海市普陀区财政局"})
+    for question in ("Shanghai Finance Bureau 2025 rent", "上海财政局25年租赁费"):
+        kept, _ = linker.candidates(question)
+        assert [m.report for m in kept] == ["city.pdf"], question
+    kept, _ = linker.candidates("普陀财政局25年租赁费")
+    assert [m.report for m in kept] == ["district.pdf"]

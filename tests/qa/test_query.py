@@ -151,3 +151,64 @@ def test_a_change_against_an_earlier_years_budget_is_a_printed_change() -> None:
                report_info({"name": "w23.pdf", "org": "上海市普陀区人民政府万里街道办事处", "district": "普陀区", "year": 2023, "kind": "预算"})]
     query = parse_query("万里街道2024年财政拨款收入比23年预算少了多少？", catalog)
     assert (query.op, query.wants_change, query.metric, query.reports) == ("value", True, "财政拨款收入", ("w24.pdf",))
+
+
+WANLI = [
+    report_info({"name": f"wl{y}.pdf", "org": "上海市普陀区人民政府万里街道办事处", "district": "普陀区", "year": y, "kind": "预算"})
+    for y in (2023, 2024, 2025)
+]
+
+
+def test_a_dates_year_does_not_pick_the_report() -> None:
+    # "截至23年8月底" is printed inside the 2024 budget; the 2023 budget is not asked of
+    query = parse_query("万里街道24年预算里，截至23年8月底一共有几辆车？", WANLI)
+    assert query.reports == ("wl2024.pdf",)
+
+
+@pytest.mark.parametrize(
+    ("question", "report", "years"),
+    [
+        ("In Wanli Subdistrict's 2024 budget, what was the 2023 execution figure for rent?", "wl2024.pdf", (2023,)),
+        ("According to Wanli Subdistrict's 2025 budget, what was the 2024 budget execution figure for rent?",
+         "wl2025.pdf", (2024,)),
+        ("万里街道23年租赁费执行数，按24年预算说明", "wl2024.pdf", (2023,)),
+        # two years, neither said to be the report's: the later report prints the earlier year
+        ("What was Wanli Subdistrict's rent budget in 2023, given the 2024 figures?", "wl2024.pdf", (2023,)),
+    ],
+)
+def test_the_report_named_by_its_year_and_the_figures_own_year(question: str, report: str, years: tuple[int, ...]) -> None:
+    query = parse_query(question, WANLI)
+    assert query.reports == (report,)
+    assert query.years == years and query.year_in_text
+
+
+def test_english_two_digit_years() -> None:
+    assert parse_query("How much did Wanli Subdistrict set aside for rent in its '24 budget?", WANLI).reports == ("wl2024.pdf",)
+    assert parse_query("Wanli Subdistrict FY25 rent", WANLI).reports == ("wl2025.pdf",)
+
+
+def test_english_ordinals_become_printed_numerals() -> None:
+    query = parse_query("Wanli Subdistrict 2024 budget for the second session of the 13th congress", WANLI)
+    assert query.ordinals == (("二次", "第二"), ("十三", "13"))
+    assert "十三" in query.metric
+
+
+def test_two_figures_asked_for_and_not_told_apart_are_not_one_figure() -> None:
+    # 、 is taken out with the marks, so the two quarters cannot be split: not one quarter's figure
+    assert parse_query("万里街道23年二、三季度用款计划加起来多少万", WANLI).op == "unread"
+    assert parse_query("万里街道24年项目支出相差多少", WANLI).op == "unread"
+    # a printed change is one figure
+    assert parse_query("万里街道24年项目支出比上年增加多少", WANLI).op == "value"
+
+
+def test_joining_characters_inside_a_standard_name_split_nothing() -> None:
+    query = parse_query("万里街道24年城乡社区规划与管理年初预算和决算差了多少万", WANLI)
+    assert query.op == "diff"
+    assert query.operands == ("城乡社区规划与管理年初预算", "城乡社区规划与管理决算")
+    # 加 joins two items; 增加 does not
+    assert parse_query("万里街道24年基本养老保险缴费加职业年金缴费一共多少万", WANLI).operands == ("基本养老保险缴费", "职业年金缴费")
+
+
+def test_is_a_or_b_larger_compares_two_items() -> None:
+    query = parse_query("In Wanli Subdistrict's 2024 budget, is rent or property management larger?", WANLI)
+    assert query.op == "compare_items"
