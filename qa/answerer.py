@@ -35,6 +35,7 @@ from qa.lookup import (
     drop_unasked_parts,
     group_by_value,
     label_core,
+    labels_change,
     lookup_facts,
     make_views,
     own_label,
@@ -46,6 +47,7 @@ from qa.orgs import OrgLinker
 from qa.query import (
     CODE_RE,
     DIGITS_RE,
+    EARLIER_YEAR_WORDS,
     YEAR_RE,
     Query,
     ReportInfo,
@@ -57,6 +59,7 @@ from qa.query import (
 
 log = logging.getLogger(__name__)
 
+CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 UNPLACED_FOR_PART = 2  # unplaced English words that make a total no answer to the question
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
@@ -330,7 +333,8 @@ class Answerer:
         status, chosen = self._decide(groups)
         zh = query.lang != "en"
         if status == "not_found":
-            return self._not_found(query, self._not_found_text(query), chosen)
+            derived = self._from_printed_change(query) if query.year_in_text else None
+            return derived or self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
             reports = {g.members[0].fact.report for g in chosen}
             if not query.org_named and len(reports) > 1:
@@ -370,6 +374,63 @@ class Answerer:
         }
 
     # ------------------------------------------------------------------ computed answers
+
+    def _change_after(self, level: Fact) -> Fact | None:
+        """The change printed right after a level in its sentence, about it (its subject)."""
+        # in its sentence, or the next sentence that carries its subject ("2020 年度收、支总计
+        # 525.73 万元。与 2019 年度相比，收、支总计各增加 191.10 万元")
+        return next((v.fact for v in self._views(level.report)
+                     if v.fact.source == "text" and labels_change(v.fact) and v.fact.parents == level.row_label
+                     and (v.fact.quote == level.quote or 0 < v.fact.position - level.position <= CHANGE_DISTANCE)
+                     and v.fact.position > level.position), None)
+
+    def _from_printed_change(self, query: Query) -> dict[str, Any] | None:
+        """An earlier year's figure that only a later report gives, as its level and change:
+        "因公出国（境）费预算支出199.25万元，比上年预算减少23.25万元" -> 2018: 199.25 + 23.25 =
+        222.50. The change must follow the level in its sentence and name the year asked (or
+        上年); anything less is no answer."""
+        year = min(query.years)
+        later = [self.years[r] for r in query.reports if (self.years.get(r) or 0) > year]
+        if not later or min(later) != year + 1:
+            return None  # a report's printed changes are against the year before it
+        reports = [r for r in query.reports if self.years.get(r) == min(later)]  # the next year's report
+        level_query = replace(query, year_in_text=False, wants_change=False,
+                              years=tuple({self.years[r] for r in reports if self.years.get(r)}))
+        status, groups = self._decide(self._rank(level_query, query.metric, reports))
+        if status != "answered":
+            return None
+        # the figure may be printed in several places; the one with its change follows is used
+        pairs = [(m.fact, self._change_after(m.fact)) for m in groups[0].members
+                 if m.fact.source == "text" and not labels_change(m.fact)]
+        level, change = next(((f, c) for f, c in pairs if c is not None), (None, None))
+        if level is None or change is None or change.unit != level.unit:
+            return None
+        measure = next((v.measure for v in self._views(level.report) if v.fact is level), "")
+        actual_asked = query.measure == "actual" or re.search(r"final[\s-]accounts?|决算|actual|执行|spent", query.question, re.I)
+        if (query.measure and measure and query.measure != measure) or (measure == "budget" and actual_asked):
+            return None  # a budget's change gives last year's budget, never last year's actual
+        said = f"{change.row_label} {change.quote}"  # "与 2019 年度相比，…各增加": the year may open the sentence
+        said_year = str(year) in said.replace(" ", "") or any(w in said for w in EARLIER_YEAR_WORDS)
+        up = any(w in change.row_label for w in ("增加", "增长", "上升", "提高"))
+        down = any(w in change.row_label for w in ("减少", "下降", "降低"))
+        if not said_year or up == down:
+            return None
+        result = level.value - change.value if up else level.value + change.value
+        places = max(-level.value.as_tuple().exponent, -change.value.as_tuple().exponent, 0)  # type: ignore[operator]
+        value = format_value(result.quantize(Decimal(1).scaleb(-places)) if places else result)
+        sign = "−" if up else "+"
+        arithmetic = f"{_plain(level.raw)} {level.unit} {sign} {_plain(change.raw)} {change.unit} = {value} {level.unit}"
+        org = self._org_name(level.report)
+        zh = query.lang != "en"
+        text = (f"{org}{year}年：按{self.years.get(level.report)}年报告，{self._fact_label(level)} {_plain(level.raw)}{level.unit}，"
+                f"“{change.row_label}” {_plain(change.raw)}{change.unit}，故 {arithmetic}。" if zh
+                else f"{org} ({year}), from its {self.years.get(level.report)} report: {self._fact_label(level)} "
+                     f"{_plain(level.raw)} {level.unit}, “{change.row_label}” {_plain(change.raw)} {change.unit}, "
+                     f"so {arithmetic}.")
+        cited = [_fact_citation(level), _fact_citation(change)]
+        return {"status": "answered", "answer": text, "value": value, "unit": level.unit, "citations": cited,
+                "computation": {"op": "minus" if up else "sum", "expression": arithmetic, "operands": cited},
+                "searched": query.searched}
 
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
                  near: Fact | None = None) -> tuple[str, list[Group]]:

@@ -357,8 +357,10 @@ def lookup_facts(
             continue  # no report is of the year asked: only a figure printed with that year will do
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
-        if query.wants_change and not labels_change(view.fact):
-            continue  # "by how much did it grow": a level is never the answer, only a printed change
+        if query.wants_change != labels_change(view.fact):
+            # "by how much did it grow": a level is never the answer, only a printed change;
+            # and a change is never the level asked for ("2019年收支总计" is not "比2019年增加")
+            continue
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
                            specific, plain_metric)

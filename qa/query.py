@@ -398,7 +398,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
     kind = ""
     for cue, k in DOC_KIND_STRONG:
-        if cue in lowered:
+        if cue in lowered.replace("-", " "):
             kind = k
             break
     org_words = translate_org_words(q)

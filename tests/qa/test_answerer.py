@@ -159,3 +159,15 @@ def test_an_item_the_vocabulary_cannot_place_is_not_answered_by_its_category(ans
 def test_two_figures_not_told_apart_get_no_single_figure(answerer) -> None:  # noqa: ANN001
     r = _ask(answerer, "硚口区网格化中心2020年二、三季度公用经费加起来多少万元？")
     assert r["status"] == "not_found" and r["value"] is None
+
+
+def test_an_earlier_years_figure_from_the_next_reports_level_and_change(answerer) -> None:  # noqa: ANN001
+    # 000 (2020): "2020 年度收、支总计 525.73 万元。与 2019 年度相比，收、支总计各增加 191.10 万元"
+    r = _ask(answerer, "硚口区网格化中心2019年收支总计是多少？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "334.63", "万元")
+    assert r["computation"]["expression"] == "525.73 万元 − 191.10 万元 = 334.63 万元"
+    assert len(r["citations"]) == 2
+    # the change itself is never the level asked for, and no report two years on is read back
+    assert _ask(answerer, "硚口区网格化中心2018年收支总计是多少？")["status"] == "not_found"
+    # a budget's change gives no actual
+    assert _ask(answerer, "硚口区网格化中心2023年决算收支总计是多少？")["value"] is None
