@@ -396,7 +396,12 @@ class Answerer:
         reports = [r for r in query.reports if self.years.get(r) == min(later)]  # the next year's report
         level_query = replace(query, year_in_text=False, wants_change=False,
                               years=tuple({self.years[r] for r in reports if self.years.get(r)}))
-        status, groups = self._decide(self._rank(level_query, query.metric, reports))
+        ranked = self._rank(level_query, query.metric, reports)
+        # a change is printed in the text: the level is a sentence's figure, among the best
+        in_text = [g for g in ranked if any(m.fact.source == "text" for m in g.members)]
+        if not in_text or in_text[0].score < ranked[0].score - AMBIGUITY_MARGIN:
+            return None
+        status, groups = self._decide(in_text)
         if status != "answered":
             return None
         # the figure may be printed in several places; the one with its change follows is used

@@ -35,6 +35,13 @@ DATE_YEAR_RE = re.compile(
 )
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
 SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
+# "working back from its 2025 budget and the stated decrease", "按25年说明倒推": the change is
+# the way to the figure asked, not the figure
+BACKWARD_RE = re.compile(
+    r"\b(?:stated|reported|printed|given|disclosed)\s+(?:year[\s-]on[\s-]year\s+)?(?:increase|decrease|change|rise|fall|drop|reduction)\b"
+    r"|\bimplied\b|\bwork(?:ing)?\s+back\b|\bback\s+out\b|\bderived?\b|倒推|反推|推算|推出",
+    re.I,
+)
 # "FY24", "'24 budget": English two-digit years
 EN_SHORT_YEAR_RE = re.compile(r"(?:\bFY\s?|(?<![\w'’])['’])(\d{2})\b", re.I)
 # A year that names the report asked of, not a figure's year: "24年预算里", "按25年说明",
@@ -42,7 +49,7 @@ EN_SHORT_YEAR_RE = re.compile(r"(?:\bFY\s?|(?<![\w'’])['’])(\d{2})\b", re.I)
 REPORT_YEAR_RE = re.compile(
     r"(?:按|据|根据|从|在|依)\s*(20\d{2})\s*年度?"
     r"|(20\d{2})\s*年度?\s*(?:的)?\s*(?:部门|单位)?(?:预算|决算)?(?:里|中|上|报告|公开|说明|文件)"
-    r"|\b(?:in|according\s+to|per|from|reported\s+in|stated\s+in|under|of)\s+(?:the\s+|its\s+|their\s+|[A-Z][\w\s]{0,60}?'s\s+)?"
+    r"|\b(?:in|according\s+to|per|from|on|by|reported\s+in|stated\s+in|under|of)\s+(?:the\s+|its\s+|their\s+|[A-Z][\w\s]{0,60}?'s\s+)?"
     r"(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))"
     r"|'s\s+(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))",
 )
@@ -247,6 +254,8 @@ def unmask(text: str) -> str:
     return text.translate(_UNMASK)
 
 
+# A metric of these words alone asks for a report's whole budget.
+BARE_BUDGET_WORDS = frozenset({"预算", "预算数", "总预算", "部门预算", "单位预算", "年度预算"})
 NUMERAL_CHARS = frozenset("一二三四五六七八九十0123456789")
 
 
@@ -332,6 +341,7 @@ def clean_metric(text: str, remove: list[str]) -> str:
             continue
         # the alias and the office words after it: 硚口区网格化中心, 武昌区城运中心
         out = re.sub(re.escape(word) + f"(?:{ORG_TAIL})?", " ", out)
+    out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
     out = re.sub(r"20\d{2}\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)
@@ -510,7 +520,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     op = "value"
     operands: tuple[str, ...] = ()
     smaller = False
-    wants_change = bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered))
+    backward = bool(BACKWARD_RE.search(q))
+    wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
     compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
     if compare:
         op = "compare"
@@ -568,6 +579,11 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             candidates = [i for i in candidates if i.group in groups]
     if op == "value" and (STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
+    wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
+    if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS and not rendering.unplaced_items
+            and not wants_change and unit_wanted in ("", "money")):
+        # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计)
+        metric, wants_total = "收入支出预算总计", True
     asked_years = [y for y in years if y not in dates]
     if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:
         # one figure, two years, neither named as the report's: an earlier year's figure is
@@ -589,7 +605,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
-        wants_total=bool(TOTAL_CUE_RE.search(q)) and op != "sum",
+        wants_total=wants_total,
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms, "unplaced": list(rendering.unplaced),
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},

@@ -212,3 +212,17 @@ def test_joining_characters_inside_a_standard_name_split_nothing() -> None:
 def test_is_a_or_b_larger_compares_two_items() -> None:
     query = parse_query("In Wanli Subdistrict's 2024 budget, is rent or property management larger?", WANLI)
     assert query.op == "compare_items"
+
+
+def test_a_stated_change_named_as_the_way_to_a_figure_asks_for_the_level() -> None:
+    query = parse_query("Working back from its 2025 budget and the stated decrease, what was Wanli Subdistrict's 2024 rent budget?", WANLI)
+    assert not query.wants_change
+    assert (query.reports, query.years, query.year_in_text) == (("wl2025.pdf",), (2024,), True)
+    assert not parse_query("万里街道24年租赁费预算 按25年说明里的增减倒推", WANLI).wants_change
+
+
+def test_a_bare_budget_question_asks_for_the_reports_total() -> None:
+    assert parse_query("What is Wanli Subdistrict's 2025 budget?", WANLI).metric == "收入支出预算总计"
+    # a count, or a word it cannot place, is no total budget
+    assert parse_query("How many beds does Wanli Subdistrict have in its 2025 budget?", WANLI).metric != "收入支出预算总计"
+    assert parse_query("Wanli Subdistrict 2025 budget for zorbing?", WANLI).metric != "收入支出预算总计"
