@@ -49,7 +49,7 @@ ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     # a compound users write for two printed items
     ("水电费", "水费和电费"), ("几辆车", "几辆车辆"), ("多少辆车", "多少辆车辆"),
     # a total as users say it and as the tables print it
-    ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
+    ("收支总共", "收支总计"), ("收支总额", "收支总计"), ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )
 
 # English cues that a change, not a level, is asked for ("by how much did … grow").

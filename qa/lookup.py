@@ -290,6 +290,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # "own at the end of 2023, per its 2024 budget": 2024 names the report, 2023 the date
         # of the figure, and the figure printed with it ("截至2023年12月31日…共有车辆2辆") is meant
         score += DATED_FIGURE_BONUS
+    if any(re.search(rf"(?:截至|截止)\s*{y}", view.hay) for y in query.dates):
+        score += DATED_FIGURE_BONUS  # "截至2024年8月底": the figure printed as of that date
     if view.label_years - asked_years:
         score -= 0.35  # "与 2019 年度相比 …": a figure about another year
     if labels_change(fact) != query.wants_change:

@@ -35,6 +35,10 @@ DATE_YEAR_RE = re.compile(
 )
 # "24年", "21年度": a two-digit year, written out before anything else reads the question
 SHORT_YEAR_RE = re.compile(r"(?<![\d.])([0-3]\d)(?=\s*年)")
+DATE_PHRASE_RE = re.compile(
+    r"(?:截至|截止)\s*(?:20\d{2}\s*年)?\s*(?:\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?)?\s*(?:底|末)?"
+    r"|20\d{2}\s*年\s*\d{1,2}\s*月\s*(?:\d{1,2}\s*日)?\s*(?:底|末)?|20\d{2}\s*年\s*(?:底|末)"
+)
 # "working back from its 2025 budget and the stated decrease", "按25年说明倒推": the change is
 # the way to the figure asked, not the figure
 BACKWARD_RE = re.compile(
@@ -228,6 +232,7 @@ class Query:
     wants_change: bool = False  # a printed change ("比上年增加 …") is asked for, not a level
     wants_total: bool = False  # "一共", "总支出", "total": a figure labelled 合计/总额/总计
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
+    dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -342,6 +347,7 @@ def clean_metric(text: str, remove: list[str]) -> str:
         # the alias and the office words after it: 硚口区网格化中心, 武昌区城运中心
         out = re.sub(re.escape(word) + f"(?:{ORG_TAIL})?", " ", out)
     out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
+    out = DATE_PHRASE_RE.sub(" ", out)  # "截至2024年8月底": when, not what
     out = re.sub(r"20\d{2}\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)
@@ -459,11 +465,17 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         candidates = []  # a place the store has no report for: never answer from another
     year_in_text = False
     dates = {int(y) for m in DATE_YEAR_RE.finditer(q) for y in m.groups() if y}
+    date_only = False
     report_years = [y for y in years if y not in dates]
     if report_years and dates and any(i.year in report_years for i in candidates):
         # "24年预算里，截至23年8月底…": the year of a date is the report's business only when
         # no other year names the report
         candidates = [i for i in candidates if i.year in report_years or i.year not in dates]
+    elif dates and not report_years and len(years) == 1:
+        # "截至24年8月底…有几辆车": a date is printed in that year's report or the next one's
+        # (a 2025 budget counts the cars of 2024年8月31日); the figure must print the date's year
+        candidates = [i for i in candidates if i.year in (years[0], years[0] + 1)]
+        date_only = True
     named_years = {int(y) for m in REPORT_YEAR_RE.finditer(q) for y in m.groups() if y}
     figure_years = tuple(y for y in years if y not in named_years and y not in dates)
     if not (named_years and any(i.year in named_years for i in candidates)):
@@ -473,6 +485,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # question says it reads; the other year is the figure's, printed with it
         candidates = [i for i in candidates if i.year in named_years]
         year_in_text = True
+    elif date_only:
+        year_in_text = bool(candidates)
     elif years:
         by_year = [i for i in candidates if i.year in years]
         if not by_year and scores and candidates:
@@ -601,7 +615,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     metric, operands = unmask(metric), tuple(unmask(o) for o in operands)
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
-        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, ordinals=ordinals,
+        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,

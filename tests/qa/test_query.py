@@ -226,3 +226,10 @@ def test_a_bare_budget_question_asks_for_the_reports_total() -> None:
     # a count, or a word it cannot place, is no total budget
     assert parse_query("How many beds does Wanli Subdistrict have in its 2025 budget?", WANLI).metric != "收入支出预算总计"
     assert parse_query("Wanli Subdistrict 2025 budget for zorbing?", WANLI).metric != "收入支出预算总计"
+
+
+def test_a_date_alone_reads_that_years_report_and_the_next() -> None:
+    query = parse_query("截至24年8月底万里街道一共有几辆车", WANLI)
+    assert query.reports == ("wl2024.pdf", "wl2025.pdf")
+    assert query.year_in_text and query.dates == (2024,)
+    assert "截至" not in query.metric and "8月" not in query.metric
