@@ -117,6 +117,10 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                 wider = sentence[_clause_start(sentence, max(lo - 1, 0)) : lo]
                 if not QUANTITY_RE.search(wider) and lo > previous_end:
                     label = _tidy_label(wider + sentence[lo : match.start()])
+            if not label and facts and facts[-1].quote == sentence and facts[-1].row_label and lo == previous_end:
+                # "在建工程1项12277.73万元": a figure right after another, nothing between, is
+                # more of the same subject (its count, then its amount)
+                label = facts[-1].row_label
             # what a count counts may follow it: "288 个单元网格", "1274个网格"
             after = ""
             if unit not in MONEY_UNITS and unit != "%":

@@ -114,6 +114,12 @@ def _nearly_equal(a: Group, b: Group) -> bool:
     return abs(a.value - b.value) <= abs(b.value) * Decimal("0.01")
 
 
+def _is_total_label(label: str) -> bool:
+    """合计 / 总额 at the end, or 共 / 累计 at the start ("共收到回访不满意工单"): a whole, not a part."""
+    plain = NOISE_CHARS.sub("", label_core(label))
+    return bool(TOTAL_LABEL_RE.search(plain) or re.match(r"(?:全年|全区|本年)?(?:共|总共|共计|累计|合计)", plain))
+
+
 def _same_place(fact: Fact, other: Fact) -> bool:
     if fact.report != other.report or fact.position == other.position:
         return False
@@ -349,7 +355,7 @@ class Answerer:
         fact = self._best_fact(group)
         if query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_FOR_PART and not query.wants_total
-                and TOTAL_LABEL_RE.search(NOISE_CHARS.sub("", label_core(fact.row_label)))):
+                and _is_total_label(fact.row_label)):
             # "the procurement budget set aside for desktop computers": words the vocabulary
             # cannot place name a part, and the total of what it could place is no answer
             return self._not_found(query, self._not_found_text(query), chosen)

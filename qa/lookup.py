@@ -123,10 +123,13 @@ def make_views(
     strip_cache: dict[str, list[str]] = {}
 
     def strip(text: str, report: str) -> str:
+        # whole organisation phrases first: once its district is taken out of
+        # "武昌区社会管理网格化服务中心" the phrase is no longer recognised
+        text = ORG_PHRASE_RE.sub(" ", text)
         for w in strip_cache.setdefault(report, words.get(report, [])):
             if w in text:
                 text = text.replace(w, " ")
-        return ORG_PHRASE_RE.sub(" ", text)
+        return text
 
     crowd: Counter[tuple[str, str, str, str]] = Counter()
     first: dict[tuple[str, str, str, str], int] = {}

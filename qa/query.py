@@ -83,8 +83,17 @@ SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
 # Words that ask for two figures put together or set against each other and nothing else: a
 # question with one that is not read as a computation is not answered with one figure
-STRONG_SUM_RE = re.compile(r"加起来|加在一起|相加|之和|的和|总和|合起来|\bcombined\b|\bsum of\b|\baltogether\b|\badd(?:ed)? up\b", re.I)
-STRONG_DIFF_RE = re.compile(r"相差|之差|差了|差多少|差几|\bdifference between\b|\bgap between\b", re.I)
+STRONG_SUM_RE = re.compile(
+    r"加起来|加在一起|相加|之和|的和|总和|合起来|\bcombined\b|\bsum(?:s|med|ming)?\b|\baltogether\b"
+    r"|\badd(?:ed|ing)? (?:up|together)\b|\btotal(?:l)?ing\b",
+    re.I,
+)
+BALANCE_RE = re.compile(r"结转|结余")  # what remains, as printed: a level, not a computation
+STRONG_DIFF_RE = re.compile(
+    r"相差|之差|差了|差多少|差几|没花完|\bdifference between\b|\bgap between\b|\bremains?\b|\bremaining\b"
+    r"|\bleft over\b|\bunspent\b|\bleaving out\b|\bnot counting\b|\bnet of\b",
+    re.I,
+)
 DIFF_RE = re.compile(
     r"(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
     # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
@@ -306,7 +315,8 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         if f"多少{unit}" in q or f"几{unit}" in q:
             # 几个 is any count (几个编制 are people); other measure words say what is counted
             return "count", "" if unit == "个" else unit
-    if re.search(r"percentage|in percent|百分比|百分之|by what percent", q):
+    if re.search(r"percentage|in percent|百分比|百分之|by what percent|\bwhat (?:share|proportion|fraction|rate)\b"
+                 r"|\b(?:execution|completion|satisfaction|implementation|utili[sz]ation)\s+rate\b|\bsatisfaction\b", q):
         return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""
@@ -591,7 +601,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if later:
             groups = {i.group for i in later}
             candidates = [i for i in candidates if i.group in groups]
-    if op == "value" and (STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
+    if op == "value" and not BALANCE_RE.search(metric) and (
+            STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
     if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS and not rendering.unplaced_items

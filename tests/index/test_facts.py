@@ -125,3 +125,11 @@ def test_a_heading_at_the_foot_of_a_block_names_the_next_blocks_figures() -> Non
     # a purpose line is no heading: without the carried subject the figure has none
     assert extract_sentence_facts(head, "r.pdf")[0].parents == ""
     assert trailing_subject(TextBlock(text="行政运行（项）。年初预算为 5 万元。", section="", line=1)) == ""
+
+
+def test_a_figure_right_after_another_is_of_the_same_subject() -> None:
+    facts = _facts("截至2022年12月31日，在建工程1项12277.73万元。")
+    assert [(f.row_label, f.raw, f.unit) for f in facts][-2:] == [("在建工程", "1", "项"), ("在建工程", "12277.73", "万元")]
+    # a figure with words of its own before it keeps them
+    facts = _facts("共有车辆2辆，金额50.00万元。")
+    assert facts[-1].row_label == "金额"

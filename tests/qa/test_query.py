@@ -233,3 +233,31 @@ def test_a_date_alone_reads_that_years_report_and_the_next() -> None:
     assert query.reports == ("wl2024.pdf", "wl2025.pdf")
     assert query.year_in_text and query.dates == (2024,)
     assert "截至" not in query.metric and "8月" not in query.metric
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What share of Wanli Subdistrict's 2024 expenditure was project spending?",
+        "What execution rate did Wanli Subdistrict report for project spending in 2024?",
+        "What overall public satisfaction did Wanli Subdistrict achieve in 2024?",
+    ],
+)
+def test_english_share_and_rate_words_ask_for_a_percentage(question: str) -> None:
+    assert parse_query(question, WANLI).unit_wanted == "percent"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Leaving out overseas travel, how much of Wanli Subdistrict's 2024 'three public expenses' budget remains?",
+        "How much of Wanli Subdistrict's 2024 full-year budget went unspent?",
+        "If you sum the four quarterly payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
+    ],
+)
+def test_english_computations_it_cannot_split_are_not_one_figure(question: str) -> None:
+    assert parse_query(question, WANLI).op == "unread"
+
+
+def test_what_remains_as_printed_is_a_level() -> None:
+    assert parse_query("万里街道24年年末结转结余还剩多少？", WANLI).op == "value"
