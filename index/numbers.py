@@ -13,6 +13,8 @@ UNITS = (
     "人次", "余人", "人", "名",
     "余个", "个", "辆", "户", "次", "期", "条", "部", "台（套）", "台", "套", "项", "家",
     "小时", "天", "所", "间", "平方米", "亩", "公里", "%", "％",
+    # a self-evaluation's score ("平均得分99.43分"); minutes are time, not a score
+    "分钟", "分",
 )
 UNIT_FACTORS = {"元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 MONEY_UNITS = frozenset(UNIT_FACTORS)

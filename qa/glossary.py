@@ -106,7 +106,8 @@ _BUDGET = (r"(?:the|its)\s+(?:(?:(?:initial|original|start[\s-]of[\s-]year|year[
            r"|年初预算数?|全年预算数?|预算数?)")
 BUDGET_GAP_RE = re.compile(
     rf"\b(?:more|less|higher|lower)\s+than\s+(?:was\s+|it\s+|had\s+been\s+)?(?:budgeted|planned|{_BUDGET})"
-    rf"|\b(?:fall|fell|falls|falling)\s+short\s+of\s+{_BUDGET}"
+    rf"|\b(?:fall|fell|falls|falling)\s+short\s+of\s+{_BUDGET}|\bshort\s+of\s+{_BUDGET}"
+    r"|\b(?:went|go|goes|left|remained|was|were)\s+unspent\b"
     rf"|\b(?:exceed|exceeded|overshoot|overshot|surpass|surpassed|overran|overrun|above|below|under)\s+{_BUDGET}"
     r"|\b(?:over|under)spen[dt]",
     re.I,
@@ -299,7 +300,12 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             subject = " ".join(r for r in re.findall(r"[\u4e00-\u9fff（）()]+", question)
                                if r not in STANDALONE_TERMS and not r.endswith(("预算", "预算数", "决算数"))) or "支出"
         more = bool(re.match(r"more|higher|over|exceed|surpass|above", gap.group(0), re.I))
+        if "unspent" in gap.group(0).lower():
+            # "how much of the budget went unspent": the budget less the actual, of what is named
+            subject = " ".join(t for t in terms if t not in STANDALONE_TERMS | {"全年预算数", "年初预算"}) or subject
         phrase = gap.group(0).lower()
+        if "unspent" in phrase:
+            phrase = question.lower()  # which budget is named elsewhere: "of its full-year budget went unspent"
         budget = ("全年预算数" if re.search(r"full[\s-]year|全年", phrase)
                   else "年初预算" if re.search(r"initial|original|start|budgeted|planned|年初", phrase) else "预算数")
         # the actual side in the words that go with the budget's: 全年预算数 / 全年执行数 (a

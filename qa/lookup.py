@@ -216,6 +216,8 @@ def unit_ok(query: Query, fact: Fact) -> bool:
         return unit in COUNT_UNITS
     if query.unit_wanted == "percent":
         return unit == "%"
+    if query.unit_wanted == "score":
+        return unit == "分" or (unit == "" and fact.source == "table")
     return unit != "%" or any(w in query.question for w in RATIO_WORDS)
 
 

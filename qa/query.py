@@ -228,7 +228,7 @@ class Query:
     terms: tuple[str, ...]  # extra Chinese terms from the glossary
     codes: tuple[str, ...]
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
-    unit_wanted: str  # "money" | "count" | "percent" | ""
+    unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
     op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
@@ -309,6 +309,8 @@ def detect_lang(question: str) -> str:
 
 def _unit_wanted(question: str) -> tuple[str, str]:
     q = question.lower()
+    if re.search(r"\bscored?\b|\bscores\b|\bpoints\b|得分|分数|多少分|几分|总分|评分", q):
+        return "score", ""  # a self-evaluation's 分, never an amount or a count
     if re.search(r"(?:多少|几)个?(?:人|名)(?!次|民)", q):
         return "count", "人"  # 几个人, 多少名
     for unit in ("辆", "件", "人次", "户", "名", "部", "台", "套", "项", "个"):

@@ -133,3 +133,9 @@ def test_a_figure_right_after_another_is_of_the_same_subject() -> None:
     # a figure with words of its own before it keeps them
     facts = _facts("共有车辆2辆，金额50.00万元。")
     assert facts[-1].row_label == "金额"
+
+
+def test_a_score_is_a_quantity() -> None:
+    facts = _facts("绩效自评的2024年度项目4个，涉及预算金额598.42万元，平均得分99.43分。")
+    assert [(f.raw, f.unit) for f in facts][-1] == ("99.43", "分")
+    assert _facts("平均响应时间15分钟。")[-1].unit == "分钟"

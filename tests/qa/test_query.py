@@ -261,3 +261,8 @@ def test_english_computations_it_cannot_split_are_not_one_figure(question: str) 
 
 def test_what_remains_as_printed_is_a_level() -> None:
     assert parse_query("万里街道24年年末结转结余还剩多少？", WANLI).op == "value"
+
+
+def test_a_score_is_asked_in_points() -> None:
+    assert parse_query("What average score did Wanli Subdistrict's 2024 projects get?", WANLI).unit_wanted == "score"
+    assert parse_query("万里街道24年绩效自评平均得分多少", WANLI).unit_wanted == "score"
