@@ -251,7 +251,7 @@ def test_english_share_and_rate_words_ask_for_a_percentage(question: str) -> Non
     "question",
     [
         "Leaving out overseas travel, how much of Wanli Subdistrict's 2024 'three public expenses' budget remains?",
-        "How much of Wanli Subdistrict's 2024 full-year budget went unspent?",
+        "Not counting rent, how much did Wanli Subdistrict spend in 2024?",
         "If you sum the four quarterly payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
     ],
 )
@@ -266,3 +266,8 @@ def test_what_remains_as_printed_is_a_level() -> None:
 def test_a_score_is_asked_in_points() -> None:
     assert parse_query("What average score did Wanli Subdistrict's 2024 projects get?", WANLI).unit_wanted == "score"
     assert parse_query("万里街道24年绩效自评平均得分多少", WANLI).unit_wanted == "score"
+
+
+def test_what_went_unspent_is_the_budget_less_the_actual() -> None:
+    query = parse_query("How much of Wanli Subdistrict's 2024 initial budget for rent went unspent?", WANLI)
+    assert query.op == "diff" and query.operands[1].endswith("年初预算")
