@@ -59,6 +59,7 @@ from qa.query import (
 
 log = logging.getLogger(__name__)
 
+PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 UNPLACED_FOR_PART = 2  # unplaced English words that make a total no answer to the question
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
@@ -455,11 +456,45 @@ class Answerer:
                 year = int(dated.group(1))
                 if all(self.years.get(r) != year for r in reports):
                     query = replace(query, years=(year,), year_in_text=True)
-            query = replace(query, codes=tuple(CODE_RE.findall(metric)),
-                            numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)),
-                            measure=asked_measure(metric) or query.measure, wants_change=False)
-            return self._decide(self._rank(query, metric, reports, terms=False, near=near))
+            return self._decide(self._operand_ranked(query, metric, reports, near))
         return self._decide(self._rank(query, metric, reports))
+
+    def _operand_ranked(self, query: Query, metric: str, reports: list[str], near: Fact | None = None) -> list[Group]:
+        kinds = {self.info[r].kind for r in reports if r in self.info}
+        if kinds == {"决算"}:
+            metric = metric.replace("全年执行数", "决算数")  # the actual in the template's own word
+        elif kinds == {"绩效自评"}:
+            metric = metric.replace("决算数", "全年执行数")
+        dated = YEAR_RE.match(metric)
+        if dated:
+            metric = metric[dated.end():].lstrip("年度 ")
+            year = int(dated.group(1))
+            if all(self.years.get(r) != year for r in reports):
+                query = replace(query, years=(year,), year_in_text=True)
+        query = replace(query, codes=tuple(CODE_RE.findall(metric)),
+                        numbers=tuple(n for n in DIGITS_RE.findall(metric) if not YEAR_RE.fullmatch(n)),
+                        measure=asked_measure(metric) or query.measure, wants_change=False)
+        return self._rank(query, metric, reports, terms=False, near=near)
+
+    def _pair_in_one_sentence(self, query: Query, files: list[str]) -> tuple[Group, Group] | None:
+        """Two operands that one sentence prints together ("年初预算为 1560.05 万元，支出决算为
+        1511.89 万元"), when either alone is in doubt: among each side's near-best figures, the one
+        pair a sentence holds, if exactly one."""
+        sides = []
+        for text in query.operands:
+            ranked = [g for g in self._operand_ranked(query, text, files) if g.score >= MIN_SCORE]
+            if not ranked:
+                return None
+            sides.append([g for g in ranked if g.score >= ranked[0].score - PAIR_MARGIN][:6])
+        pairs = {}
+        for ga in sides[0]:
+            for gb in sides[1]:
+                if ga.value == gb.value:
+                    continue
+                quotes_a = {m.fact.quote for m in ga.members if m.fact.source == "text"}
+                if any(m.fact.source == "text" and m.fact.quote in quotes_a for m in gb.members):
+                    pairs[(ga.value, gb.value)] = (ga, gb)
+        return next(iter(pairs.values())) if len(pairs) == 1 else None
 
     def _compute(self, query: Query) -> dict[str, Any]:
         zh = query.lang != "en"
@@ -469,8 +504,15 @@ class Answerer:
             sa, ga = self._resolve(query, a_text, files, operand=True)
             near = self._best_fact(ga[0]) if sa == "answered" else None
             sb, gb = self._resolve(query, b_text, files, operand=True, near=near)
+            if sa != "answered" and sb == "answered":
+                # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
+                sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
             if sa == "answered" and sb == "answered" and not self._same_figure(ga[0], gb[0]):
                 found.append((files[0], ga[0], gb[0]))
+            elif "ambiguous" in (sa, sb):
+                pair = self._pair_in_one_sentence(query, files)
+                if pair is not None:
+                    found.append((files[0], *pair))
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh

@@ -34,6 +34,9 @@ ORG_PHRASE_RE = re.compile(
 GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
 QUOTED_LABEL_BONUS = 0.08  # above the answerer's ambiguity margin (0.06): a quoted name settles a tie
 DATED_FIGURE_BONUS = 0.1
+REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
+SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
+REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
@@ -303,6 +306,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.35  # a change where a level is asked for, or the other way round
     if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
         score -= 0.3
+    if (fact.source == "table" and SPENDING_RE.search(query.question) and not REVENUE_RE.search(query.question)
+            and "收入" in f"{fact.column} {fact.table}" and "支出" not in fact.column):
+        score -= REVENUE_FOR_SPENDING  # spending asked: an income column printing the same figure is not it
     if query.measure and view.measure and query.measure != view.measure:
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):

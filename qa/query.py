@@ -90,7 +90,7 @@ STRONG_SUM_RE = re.compile(
 )
 BALANCE_RE = re.compile(r"结转|结余")  # what remains, as printed: a level, not a computation
 STRONG_DIFF_RE = re.compile(
-    r"相差|之差|差了|差多少|差几|没花完|\bdifference between\b|\bgap between\b|\bremains?\b|\bremaining\b"
+    r"相差|之差|差了|差多少|差几|没花完|(?:超出|超过|超支|多出|多花|少花)[^，。？?]{0,20}?多少|\bdifference between\b|\bgap between\b|\bremains?\b|\bremaining\b"
     r"|\bleft over\b|\bunspent\b|\bleaving out\b|\bnot counting\b|\bnet of\b",
     re.I,
 )

@@ -171,3 +171,9 @@ def test_an_earlier_years_figure_from_the_next_reports_level_and_change(answerer
     assert _ask(answerer, "硚口区网格化中心2018年收支总计是多少？")["status"] == "not_found"
     # a budget's change gives no actual
     assert _ask(answerer, "硚口区网格化中心2023年决算收支总计是多少？")["value"] is None
+
+
+def test_budget_against_actual_from_the_sentence_that_prints_both(answerer) -> None:  # noqa: ANN001
+    # 000: "2020 年度一般公共预算财政拨款支出年初预算为 477.06 万元，支出决算为 525.73 万元"
+    r = _ask(answerer, "硚口区网格化中心2020年一般公共预算财政拨款支出决算比年初预算多多少？")
+    assert (r["status"], r["value"]) == ("answered", "48.67")

@@ -271,3 +271,7 @@ def test_a_score_is_asked_in_points() -> None:
 def test_what_went_unspent_is_the_budget_less_the_actual() -> None:
     query = parse_query("How much of Wanli Subdistrict's 2024 initial budget for rent went unspent?", WANLI)
     assert query.op == "diff" and query.operands[1].endswith("年初预算")
+
+
+def test_exceeding_by_how_much_is_a_computation() -> None:
+    assert parse_query("万里街道24年基本支出超出全年预算多少？", WANLI).op == "unread"
