@@ -420,24 +420,42 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
     metric = grams(metric_text, words=True)
     specific = specific_text_grams(metric_text)
     totals: dict[tuple[str, str, str], set[str]] = {}  # total's place -> its label's grams
+    # a sentence's whole ("采购预算830万元，其中：货物270万元…") is a contender below its parts too
+    wholes = {}
+    for group in groups:
+        for item in group.members:
+            key = _total_of(item.fact)
+            if key is not None and item.fact.source == "text" and key not in wholes:
+                wholes[key] = (grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)), group.score)
     out: list[Group] = []
     for group in groups:
+        if any(_total_of(item.fact) is not None for item in group.members if item.score >= group.score - margin):
+            out.append(group)  # a whole is never dropped as a part
+            for item in group.members:
+                key = _total_of(item.fact)
+                if key is not None:
+                    totals.setdefault(key, grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)))
+            continue
         parts = True
         for item in group.members:
             if item.score < group.score - margin:
                 continue
             key = _part_of(item.fact, specific)
+            if key is not None and key not in totals and key in wholes and wholes[key][1] >= group.score - margin:
+                totals[key] = wholes[key][0]
             if key is None or key not in totals:
                 parts = False
             elif item.fact.source == "text" and (grams(item.fact.row_label) - totals[key]) & metric:
                 parts = False  # the question names what sets this part apart (…服务支出: 服务)
-        if not (parts and out):
+        # the top group goes only for a whole that is itself a contender (a sentence's, below it)
+        whole_below = any(_part_of(i.fact, specific) in wholes for i in group.members if i.score >= group.score - margin)
+        if not (parts and (out or whole_below)):
             out.append(group)
         for item in group.members:
             key = _total_of(item.fact)
             if key is not None:
                 totals.setdefault(key, grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)))
-    return out
+    return out or groups
 
 
 def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:

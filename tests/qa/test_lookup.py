@@ -117,3 +117,20 @@ def test_a_table_named_may_head_a_column() -> None:
              _row("30211 差旅费", "1293.36", 2, table="第二部分", column="机关运行经费支出")]
     assert _ranked("市财政局2024年机关运行经费支出预算表里差旅费", facts)[0] == "1293.36"
     assert _ranked("市财政局2024年基本支出预算表里差旅费", facts)[0] == "230.00"
+
+
+def test_a_sentences_parts_do_not_rival_its_whole_even_ranked_above_it() -> None:
+    quote = "2023年本部门政府采购预算830.00万元，其中：政府采购货物预算10.00万元、政府采购工程预算550.00万元、政府采购服务预算270.00万元。"
+
+    def said(label: str, raw: str, score: float, position: int) -> Scored:
+        fact = Fact(report="r.pdf", source="text", table="三、政府采购情况", row_label=label, column="",
+                    value=Decimal(raw), raw=raw, unit="万元", locator="p. 29", quote=quote, position=position)
+        return Scored(fact=fact, score=score, canonical=Decimal(raw), canonical_unit="万元")
+
+    ranked = [said("政府采购服务预算", "270.00", 0.755, 3), said("政府采购工程预算", "550.00", 0.745, 2),
+              said("政府采购货物预算", "10.00", 0.744, 1), said("2023年本部门政府采购预算", "830.00", 0.726, 0)]
+    kept = drop_unasked_parts(group_by_value(ranked), "合计 政府采购 预算", margin=0.06)
+    assert [g.value for g in kept] == [Decimal("830.00")]
+    # a question that names a part keeps it
+    kept = drop_unasked_parts(group_by_value(ranked), "政府采购 预算 工程", margin=0.06)
+    assert Decimal("550.00") in [g.value for g in kept]
