@@ -34,6 +34,7 @@ ORG_PHRASE_RE = re.compile(
 GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
 QUOTED_LABEL_BONUS = 0.08  # above the answerer's ambiguity margin (0.06): a quoted name settles a tie
 DATED_FIGURE_BONUS = 0.1
+FUNCTION_CHARS = frozenset("的为了是在和与及给")
 REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
@@ -427,6 +428,15 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
             key = _total_of(item.fact)
             if key is not None and item.fact.source == "text" and key not in wholes:
                 wholes[key] = (grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)), group.score)
+    # a sentence whose part the question names ("works procurement" of "采购金额…，其中：工程采购…"):
+    # its whole is then not the figure asked
+    named_part = {
+        key for group in groups for item in group.members
+        if item.fact.source == "text" and (key := _part_of(item.fact, specific)) in wholes
+        and _content(grams(item.fact.row_label) - wholes[key][0]) & specific
+    }
+    groups = [g for g in groups if not all(
+        _total_of(i.fact) in named_part for i in g.members if i.score >= g.score - margin)] or groups
     out: list[Group] = []
     for group in groups:
         if any(_total_of(item.fact) is not None for item in group.members if item.score >= group.score - margin):
@@ -456,6 +466,11 @@ def drop_unasked_parts(groups: list[Group], metric_text: str, margin: float) -> 
             if key is not None:
                 totals.setdefault(key, grams(ORG_PHRASE_RE.sub(" ", item.fact.row_label)))
     return out or groups
+
+
+def _content(text_grams: set[str]) -> set[str]:
+    """Bigrams without a function character: "的政" of "预留的政府采购" names nothing."""
+    return {g for g in text_grams if not set(g) & FUNCTION_CHARS}
 
 
 def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:

@@ -134,3 +134,16 @@ def test_a_sentences_parts_do_not_rival_its_whole_even_ranked_above_it() -> None
     # a question that names a part keeps it
     kept = drop_unasked_parts(group_by_value(ranked), "政府采购 预算 工程", margin=0.06)
     assert Decimal("550.00") in [g.value for g in kept]
+
+
+def test_a_part_the_question_names_beats_its_sentences_whole() -> None:
+    quote = "2024年度政府采购金额（以合同签订为准）为2319.21万元，其中：货物采购金额122.43万元、工程采购金额1387.72万元。"
+
+    def said(label: str, raw: str, score: float) -> Scored:
+        fact = Fact(report="r.pdf", source="text", table="（二）政府采购支出情况", row_label=label, column="",
+                    value=Decimal(raw), raw=raw, unit="万元", locator="p. 20", quote=quote, position=0)
+        return Scored(fact=fact, score=score, canonical=Decimal(raw), canonical_unit="万元")
+
+    ranked = [said("2024年度政府采购金额（以合同签订为准）为", "2319.21", 0.58), said("工程采购金额", "1387.72", 0.57)]
+    kept = drop_unasked_parts(group_by_value(ranked), "工程采购 合同签订", margin=0.06)
+    assert [g.value for g in kept] == [Decimal("1387.72")]
