@@ -140,7 +140,8 @@ class OrgLinker:
         words = _ASCII_WORD.findall(out)
         for size in (2, 1):
             for i in range(len(words) - size + 1):
-                key = "".join(w.lower() for w in words[i : i + size]).replace("-", "").replace("'", "")
+                # "Yuelu's": a possessive is the name
+                key = "".join(re.sub(r"['’]s$", "", w.lower()) for w in words[i : i + size]).replace("-", "").replace("'", "")
                 zh = self._pinyin.get(key)
                 if zh:
                     out = re.sub(r"\s*".join(map(re.escape, words[i : i + size])), zh, out, count=1)

@@ -608,9 +608,11 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
     if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS and not rendering.unplaced_items
-            and not wants_change and unit_wanted in ("", "money")):
-        # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计)
-        metric, wants_total = "收入支出预算总计", True
+            and unit_wanted in ("", "money", "percent")):
+        # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计);
+        # "how much did the total budget grow": that total's printed change
+        metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计"
+        wants_total = not wants_change
     asked_years = [y for y in years if y not in dates]
     if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:
         # one figure, two years, neither named as the report's: an earlier year's figure is

@@ -275,3 +275,8 @@ def test_what_went_unspent_is_the_budget_less_the_actual() -> None:
 
 def test_exceeding_by_how_much_is_a_computation() -> None:
     assert parse_query("万里街道24年基本支出超出全年预算多少？", WANLI).op == "unread"
+
+
+def test_a_bare_budgets_change_is_the_total_budgets_change() -> None:
+    query = parse_query("By how much did Wanli Subdistrict's 2025 total budget grow over 2024?", WANLI)
+    assert query.wants_change and "收支预算总计" in query.metric
