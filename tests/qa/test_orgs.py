@@ -104,8 +104,3 @@ def test_a_city_named_without_its_district_is_the_citys_office() -> None:
     kept, _ = linker.candidates("普陀财政局25年租赁费")
     assert [m.report for m in kept] == ["district.pdf"]
 
-
-def test_a_possessive_place_name_in_pinyin_is_the_place() -> None:
-    linker = OrgLinker({"y.txt": "长沙市岳麓区网格化综合服务中心", "q.txt": "武汉市硚口区社会管理网格化服务中心"})
-    kept, _ = linker.candidates("How many of Yuelu's key grid service items were completed?")
-    assert [m.report for m in kept] == ["y.txt"]

@@ -280,3 +280,8 @@ def test_exceeding_by_how_much_is_a_computation() -> None:
 def test_a_bare_budgets_change_is_the_total_budgets_change() -> None:
     query = parse_query("By how much did Wanli Subdistrict's 2025 total budget grow over 2024?", WANLI)
     assert query.wants_change and "收支预算总计" in query.metric
+
+
+def test_a_possessive_place_name_in_pinyin_is_the_place() -> None:
+    query = parse_query("How many of Yuelu's key grid service items had been completed in 2021?", CATALOG)
+    assert query.reports == ("004.txt",)
