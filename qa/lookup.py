@@ -359,6 +359,8 @@ def lookup_facts(
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
+    if not specific and query.table_ref:
+        specific = grams(metric_text, words=True)  # "…决算总表里的总计": the named table's total
     if not specific:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)

@@ -419,8 +419,12 @@ def expand_years(question: str) -> str:
     return EN_SHORT_YEAR_RE.sub(lambda m: f" 20{m.group(1)}", question)
 
 
+# "（不含会议费和培训费）": a bracketed clarification of what the figure covers, not an item
+CLARIFICATION_RE = re.compile(r"[（(]\s*(?:不含|不包括|不计|含|包括|包含)[^（()）]*[)）]")
+
+
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
-    q = expand_years(question.strip())
+    q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     lowered = q.lower()
     lang = detect_lang(q)
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
@@ -534,7 +538,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # as printed; the English beside it is a gloss, and a loose one can only blur it (not
         # when the English joins two items: "the housing provident fund or rent subsidies (提租补贴)")
         source = rendering.bare
-    metric_source = re.sub(re.escape(table_ref) + "(?:里|中|内|上)?", " ", source) if table_ref else source
+    metric_source = re.sub(re.escape(table_ref) + "(?:里|中|内|上)?的?", " ", source) if table_ref else source
     terms = list(rendering.terms)
     metric = mask_joined_names(clean_metric(metric_source, remove))
     codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))

@@ -285,3 +285,9 @@ def test_a_bare_budgets_change_is_the_total_budgets_change() -> None:
 def test_a_possessive_place_name_in_pinyin_is_the_place() -> None:
     query = parse_query("How many of Yuelu's key grid service items had been completed in 2021?", CATALOG)
     assert query.reports == ("004.txt",)
+
+
+def test_a_bracketed_clarification_is_no_item() -> None:
+    query = parse_query("万里街道24年“三公”经费合计多少（不含会议费和培训费）", WANLI)
+    assert query.op == "value" and "会议费" not in query.metric
+    assert parse_query("万里街道24年部门收入预算总表里的总计是多少", WANLI).metric == "总计"
