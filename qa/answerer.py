@@ -30,6 +30,7 @@ from qa.lookup import (
     GramWeights,
     Group,
     Scored,
+    LEADING_DIGITS_RE,
     NOISE_CHARS,
     TOTAL_LABEL_RE,
     drop_unasked_parts,
@@ -672,12 +673,22 @@ class Answerer:
     def _org_list(self) -> str:
         return "、".join(sorted({i.district or i.org for i in self.catalog})) or "(none)"
 
-    @staticmethod
-    def _fact_label(fact: Fact) -> str:
+    def _fact_label(self, fact: Fact) -> str:
+        """What a figure is, as a reader would say it: the row and its column ("电费（公用经费 /
+        决算数）"), without the row number the layout split ("30 20") or the organisation's own
+        name ("…办事处（部门）共有车辆" -> "共有车辆")."""
         if fact.source == "table":
-            parts = [p for p in (fact.row_label, fact.column) if p]
-            return "·".join(parts) or fact.table
+            row = LEADING_DIGITS_RE.sub("", fact.row_label).strip()
+            if row and fact.column:
+                return f"{row}（{fact.column}）"
+            return row or fact.column or fact.table
         label = re.sub(r"^(?:截至\s*)?20\d{2}\s*年度?\s*|^[一二三四五六七八九十]是", "", own_label(fact)).strip()
+        info = self.info.get(fact.report)
+        for name in sorted((a for a in (info.aliases if info else ()) if len(a) >= 4 and not a.isascii()),
+                           key=len, reverse=True):
+            if label.startswith(name) and len(label) > len(name) + 1:
+                label = re.sub(r"^[（(][^）)]{1,6}[）)]", "", label[len(name):]).strip()
+                break
         label = re.sub(r"[为是]$", "", label)
         return label or fact.row_label or fact.quote[:30]
 

@@ -177,3 +177,10 @@ def test_budget_against_actual_from_the_sentence_that_prints_both(answerer) -> N
     # 000: "2020 年度一般公共预算财政拨款支出年初预算为 477.06 万元，支出决算为 525.73 万元"
     r = _ask(answerer, "硚口区网格化中心2020年一般公共预算财政拨款支出决算比年初预算多多少？")
     assert (r["status"], r["value"]) == ("answered", "48.67")
+
+
+def test_answer_labels_read_as_a_person_writes_them(answerer) -> None:  # noqa: ANN001
+    # 003 表6 prints the row as "30 20 电费" (a split code); the answer says 电费 and its column
+    r = _ask(answerer, "How much did the Wuchang city operation center pay for electricity in 2024?")
+    assert r["value"] == "13.55"
+    assert "电费（公用经费 / 决算数）" in r["answer"] and "30 20" not in r["answer"]
