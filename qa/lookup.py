@@ -123,7 +123,7 @@ def make_views(
     """`org_words` maps a report to its own organisation's names: a label mentions its own
     organisation, so only those are stripped (linear in facts, whatever the store's size)."""
     kinds = kinds or {}
-    words = {r: sorted({w for w in ws if len(w) >= 3}, key=len, reverse=True) for r, ws in org_words.items()}
+    words = {r: sorted({w for w in ws if len(w) >= 3}, key=lambda w: (-len(w), w)) for r, ws in org_words.items()}
     strip_cache: dict[str, list[str]] = {}
 
     def strip(text: str, report: str) -> str:

@@ -113,7 +113,7 @@ class OrgLinker:
         self.names = {r: n for r, n in names.items() if n}
         distinct = set(self.names.values())
         self.terms = sorted({t for t in terms if len(t) >= 4 and not any(t in n for n in distinct)},
-                            key=len, reverse=True)
+                            key=lambda t: (-len(t), t))
         df: Counter[str] = Counter()
         for name in distinct:
             df.update(set(name))

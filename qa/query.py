@@ -25,7 +25,7 @@ from qa.orgs import OrgLinker, name_in_question, unknown_places
 
 # "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
 CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
-NOISE_LONGEST_FIRST = sorted(QUESTION_NOISE, key=len, reverse=True)  # 多少万 before 多少
+NOISE_LONGEST_FIRST = sorted(QUESTION_NOISE, key=lambda w: (-len(w), w))  # 多少万 before 多少
 MIXED_CHINESE_CHARS = 3  # Chinese content a mixed question needs for its English to be a gloss
 YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 # "截至2023年8月31日", "2023年底", "as of 2023": a date inside a report, not the report's year
@@ -254,7 +254,7 @@ _UNMASK = str.maketrans({v: k for k, v in _JOINERS.items()})
 @lru_cache(maxsize=1)
 def _joined_names() -> tuple[str, ...]:
     names = set(english_vocabulary().values())
-    return tuple(sorted((t for t in names if any(j in t for j in _JOINERS)), key=len, reverse=True))
+    return tuple(sorted((t for t in names if any(j in t for j in _JOINERS)), key=lambda w: (-len(w), w)))
 
 
 def mask_joined_names(text: str) -> str:
@@ -278,7 +278,7 @@ def share_subject(first: str, second: str) -> tuple[str, str]:
     names only a measure shares the first operand's subject (Chinese drops it)."""
     second_measure = second.strip("的 ")
     if second_measure in MEASURES:
-        for measure in sorted(MEASURES, key=len, reverse=True):
+        for measure in sorted(MEASURES, key=lambda w: (-len(w), w)):
             if first.endswith(measure):
                 if len(first) > len(measure):
                     return first, first[: -len(measure)] + second_measure
@@ -352,7 +352,7 @@ def clean_metric(text: str, remove: list[str]) -> str:
     # only the names this question contains: with thousands of reports in the store, a regex
     # per name per question would dominate the answer time
     present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
-    for word in sorted(present, key=len, reverse=True):
+    for word in sorted(present, key=lambda w: (-len(w), w)):
         if word.isascii():
             out = re.sub(re.escape(word), " ", out, flags=re.I)
             continue
@@ -525,7 +525,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     remove += ["部门决算", "部门预算"]
     # the table named, without the organisation and year that usually precede it
     bare = re.sub(r"20\d{2}\s*年度?", "，", q)
-    for alias in sorted(set(matched_aliases), key=len, reverse=True):
+    for alias in sorted(set(matched_aliases), key=lambda w: (-len(w), w)):
         if not alias.isascii():
             bare = re.sub(re.escape(alias) + f"(?:{ORG_TAIL})?", "，", bare)
     table_ref = table_reference(bare)

@@ -291,3 +291,16 @@ def test_a_bracketed_clarification_is_no_item() -> None:
     query = parse_query("万里街道24年“三公”经费合计多少（不含会议费和培训费）", WANLI)
     assert query.op == "value" and "会议费" not in query.metric
     assert parse_query("万里街道24年部门收入预算总表里的总计是多少", WANLI).metric == "总计"
+
+
+def test_parsing_does_not_depend_on_the_string_hash_seed() -> None:
+    import subprocess
+    import sys
+
+    code = ("from qa.query import parse_query, report_info; "
+            "c=[report_info({'name':'a','org':'武汉市硚口区社会管理网格化服务中心','district':'硚口区','year':2020,'kind':'决算'}),"
+            "report_info({'name':'b','org':'株洲市芦淞区网格化管理服务中心','district':'芦淞区','year':2020,'kind':'决算'})]; "
+            "print(parse_query('20年硚口网格中心和芦淞网格中心，谁的决算总支出更多？', c).metric)")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
+    assert len(seen) == 1, seen
