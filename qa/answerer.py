@@ -409,14 +409,21 @@ class Answerer:
         in_text = [g for g in ranked if any(m.fact.source == "text" for m in g.members)]
         if not in_text or in_text[0].score < ranked[0].score - AMBIGUITY_MARGIN:
             return None
-        status, groups = self._decide(in_text)
-        if status != "answered":
+        if in_text[0].score < MIN_SCORE:
             return None
-        # the figure may be printed in several places; the one with its change follows is used
-        pairs = [(m.fact, self._change_after(m.fact)) for m in groups[0].members
-                 if m.fact.source == "text" and not labels_change(m.fact)]
-        level, change = next(((f, c) for f, c in pairs if c is not None), (None, None))
-        if level is None or change is None or change.unit != level.unit:
+        # among the figures as good as the best, the one printed with a change after it (in one of
+        # the places it is printed); two such figures are a doubt, and no answer
+        found = []
+        for group in (g for g in in_text if g.score >= in_text[0].score - AMBIGUITY_MARGIN):
+            pairs = [(m.fact, self._change_after(m.fact)) for m in group.members
+                     if m.fact.source == "text" and not labels_change(m.fact)]
+            pair = next(((f, c) for f, c in pairs if c is not None), None)
+            if pair is not None:
+                found.append(pair)
+        if len({(f.value, c.value) for f, c in found}) != 1:
+            return None
+        level, change = found[0]
+        if change.unit != level.unit:
             return None
         measure = next((v.measure for v in self._views(level.report) if v.fact is level), "")
         actual_asked = query.measure == "actual" or re.search(r"final[\s-]accounts?|决算|actual|执行|spent", query.question, re.I)

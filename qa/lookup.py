@@ -534,11 +534,18 @@ def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] 
     `groups` maps a file to the report it is part of (a narrative file and its tables file)."""
     by_report = groups or {}
     out_groups: dict[tuple[Decimal, str, str], list[Scored]] = {}
+    late: dict[tuple[Decimal, str, str], list[Scored]] = {}
     for item in scored:
         key = (item.canonical, item.canonical_unit, by_report.get(item.fact.report, item.fact.report))
-        out_groups.setdefault(key, []).append(item)
-        if len(out_groups) > limit * 4:
-            break
+        if key in out_groups or len(out_groups) <= limit * 4:
+            out_groups.setdefault(key, []).append(item)
+        else:
+            late.setdefault(key, []).append(item)  # lower places of the figures kept may yet join them
+    for key, members in late.items():
+        places = _printed_places(members)
+        if any(k[1:] == key[1:] and k[0].quantize(Decimal(1).scaleb(-places)) == key[0]
+               and _printed_places(out_groups[k]) > places for k in out_groups):
+            out_groups[key] = members  # a rounding of a figure kept: merged below
     # a unit-less cell printing the same figure as a cell with a unit (one table's "单位" was
     # not read) is that figure, not a rival
     printed: dict[tuple[Decimal, str], tuple[Decimal, str, str]] = {}

@@ -147,3 +147,13 @@ def test_a_part_the_question_names_beats_its_sentences_whole() -> None:
     ranked = [said("2024年度政府采购金额（以合同签订为准）为", "2319.21", 0.58), said("工程采购金额", "1387.72", 0.57)]
     kept = drop_unasked_parts(group_by_value(ranked), "工程采购 合同签订", margin=0.06)
     assert [g.value for g in kept] == [Decimal("1387.72")]
+
+
+def test_a_rounding_ranked_below_many_figures_still_joins_its_figure() -> None:
+    exact = _cell("收入总计", "预算数", "171915169", 0.9, 0)
+    crowd = [_cell(f"行{i}", "预算数", str(1000 + i), 0.8 - i / 1000, i + 1) for i in range(40)]
+    text_fact = Fact(report="r.pdf", source="text", table="说明", row_label="收入预算", column="",
+                     value=Decimal("17192"), raw="17,192", unit="万元", locator="p. 6", quote="收入预算17,192万元", position=99)
+    late = Scored(fact=text_fact, score=0.4, canonical=Decimal("17192"), canonical_unit="万元")
+    groups = group_by_value([exact, *crowd, late])
+    assert any(m.fact.source == "text" for m in groups[0].members)
