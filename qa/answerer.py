@@ -455,19 +455,14 @@ class Answerer:
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
                  near: Fact | None = None) -> tuple[str, list[Group]]:
         if operand:
-            # an operand carries its own year ("2023年执行数" in a 2024 budget: a figure printed
-            # with 2023), its own codes: "行政单位医疗（2101101）与事业单位医疗（2101102）"
-            # and only its own words: glossary terms of the whole question would blur the two
-            dated = YEAR_RE.match(metric)
-            if dated:
-                metric = metric[dated.end():].lstrip("年度 ")
-                year = int(dated.group(1))
-                if all(self.years.get(r) != year for r in reports):
-                    query = replace(query, years=(year,), year_in_text=True)
             return self._decide(self._operand_ranked(query, metric, reports, near))
         return self._decide(self._rank(query, metric, reports))
 
     def _operand_ranked(self, query: Query, metric: str, reports: list[str], near: Fact | None = None) -> list[Group]:
+        """An operand's figures, ranked. An operand carries its own year ("2023年执行数" in a 2024
+        budget: a figure printed with 2023), its own codes ("行政单位医疗（2101101）与事业单位医疗
+        （2101102）") and only its own words: glossary terms of the whole question would blur the
+        two; its actual is named in the report template's own word."""
         kinds = {self.info[r].kind for r in reports if r in self.info}
         if kinds == {"决算"}:
             metric = metric.replace("全年执行数", "决算数")  # the actual in the template's own word
