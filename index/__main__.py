@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         "--same-report-as", metavar="NAME", dest="joined",
         help="this file is part of the stored report NAME (e.g. its tables file)",
     )
+    remove = commands.add_parser("remove", parents=[common], help="remove stored reports by name")
+    remove.add_argument("names", nargs="+", metavar="NAME", help="report names as `stats` lists them")
     stats = commands.add_parser("stats", parents=[common], help="count what the store holds")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -94,9 +96,13 @@ def _report_results(results: Sequence[Any], *, show_skipped: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from index.build import add_files, build_corpus, recover_store, store_stats
+    from index.build import add_files, build_corpus, recover_store, remove_reports, store_stats
 
     settings = Settings.from_env(args.store)
+    if args.command == "remove":
+        for name in remove_reports(args.names, settings):
+            print(f"removed {name}")
+        return 0
     if args.command == "stats":
         recover_store(settings.store)
         stats = store_stats(settings.store)

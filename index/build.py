@@ -209,6 +209,50 @@ def add_files(
     return [results[i] for i in range(len(jobs))]
 
 
+def remove_reports(names: Sequence[str], settings: Settings) -> list[str]:
+    """Remove stored reports by name; all or nothing. Returns the names removed. Raises
+    StoreError naming every name the store does not hold (it is then left as it was)."""
+    store = Path(settings.store)
+    if not (store / FACTS_FILE).exists():
+        raise StoreError(f"no store at {store}: nothing to remove")
+    wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+    if not wanted:
+        raise StoreError("name the reports to remove (python -m index stats lists them)")
+    with writer_lock(store):
+        recover_store(store, locked=True)
+        facts = SqliteFactStore(store / FACTS_FILE)
+        vectors: ChromaChunkStore | None = None
+        try:
+            held = facts.versions()
+            unknown = [n for n in wanted if n not in held]
+            if unknown:
+                raise StoreError(
+                    f"no report named {', '.join(unknown)} in {store}; nothing was removed "
+                    "(python -m index stats lists the names)"
+                )
+            with facts.transaction() as conn:
+                for name in wanted:
+                    facts.delete_report(name, conn=conn)
+            # After the commit: tidy-ups whose failure cannot make the store wrong.
+            collection = facts.meta().get("collection")
+            if collection:
+                try:
+                    vectors = ChromaChunkStore.open(store, collection, url=settings.chroma_url,
+                                                    committed=facts.versions)
+                    _prune_quietly(vectors, facts)
+                except Exception:
+                    logger.exception("pruning the removed reports' vectors failed; the next add prunes them")
+            try:
+                _keyword_index(facts).save(store / BM25_DIR)
+            except Exception:
+                logger.exception("saving the keyword index failed; readers rebuild it")
+            return wanted
+        finally:
+            if vectors is not None:
+                vectors.close()
+            facts.close()
+
+
 def build_corpus(
     corpus_dir: Path | str, settings: Settings, progress: Progress | None = None
 ) -> list[AddResult]:

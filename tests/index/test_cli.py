@@ -278,3 +278,30 @@ def test_subprocess_add_of_a_name_with_spaces_and_chinese(
     assert stats["report_names"] == [YUELU, renamed.name]
     again = _run("add", str(renamed), "--store", str(store))
     assert (again.returncode, again.stdout) == (0, f"unchanged {renamed.name}\n")
+
+
+def test_remove_takes_a_report_out_and_a_bad_name_changes_nothing(cli, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert cli("add", "IN/good.txt", "IN/岳麓区 2021 绩效 自评.txt", "--store", "STORE")[0] == 0
+    before = _stats(store)
+    assert before["reports"] == 2
+    # one unknown name among good ones: nothing is removed, one line names it
+    code, out, err = cli("remove", "good.txt", "nosuch.txt", "--store", "STORE")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "nosuch.txt" in err and "nothing was removed" in err
+    assert _stats(store) == before
+    code, out, err = cli("remove", "good.txt", "--store", "STORE")
+    assert (code, out, err) == (0, "removed good.txt\n", "")
+    after = _stats(store)
+    assert after["report_names"] == ["岳麓区 2021 绩效 自评.txt"]
+    assert after["facts"] < before["facts"] and after["chunks"] < before["chunks"]
+    # the removed report is no longer answered from
+    from qa.answerer import Answerer
+
+    found = Answerer(store).retrieve("12345热线工单", 5)
+    assert found and {c["report"] for c in found} == {"岳麓区 2021 绩效 自评.txt"}
+
+
+def test_remove_without_a_store_says_so(cli) -> None:
+    code, out, err = cli("remove", "good.txt", "--store", "STORE")
+    assert code == 1 and "no store" in err
