@@ -306,6 +306,9 @@ class Service:
         """Uploaded files -> store; returns the per-file result lines (errors included)."""
         from index.build import add_files
 
+        if self.settings.readonly:
+            # refused here, not only hidden in the page: the API reaches this too
+            return "This app is read-only (DQA_READONLY=1): nothing was added. Add reports with python -m index add."
         if not self.ready.is_set():
             return f"The index is not ready yet: {self.status}"
         if not paths:
@@ -442,14 +445,16 @@ def build_ui(service: Service) -> Any:
                 elem_id="reports",
                 wrap=True,
             )
+            writable = not service.settings.readonly  # DQA_READONLY=1: no upload controls
             files = gr.File(
                 label="Add reports (.txt .md .pdf .docx)",
                 file_count="multiple",
                 file_types=list(UPLOAD_SUFFIXES),
                 elem_id="upload",
+                visible=writable,
             )
-            add_button = gr.Button("Add to the index", variant="primary", elem_id="add")
-            result = gr.Textbox(label="Result", lines=4, interactive=False, elem_id="add-result")
+            add_button = gr.Button("Add to the index", variant="primary", elem_id="add", visible=writable)
+            result = gr.Textbox(label="Result", lines=4, interactive=False, elem_id="add-result", visible=writable)
 
         shown = [chatbot, picker, source, chart, sources_state, question]
         gr.on(

@@ -16,6 +16,7 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     chroma_url: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
+    readonly: bool = False  # DQA_READONLY=1: the app serves answers and takes no uploads
 
     @classmethod
     def from_env(cls, store: str | Path | None = None) -> Settings:
@@ -28,4 +29,5 @@ class Settings:
             embed_model=os.environ.get("DQA_EMBED_MODEL", DEFAULT_EMBED_MODEL) or DEFAULT_EMBED_MODEL,
             chroma_url=os.environ.get("DQA_CHROMA_URL", ""),
             max_bytes=max_bytes,
+            readonly=os.environ.get("DQA_READONLY", "").strip().lower() in ("1", "true", "yes", "on"),
         )

@@ -315,3 +315,17 @@ def test_an_index_that_cannot_load_answers_error_not_not_found(tmp_path: Path) -
     answer = service.ask("硚口区2020年绩效工资是多少？")
     assert (answer["status"], answer["value"]) == ("error", None)
     assert "the corpus build failed" in answer["error"]
+
+
+def test_a_readonly_app_takes_no_upload(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("DQA_READONLY", "1")
+    settings = Settings.from_env(tmp_path / "store")
+    assert settings.readonly
+    service = app.Service(settings, tmp_path / "corpus")
+    service.ready.set()  # refused before the store is touched, ready or not
+    inbox = tmp_path / "r.txt"
+    inbox.write_text("收入支出决算总表 住房公积金 30.50\n", "utf-8")
+    assert service.add_reports([str(inbox)]).startswith("This app is read-only")
+    assert not (tmp_path / "store").exists()
+    monkeypatch.setenv("DQA_READONLY", "0")
+    assert not Settings.from_env(tmp_path / "store").readonly
