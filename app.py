@@ -395,11 +395,14 @@ def build_ui(service: Service) -> Any:
         return service.status, gr.Timer(active=not done), rows
 
     # gr.Progress() as a default is how Gradio injects the progress tracker
-    def add(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def add(files: list[str] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         def tick(stage: str, done: int, total: int, name: str) -> None:
             progress((done, max(total, 1)), desc=f"{stage}: {name}")
 
+        who = getattr(request, "username", None) or "anonymous"
+        log.info("add by %s: %s", who, ", ".join(Path(f).name for f in files or []))
         message = service.add_reports(files or [], progress=tick)
+        log.info("add by %s done: %s", who, " | ".join(message.splitlines()))
         return message, service.report_rows(), None, service.status
 
     with gr.Blocks(title="Disclosure QA", fill_width=True) as demo:
@@ -502,6 +505,28 @@ def build_ui(service: Service) -> Any:
 # ------------------------------------------------------------------ entry point
 
 
+def parse_auth(value: str) -> list[tuple[str, str]] | None:
+    """DQA_AUTH: "user:password" pairs separated by commas, or the path of a file of such lines
+    (# comments allowed). Empty: no login. A malformed entry is a ValueError naming it."""
+    value = value.strip()
+    if not value:
+        return None
+    path = Path(value)
+    entries = (path.read_text(encoding="utf-8").splitlines() if ":" not in value or path.is_file()
+               else value.split(","))
+    pairs = []
+    for entry in (e.strip() for e in entries):
+        if not entry or entry.startswith("#"):
+            continue
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ValueError(f"DQA_AUTH: {entry.split(':')[0]!r} needs the form user:password")
+        pairs.append((user.strip(), password))
+    if not pairs:
+        raise ValueError("DQA_AUTH names no user:password pair")
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python app.py", description="The disclosure QA chat (Gradio)."
@@ -520,7 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         port = args.port or int(os.environ.get("DQA_PORT") or DEFAULT_PORT)
         settings = Settings.from_env(args.store)
-    except ValueError as exc:
+        auth = parse_auth(os.environ.get("DQA_AUTH", ""))
+    except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -539,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         ssr_mode=False,
         mcp_server=False,
         max_file_size=settings.max_bytes,
+        auth=auth,
         show_error=False,
         theme=gr.themes.Default(),
         css=CSS,

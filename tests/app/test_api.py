@@ -329,3 +329,13 @@ def test_a_readonly_app_takes_no_upload(tmp_path: Path, monkeypatch: Any) -> Non
     assert not (tmp_path / "store").exists()
     monkeypatch.setenv("DQA_READONLY", "0")
     assert not Settings.from_env(tmp_path / "store").readonly
+
+
+def test_login_pairs_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    assert app.parse_auth("") is None
+    assert app.parse_auth("ann:s3cret, bo:pa:ss") == [("ann", "s3cret"), ("bo", "pa:ss")]
+    users = tmp_path / "users"
+    users.write_text("# office\nann:s3cret\n\ncai:x\n", "utf-8")
+    assert app.parse_auth(str(users)) == [("ann", "s3cret"), ("cai", "x")]
+    with pytest.raises(ValueError, match="'ann' needs the form user:password"):
+        app.parse_auth("ann:,bo:x")
