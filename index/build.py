@@ -242,10 +242,7 @@ def remove_reports(names: Sequence[str], settings: Settings) -> list[str]:
                     _prune_quietly(vectors, facts)
                 except Exception:
                     logger.exception("pruning the removed reports' vectors failed; the next add prunes them")
-            try:
-                _keyword_index(facts).save(store / BM25_DIR)
-            except Exception:
-                logger.exception("saving the keyword index failed; readers rebuild it")
+            _save_keywords_quietly(facts, store)
             return wanted
         finally:
             if vectors is not None:
@@ -508,15 +505,20 @@ def _write_jobs(
             _tick(progress, "write", 1, 1, jobs[-1].name)
             # After the commit: tidy-ups whose failure cannot make the store wrong.
             _prune_quietly(vectors, facts)
-            try:
-                _keyword_index(facts).save(store / BM25_DIR)
-            except Exception:
-                logger.exception("saving the keyword index failed; readers rebuild it")
+            _save_keywords_quietly(facts, store)
             return jobs
         finally:
             if vectors is not None:
                 vectors.close()
             facts.close()
+
+
+def _save_keywords_quietly(facts: SqliteFactStore, store: Path) -> None:
+    """After a commit: the keyword index saved; a failure cannot make the store wrong."""
+    try:
+        _keyword_index(facts).save(store / BM25_DIR)
+    except Exception:
+        logger.exception("saving the keyword index failed; readers rebuild it")
 
 
 def _keyword_index(facts: SqliteFactStore) -> Bm25KeywordIndex:
