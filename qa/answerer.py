@@ -60,6 +60,8 @@ from qa.query import (
 
 log = logging.getLogger(__name__)
 
+VAGUE_RIVALS = 3  # rivals that make a weak best a miss
+VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 UNPLACED_FOR_PART = 2  # unplaced English words that make a total no answer to the question
@@ -343,6 +345,9 @@ class Answerer:
         if status == "not_found":
             derived = self._from_printed_change(query) if query.year_in_text else None
             return derived or self._not_found(query, self._not_found_text(query), chosen)
+        if status == "ambiguous" and len(chosen) >= VAGUE_RIVALS and chosen[0].score < VAGUE_SCORE:
+            # many weak rivals: nothing names the figure well; not found, the rivals as nearest
+            return self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
             reports = {g.members[0].fact.report for g in chosen}
             if not query.org_named and len(reports) > 1:

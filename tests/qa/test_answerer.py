@@ -184,3 +184,10 @@ def test_answer_labels_read_as_a_person_writes_them(answerer) -> None:  # noqa: 
     r = _ask(answerer, "How much did the Wuchang city operation center pay for electricity in 2024?")
     assert r["value"] == "13.55"
     assert "电费（公用经费 / 决算数）" in r["answer"] and "30 20" not in r["answer"]
+
+
+def test_many_weak_rivals_are_a_miss_with_the_rivals_shown(answerer) -> None:  # noqa: ANN001
+    # 000 prints no 国有资产总额; only 总额 of other things (基本支出总额, 项目支出总额 …) match it
+    r = _ask(answerer, "硚口网格中心2020年底国有资产总额有多少万？")
+    assert (r["status"], r["value"]) == ("not_found", None)
+    assert len(r["nearest"]) >= 3
