@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -307,7 +308,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.35  # a change where a level is asked for, or the other way round
     if fact.unit == "%" and query.unit_wanted != "percent" and not any(w in query.question for w in RATIO_WORDS):
         score -= 0.3
-    if (fact.source == "table" and SPENDING_RE.search(query.question) and not REVENUE_RE.search(query.question)
+    if (fact.source == "table" and _asks_spending(query.question)
             and "收入" in f"{fact.column} {fact.table}" and "支出" not in fact.column):
         score -= REVENUE_FOR_SPENDING  # spending asked: an income column printing the same figure is not it
     if query.measure and view.measure and query.measure != view.measure:
@@ -322,6 +323,12 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else view.plain_label in plain_metric):
         score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
+
+
+@lru_cache(maxsize=1024)
+def _asks_spending(question: str) -> bool:
+    """Spending asked and no revenue (read once per question, not once per fact)."""
+    return bool(SPENDING_RE.search(question)) and not REVENUE_RE.search(question)
 
 
 def _generic(gram: str) -> bool:
@@ -541,11 +548,14 @@ def group_by_value(scored: list[Scored], limit: int = 8, groups: dict[str, str] 
             out_groups.setdefault(key, []).append(item)
         else:
             late.setdefault(key, []).append(item)  # lower places of the figures kept may yet join them
-    for key, members in late.items():
-        places = _printed_places(members)
-        if any(k[1:] == key[1:] and k[0].quantize(Decimal(1).scaleb(-places)) == key[0]
-               and _printed_places(out_groups[k]) > places for k in out_groups):
-            out_groups[key] = members  # a rounding of a figure kept: merged below
+    if late:
+        # each kept figure at every coarser printing, once: a late figure is then one lookup
+        kept_places = {k: _printed_places(members) for k, members in out_groups.items()}
+        roundings = {(k[0].quantize(Decimal(1).scaleb(-p)), k[1], k[2], p)
+                     for k, places in kept_places.items() for p in range(places)}
+        for key, members in late.items():
+            if (*key, _printed_places(members)) in roundings:
+                out_groups[key] = members  # a rounding of a figure kept: merged below
     # a unit-less cell printing the same figure as a cell with a unit (one table's "单位" was
     # not read) is that figure, not a rival
     printed: dict[tuple[Decimal, str], tuple[Decimal, str, str]] = {}
