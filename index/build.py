@@ -218,36 +218,31 @@ def remove_reports(names: Sequence[str], settings: Settings) -> list[str]:
     wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     if not wanted:
         raise StoreError("name the reports to remove (python -m index stats lists them)")
-    with writer_lock(store):
-        recover_store(store, locked=True)
-        facts = SqliteFactStore(store / FACTS_FILE)
-        vectors: ChromaChunkStore | None = None
-        try:
-            held = facts.versions()
-            unknown = [n for n in wanted if n not in held]
-            if unknown:
-                raise StoreError(
-                    f"no report named {', '.join(unknown)} in {store}; nothing was removed "
-                    "(python -m index stats lists the names)"
-                )
-            with facts.transaction() as conn:
-                for name in wanted:
-                    facts.delete_report(name, conn=conn)
-            # After the commit: tidy-ups whose failure cannot make the store wrong.
-            collection = facts.meta().get("collection")
-            if collection:
+    with _writing(store) as facts:
+        held = facts.versions()
+        unknown = [n for n in wanted if n not in held]
+        if unknown:
+            raise StoreError(
+                f"no report named {', '.join(unknown)} in {store}; nothing was removed "
+                "(python -m index stats lists the names)"
+            )
+        with facts.transaction() as conn:
+            for name in wanted:
+                facts.delete_report(name, conn=conn)
+        # After the commit: tidy-ups whose failure cannot make the store wrong.
+        collection = facts.meta().get("collection")
+        if collection:
+            try:
+                vectors = ChromaChunkStore.open(store, collection, url=settings.chroma_url,
+                                                committed=facts.versions)
                 try:
-                    vectors = ChromaChunkStore.open(store, collection, url=settings.chroma_url,
-                                                    committed=facts.versions)
                     _prune_quietly(vectors, facts)
-                except Exception:
-                    logger.exception("pruning the removed reports' vectors failed; the next add prunes them")
-            _save_keywords_quietly(facts, store)
-            return wanted
-        finally:
-            if vectors is not None:
-                vectors.close()
-            facts.close()
+                finally:
+                    vectors.close()
+            except Exception:
+                logger.exception("pruning the removed reports' vectors failed; the next add prunes them")
+        _save_keywords_quietly(facts, store)
+        return wanted
 
 
 def build_corpus(
@@ -463,9 +458,7 @@ def _write_jobs(
 
     embedder = load_embedder(settings.embed_model)
     store.mkdir(parents=True, exist_ok=True)
-    with writer_lock(store):
-        recover_store(store, locked=True)
-        facts = SqliteFactStore(store / FACTS_FILE)
+    with _writing(store) as facts:
         vectors: ChromaChunkStore | None = None
         try:
             meta = facts.meta()
@@ -510,6 +503,17 @@ def _write_jobs(
         finally:
             if vectors is not None:
                 vectors.close()
+
+
+@contextmanager
+def _writing(store: Path) -> Iterator[SqliteFactStore]:
+    """The store's fact store under the writer lock, after recovering an interrupted write."""
+    with writer_lock(store):
+        recover_store(store, locked=True)
+        facts = SqliteFactStore(store / FACTS_FILE)
+        try:
+            yield facts
+        finally:
             facts.close()
 
 

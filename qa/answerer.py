@@ -118,6 +118,12 @@ def _nearly_equal(a: Group, b: Group) -> bool:
     return abs(a.value - b.value) <= abs(b.value) * Decimal("0.01")
 
 
+def _at_places(result: Decimal, *operands: Decimal) -> Decimal:
+    """A computed figure to the decimal places its operands are printed with, no more."""
+    places = max([-int(v.as_tuple().exponent) for v in operands] + [0])
+    return result.quantize(Decimal(1).scaleb(-places)) if places else result
+
+
 def _is_total_label(label: str) -> bool:
     """合计 / 总额 at the end, or 共 / 累计 at the start ("共收到回访不满意工单"): a whole, not a part."""
     plain = NOISE_CHARS.sub("", label_core(label))
@@ -441,8 +447,7 @@ class Answerer:
         if not said_year or up == down:
             return None
         result = level.value - change.value if up else level.value + change.value
-        places = max(-level.value.as_tuple().exponent, -change.value.as_tuple().exponent, 0)  # type: ignore[operator]
-        value = format_value(result.quantize(Decimal(1).scaleb(-places)) if places else result)
+        value = format_value(_at_places(result, level.value, change.value))
         sign = "−" if up else "+"
         arithmetic = f"{_plain(level.raw)} {level.unit} {sign} {_plain(change.raw)} {change.unit} = {value} {level.unit}"
         org = self._org_name(level.report)
@@ -543,8 +548,7 @@ class Answerer:
         result = va + vb if query.op == "sum" else (va - vb if query.op == "minus" else abs(va - vb))
         if query.op == "diff" and vb > va:
             fa, fb, va, vb = fb, fa, vb, va
-        places = max(-va.as_tuple().exponent, -vb.as_tuple().exponent, 0)  # type: ignore[operator]
-        result = result.quantize(Decimal(1).scaleb(-places)) if places else result
+        result = _at_places(result, va, vb)
         sign = "+" if query.op == "sum" else "−"
         value = format_value(result)
         arithmetic = f"{_plain(fa.raw)} {fa.unit} {sign} {_plain(fb.raw)} {fb.unit} = {value} {unit}"
