@@ -17,6 +17,8 @@ SUBJECT_END_RE = re.compile(r"[（(][类款项][)）]。?$")
 # A numbered heading: "1. 一般公共服务支出", "（二）项目支出" (a purpose line such as "在职人员基本医疗保险费。"
 # continued from "主要用于：" on the line before is none).
 NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]|[（(][\d一二三四五六七八九十]+[)）])")
+# "单价20万元（含）以上的设备69台（套）": an amount that bounds what is counted is part of its name
+THRESHOLD_RE = re.compile(r"\s*(?:[（(]含[)）])?\s*及?(?:以上|以下|以内)")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
@@ -109,6 +111,10 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
             unit = normalise_unit(match.group(2))
             if unit == "%" and value > 1000:
                 continue
+            if unit in MONEY_UNITS and THRESHOLD_RE.match(sentence, match.end()):
+                rest = re.split(r"[，,；;。]", sentence[match.end():], maxsplit=1)[0]
+                if QUANTITY_RE.search(rest):
+                    continue  # a bound in the name of what the clause counts, not a figure
             lo = max(_clause_start(sentence, match.start()), previous_end)
             label = _tidy_label(sentence[lo : match.start()])
             if len(CJK_RE.findall(label)) <= 2 and lo > 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,11 @@ EN_ORG_WORDS: tuple[tuple[str, str], ...] = (
 # Units a question asks for, by English or Chinese cue.
 COUNT_UNITS = frozenset({"件", "个", "人", "名", "人次", "辆", "户", "次", "期", "条", "部", "台", "套", "项", "家", "万件", "万余件", "余件", "余人", "余个"})
 MONEY_UNITS = frozenset({"元", "万元", "千元", "亿元"})
+
+
+def is_count_unit(unit: str) -> bool:
+    """'件', and '台（套）' or '台/套' (a unit printed with its alternative) are counts."""
+    return unit in COUNT_UNITS or any(u in COUNT_UNITS for u in re.split(r"[（()）/、]", unit) if u)
 
 # Question phrasing that names no metric. Only whole phrases: removing single characters such
 # as 中 or 年 would break 中心 and 年初 apart.
@@ -171,6 +177,99 @@ def chinese_terms() -> list[str]:
     return sorted(printed | {re.sub(r"[（）()]", "", zh) for zh in printed})
 
 
+# A threshold in English words, as the reports print it: "priced at 200,000 yuan or more" ->
+# 20万元以上 ("单价20万元（含）以上的设备"), "over 1 million yuan" -> 100万元以上.
+EN_THRESHOLD_RE = re.compile(
+    r"\b(?:(?P<before>more than|over|above|at least|exceeding)\s+)?(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<m>million\s+)?"
+    r"(?:yuan|rmb|元)(?:\s*\((?:inclusive|included)\))?(?P<after>\s+(?:or|and)\s+(?:more|above|over|upwards|higher))?",
+    re.I,
+)
+
+
+def _threshold(match: re.Match[str]) -> str:
+    if not (match.group("before") or match.group("after")):
+        return match.group(0)
+    value = Decimal(match.group("n").replace(",", "")) * (Decimal(10**6) if match.group("m") else 1)
+    if value >= 10000 and value % 100 == 0:
+        return f" {(value / 10000).normalize():f}万元以上 "
+    return f" {value.normalize():f}元以上 "
+
+
+def _is_word(token: str) -> bool:
+    return bool(re.match(r"[A-Za-z]", token))
+
+
+def distribute_shared_words(question: str, depth: int = 3) -> str:
+    """Coordination that leaves a shared word out, written in full where the vocabulary names
+    both halves: 'procurement of works or of services' -> 'procurement of works or procurement
+    of services'; 'medical care for administrative units and for public institutions' ->
+    '... and medical care for public institutions'; 'works or services procurement' -> 'works
+    procurement or services procurement'. Nothing changes where the vocabulary names neither
+    whole ('water and electricity' stays)."""
+    vocab = english_vocabulary()
+    tokens = EN_TOKEN_RE.findall(question.replace("-", " "))
+
+    def key(words: list[str]) -> tuple[str, ...]:
+        return tuple(stem(w) for w in words)
+
+    def clause(start: int, step: int) -> list[int]:
+        """Word tokens from `start` going `step`, within the clause (stops at punctuation,
+        digits and other connectives)."""
+        found, k = [], start
+        while 0 <= k < len(tokens) and len(found) < 7:
+            t = tokens[k]
+            if t.isspace():
+                k += step
+                continue
+            if not _is_word(t) or t.lower() in EN_CONNECTIVES:
+                break
+            found.append(k)
+            k += step
+        return found if step > 0 else found[::-1]
+
+    for c, token in enumerate(tokens):
+        if token.lower() not in ("and", "or"):
+            continue
+        left, right = clause(c - 1, -1), clause(c + 1, 1)
+        words = lambda ks: [tokens[k] for k in ks if tokens[k].lower() not in GLUE_WORDS]  # noqa: E731
+        lead = 0
+        while lead < len(right) and tokens[right[lead]].lower() in GLUE_WORDS:
+            lead += 1
+        glue_at = [n for n, k in enumerate(left) if tokens[k].lower() in GLUE_WORDS]
+        if glue_at and glue_at[-1] < len(left) - 1:
+            # "X for A and [for] B": X before the last glue word is shared
+            first = words(left[glue_at[-1] + 1:])
+            head_ks = left[:glue_at[-1]]
+            second = right[lead:]
+            cut = next((n for n, k in enumerate(second) if tokens[k].lower() in GLUE_WORDS), len(second))
+            second_words = words(second[:cut])
+            for n, k in enumerate(head_ks):
+                if tokens[k].lower() in GLUE_WORDS:
+                    continue
+                head = words(head_ks[n:])
+                single = [tokens[k]]
+                for part in (head, single):
+                    if key(part + first) in vocab and any(key(part + second_words[:m]) in vocab
+                                                          for m in range(1, len(second_words) + 1)):
+                        copied = "".join(tokens[k:left[glue_at[-1]] + 1]) + " "
+                        rest = "".join(tokens[right[lead]:]) if right[lead:] else ""
+                        done = "".join(tokens[:c + 1]) + " " + copied + rest
+                        return distribute_shared_words(done, depth - 1) if depth > 1 else done
+        if not glue_at and left and len(right) >= 2:
+            # "A or B H": H after B is shared
+            first = words(left)[-3:]
+            right_words = words(right)
+            for m in range(1, len(right_words)):
+                second, shared = right_words[:m], right_words[m:]
+                for h in range(len(shared), 0, -1):
+                    if (key(second + shared[:h]) in vocab
+                            and any(key(first[-n:] + shared[:h]) in vocab for n in range(1, len(first) + 1))):
+                        after = left[-1] + 1
+                        done = "".join(tokens[:after]) + " " + " ".join(shared[:h]) + "".join(tokens[after:])
+                        return distribute_shared_words(done, depth - 1) if depth > 1 else done
+    return question
+
+
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
     """'What is Wanli Subdistrict's 2024 budget for public legal services?' ->
     '2024 预算 公共法律服务': each English phrase in the vocabulary (longest first, on word
@@ -187,6 +286,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     question = re.sub(r"\s*\((?:[A-Za-z][A-Za-z\s'/,.-]*)\)\s*", " ", question)
     # "IT" is information technology, never the pronoun a lower-cased word list would take it for
     question = re.sub(r"\bIT\b", "information technology", question)
+    question = distribute_shared_words(EN_THRESHOLD_RE.sub(_threshold, question))
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
     out = list(pieces)
     words = []

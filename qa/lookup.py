@@ -19,7 +19,7 @@ from decimal import Decimal
 from index.facts import RELATION_WORDS_RE, relation_only
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
-from qa.glossary import COUNT_UNITS, GENERIC_WORDS, MONEY_UNITS
+from qa.glossary import GENERIC_WORDS, MONEY_UNITS, is_count_unit
 from qa.query import CHANGE_WORDS, FUND_NAMES_RE, Query
 
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -202,7 +202,7 @@ def canonical(fact: Fact) -> tuple[Decimal, str]:
         return (fact.value * UNIT_FACTORS[fact.unit] / UNIT_FACTORS["万元"]).normalize(), "万元"
     if fact.unit in ("万件", "万余件"):
         return fact.value.normalize(), "万件"
-    if fact.unit in COUNT_UNITS:
+    if is_count_unit(fact.unit):
         return fact.value.normalize(), "count"
     return fact.value.normalize(), fact.unit
 
@@ -218,7 +218,7 @@ def unit_ok(query: Query, fact: Fact) -> bool:
             return True  # a count in a table with no unit printed
         if query.count_unit:
             return query.count_unit in unit or (query.count_unit == "人" and unit == "名")
-        return unit in COUNT_UNITS
+        return is_count_unit(unit)
     if query.unit_wanted == "percent":
         return unit == "%"
     if query.unit_wanted == "score":
@@ -315,14 +315,23 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
-    if query.wants_total and TOTAL_LABEL_RE.search(plain_label):
-        score += TOTAL_CUE_BONUS  # "一共花了多少": the sentence's 总额, not one of its parts
+    if query.wants_total and (TOTAL_LABEL_RE.search(plain_label) or (fact.source == "text" and _total_of(fact))):
+        # "一共花了多少", "the total procurement budget": the sentence's 总额 (or the figure its
+        # 其中 splits into parts), not one of its parts
+        score += TOTAL_CUE_BONUS
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else view.plain_label in plain_metric):
         score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
     return score
+
+
+def prints_year(text: str, year: int) -> bool:
+    """Whether `text` prints `year` as its own, not only as what it is set against ("比2024年预算
+    减少", "较2024年", "与2024年相比": the figure is of another year)."""
+    return any(not re.search(r"(?:比|较|与|同)\s*$", text[max(0, m.start() - 3):m.start()])
+               for m in re.finditer(str(year), text))
 
 
 @lru_cache(maxsize=1024)
@@ -376,7 +385,7 @@ def lookup_facts(
     for view in views:
         if not unit_ok(query, view.fact):
             continue
-        if query.year_in_text and not any(str(y) in view.hay for y in query.years):
+        if query.year_in_text and not any(prints_year(view.hay, y) for y in query.years):
             continue  # no report is of the year asked: only a figure printed with that year will do
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer

@@ -77,7 +77,8 @@ DOC_KIND_STRONG = (
     ("部门预算", "预算"),
 )
 # Words that ask for two figures added up.
-SUM_CUES = r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
+SUM_CUES = (r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
+            r"|\badd(?:s|ed|ing)? up\b")
 SUM_RE = re.compile(rf"(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
 SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)

@@ -139,3 +139,12 @@ def test_a_score_is_a_quantity() -> None:
     facts = _facts("绩效自评的2024年度项目4个，涉及预算金额598.42万元，平均得分99.43分。")
     assert [(f.raw, f.unit) for f in facts][-1] == ("99.43", "分")
     assert _facts("平均响应时间15分钟。")[-1].unit == "分钟"
+
+
+def test_an_amount_bounding_what_is_counted_is_part_of_its_name() -> None:
+    facts = _facts("单价20万元（含）以上的设备69台（套）。单价50万元以上通用设备0台/套。")
+    assert [(f.row_label, f.raw, f.unit) for f in facts] == [
+        ("单价20万元（含）以上的设备", "69", "台（套）"), ("单价50万元以上通用设备", "0", "台/套")]
+    # an amount with 以上 and nothing counted after it is still a figure
+    facts = _facts("申请400.00万元以上基本建设项目的评审经费。")
+    assert [(f.raw, f.unit) for f in facts] == [("400.00", "万元")]

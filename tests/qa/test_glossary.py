@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.glossary import english_vocabulary, render_english, stem
+from qa.glossary import distribute_shared_words, english_vocabulary, is_count_unit, render_english, stem
 from qa.orgs import OrgLinker
 
 LINKER = OrgLinker({"w.pdf": "上海市普陀区人民政府万里街道办事处", "f.pdf": "上海市普陀区财政局"})
@@ -77,3 +77,52 @@ def test_an_unplaced_item_is_told_from_an_unplaced_modifier() -> None:
     # the standard words added: IT is information technology, not the pronoun
     assert "信息化" in render_english("spending on IT development").text
     assert render_english("public-welfare job subsidies").terms == ("公益性岗位补贴",)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the head before "of"/"for" is shared by both halves
+        ("procurement of works or of services", "procurement of works or procurement of services"),
+        ("the procurement budgets for goods and for services",
+         "the procurement budgets for goods and procurement budgets for services"),
+        ("medical care for administrative units and for public institutions",
+         "medical care for administrative units and medical care for public institutions"),
+        # the head after the second half is shared by the first
+        ("works or services procurement", "works procurement or services procurement"),
+        # nothing the vocabulary names whole is split, and plain pairs stay as they are
+        ("other urban and rural community expenditure", "other urban and rural community expenditure"),
+        ("water and electricity", "water and electricity"),
+        ("goods and services", "goods and services"),
+    ],
+)
+def test_a_word_shared_by_two_halves_is_written_in_both(question: str, expected: str) -> None:
+    assert distribute_shared_words(question) == expected
+
+
+def test_shared_words_render_as_two_printed_names() -> None:
+    rendered = render_english("Which is larger: works or services procurement?")
+    assert "工程采购 或 服务采购" in rendered.text
+    rendered = render_english("spending on medical care for administrative units and for public institutions")
+    assert "行政单位医疗 和 事业单位医疗" in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("equipment priced at 200,000 yuan or more", "20万元以上"),
+        ("contracts over 1 million yuan", "100万元以上"),
+        ("items of more than 500 yuan", "500元以上"),
+    ],
+)
+def test_an_english_threshold_is_written_as_printed(question: str, expected: str) -> None:
+    assert expected in render_english(question).text
+
+
+def test_a_plain_amount_is_no_threshold() -> None:
+    assert "以上" not in render_english("a project costing 50 yuan").text
+
+
+def test_a_unit_printed_with_its_alternative_is_a_count() -> None:
+    assert is_count_unit("台（套）") and is_count_unit("台/套") and is_count_unit("件")
+    assert not is_count_unit("万元") and not is_count_unit("%")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from index.models import Fact
-from qa.lookup import Scored, drop_unasked_parts, group_by_value, leaf_column
+from qa.lookup import Scored, drop_unasked_parts, group_by_value, leaf_column, prints_year
 
 
 def _cell(row: str, column: str, raw: str, score: float, position: int) -> Scored:
@@ -157,3 +157,10 @@ def test_a_rounding_ranked_below_many_figures_still_joins_its_figure() -> None:
     late = Scored(fact=text_fact, score=0.4, canonical=Decimal("17192"), canonical_unit="万元")
     groups = group_by_value([exact, *crowd, late])
     assert any(m.fact.source == "text" for m in groups[0].members)
+
+
+def test_a_year_a_figure_is_set_against_is_not_its_year() -> None:
+    assert not prints_year("支出预算9,101.68万元，比2024年预算减少2,389.52万元", 2024)
+    assert not prints_year("与2019年度相比，收、支总计各增加191.10万元", 2019)
+    assert prints_year("截至2024年12月31日，共有车辆2辆", 2024)
+    assert prints_year("2024年预算1662.44万元，比2023年增加", 2024)

@@ -304,3 +304,9 @@ def test_parsing_does_not_depend_on_the_string_hash_seed() -> None:
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(4)}
     assert len(seen) == 1, seen
+
+
+def test_add_up_asks_for_a_sum_of_the_halves() -> None:
+    query = parse_query("What do the Qiaokou grid center's 2020 personnel expenses and public expenses add up to?", CATALOG)
+    assert query.op == "sum" and len(query.operands) == 2
+    assert "人员经费" in query.operands[0] and "公用经费" in query.operands[1]
