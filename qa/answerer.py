@@ -34,12 +34,14 @@ from qa.lookup import (
     NOISE_CHARS,
     TOTAL_LABEL_RE,
     drop_unasked_parts,
+    grams,
     group_by_value,
     label_core,
     labels_change,
     lookup_facts,
     make_views,
     own_label,
+    specific_text_grams,
 )
 from qa.lookup import (
     canonical as canonical_value,
@@ -90,6 +92,12 @@ def _fact_citation(fact: Fact) -> dict[str, Any]:
         "unit": fact.unit,
         "source": fact.source,
     }
+
+
+def _names_item(fact: Fact, item: str) -> bool:
+    """Whether a figure's own name (row, column, or the words before it) says the item."""
+    wanted = specific_text_grams(item) or grams(item)
+    return bool(wanted & grams(f"{fact.row_label} {fact.column}"))
 
 
 def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
@@ -464,9 +472,17 @@ class Answerer:
 
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
                  near: Fact | None = None) -> tuple[str, list[Group]]:
-        if operand:
-            return self._decide(self._operand_ranked(query, metric, reports, near))
-        return self._decide(self._rank(query, metric, reports))
+        if not operand:
+            return self._decide(self._rank(query, metric, reports))
+        status, groups = self._decide(self._operand_ranked(query, metric, reports, near))
+        item = query.items[query.operands.index(metric)] if query.items and metric in query.operands else ""
+        if status == "answered" and item and not _names_item(self._best_fact(groups[0]), item):
+            # "基本支出 预算 绩效": the setting shared from the other operand named the figure, not
+            # the item; the item alone must
+            status, groups = self._decide(self._operand_ranked(query, item, reports, near))
+            if status == "answered" and not _names_item(self._best_fact(groups[0]), item):
+                return "not_found", groups
+        return status, groups
 
     def _operand_ranked(self, query: Query, metric: str, reports: list[str], near: Fact | None = None) -> list[Group]:
         """An operand's figures, ranked. An operand carries its own year ("2023年执行数" in a 2024

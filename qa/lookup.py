@@ -261,7 +261,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     # the figure's own sentence or row counts for more than the section or table it sits in
     own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
-    named = _cover(set(view.label), metric, weight) if view.label else 0.0
+    # how much of the figure's own name the question says: its row's, or for a cell its row
+    # does not name (a 三公 table's row of columns), its column's
+    named = _cover(set(view.label or view.column), metric, weight) if (view.label or view.column) else 0.0
     score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
              + 0.2 * _cover(metric, view.parents - view.label, weight))
     if table_ref:

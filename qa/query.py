@@ -241,6 +241,9 @@ class Query:
     org_named: bool = True
     wants_change: bool = False  # a printed change ("比上年增加 …") is asked for, not a level
     wants_total: bool = False  # "一共", "总支出", "total": a figure labelled 合计/总额/总计
+    # operands given the setting the question states once ("in the 三公 budget, A or B"): the
+    # items themselves, which the figures found must still name
+    items: tuple[str, ...] = ()
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     searched: dict[str, Any] = field(default_factory=dict)
@@ -291,6 +294,18 @@ def share_subject(first: str, second: str) -> tuple[str, str]:
     if second and len(second) <= 4 and len(first) > len(second) + 1 and first[-1] == second[-1]:
         return first, first[: len(first) - len(second)] + second
     return first, second
+
+
+def share_context(first: str, second: str) -> tuple[str, str]:
+    """'三公经费支出 预算 因公出国境费' and '公务接待费' -> the second with the first's leading
+    words: in a rendered English question ("in the 'three public expenses' budget, is overseas
+    travel or official hospitality larger") the words before the first item are the setting of
+    both. Only runs the rendering spaced apart; Chinese written as one run is left as it is."""
+    words = first.split()
+    setting = [w for w in words[:-1] if w != words[-1]]  # a gloss repeats the item: no setting
+    if not setting or " " in second.strip() or any(w in second for w in setting):
+        return first, second
+    return " ".join([*setting, words[-1]]), " ".join([*setting, second.strip()])
 
 
 def asked_measure(question: str) -> str:
@@ -550,6 +565,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     unit_wanted, count_unit = _unit_wanted(q)
     op = "value"
     operands: tuple[str, ...] = ()
+    shared_items: tuple[str, ...] = ()
     smaller = False
     backward = bool(BACKWARD_RE.search(q))
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
@@ -566,6 +582,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if items and len({i.group for i in candidates}) == 1 and len(years) <= 1:
             # "服务采购和货物采购哪个多", "goods or services": two items of one report
             op, operands = "compare_items", share_subject(items.group(1).strip(), items.group(2).strip())
+            if lang != "zh" and share_context(*operands) != operands:
+                shared_items, operands = operands, share_context(*operands)
         smaller = word.lower() in SMALLER_WORDS
     else:
         sum_cue = SUM_CUE_RE.search(q)
@@ -574,6 +592,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
             second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
             op, operands = "sum", share_subject(parts_of_sum.group(1).strip(), second)
+            if lang != "zh" and share_context(*operands) != operands:
+                shared_items, operands = operands, share_context(*operands)
         for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
@@ -639,7 +659,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
-        wants_total=wants_total,
+        wants_total=wants_total, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms, "unplaced": list(rendering.unplaced),
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},

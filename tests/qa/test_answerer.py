@@ -5,7 +5,12 @@ Each expected value was read off the report by hand (file and line in the commen
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
+
+from index.models import Fact
 
 pytestmark = pytest.mark.slow
 
@@ -191,3 +196,20 @@ def test_many_weak_rivals_are_a_miss_with_the_rivals_shown(answerer) -> None:  #
     r = _ask(answerer, "硚口网格中心2020年底国有资产总额有多少万？")
     assert (r["status"], r["value"]) == ("not_found", None)
     assert len(r["nearest"]) >= 3
+
+
+def test_an_item_is_named_by_its_figure_not_by_its_setting() -> None:
+    from qa.answerer import _names_item
+
+    salary = Fact(report="r", source="table", table="基本支出表", row_label="基本工资", column="合计",
+                  value=Decimal("80.57"), raw="80.57", unit="万元", locator="", quote="")
+    basic = replace(salary, row_label="基本支出", raw="455.15", value=Decimal("455.15"))
+    assert _names_item(salary, "基本工资")
+    assert not _names_item(basic, "绩效工资")  # the setting (基本支出) is no answer for the item
+
+
+def test_a_compare_with_a_setting_answers_both_items(answerer) -> None:  # noqa: ANN001
+    answer = answerer.ask("Qiaokou grid centre 2024 basic expenditure budget: basic salary or performance pay, "
+                          "which is larger?")
+    assert (answer["status"], answer["value"]) == ("answered", "80.57")
+    assert [c["value"] for c in answer["comparison"]] == ["80.57", "56.51"]

@@ -310,3 +310,18 @@ def test_add_up_asks_for_a_sum_of_the_halves() -> None:
     query = parse_query("What do the Qiaokou grid center's 2020 personnel expenses and public expenses add up to?", CATALOG)
     assert query.op == "sum" and len(query.operands) == 2
     assert "人员经费" in query.operands[0] and "公用经费" in query.operands[1]
+
+
+def test_the_setting_stated_once_goes_with_both_items() -> None:
+    from qa.query import share_context
+
+    assert share_context("三公经费支出 预算 因公出国境费", "公务接待费") == (
+        "三公经费支出 预算 因公出国境费", "三公经费支出 预算 公务接待费")
+    # a gloss that repeats the item is no setting; Chinese written as one run is left alone
+    assert share_context("预算 因公出国境费 因公出国境费", "公务接待费") == ("预算 因公出国境费", "预算 公务接待费")
+    assert share_context("服务采购", "货物采购") == ("服务采购", "货物采购")
+    query = parse_query("In Qiaokou grid center's 2020 'three public expenses' budget, is official hospitality or "
+                        "overseas travel larger?", CATALOG)
+    assert query.op == "compare_items"
+    assert all(o.startswith("三公经费") for o in query.operands)
+    assert query.items == ("公务接待费", "因公出国境费")
