@@ -1,4 +1,5 @@
-"""Command line for files -> stores: `python -m index build | add | stats` (CONTRACT.md).
+"""Command line for files -> stores: `python -m index build | add | remove | check | stats`
+(CONTRACT.md).
 
 Exit codes: 0 done, 1 a file or the store could not be used (one line per problem on stderr),
 2 bad flags (argparse), 130 interrupted. stdout carries only the per-file summary lines or
@@ -75,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     remove = commands.add_parser("remove", parents=[common], help="remove stored reports by name")
     remove.add_argument("names", nargs="+", metavar="NAME", help="report names as `stats` lists them")
+    check = commands.add_parser(
+        "check", parents=[common], help="a report's own consistency checks (a file or a stored name)"
+    )
+    check.add_argument(
+        "targets", nargs="+", metavar="FILE|NAME",
+        help="a report file (analysed, not added) or the name of a stored report",
+    )  # fmt: skip
+    check.add_argument("--json", action="store_true", help="one JSON line per report")
     stats = commands.add_parser("stats", parents=[common], help="count what the store holds")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -95,10 +104,61 @@ def _report_results(results: Sequence[Any], *, show_skipped: bool) -> int:
     return failed
 
 
+def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
+    """`index check`: each target's findings on stdout; a target that cannot be checked is one
+    line on stderr (the others are still checked) and makes the exit code 1."""
+    from pathlib import Path
+
+    from index.analyse import analyse_file
+    from index.checks import Material, findings, material_from_store
+    from index.stores import FACTS_FILE, SqliteFactStore
+
+    store: SqliteFactStore | None = None
+    failed = 0
+    try:
+        for target in targets:
+            path = Path(target)
+            material: Material | None = None
+            if path.is_file():
+                try:
+                    material = Material.of_analysis(analyse_file(path, settings.max_bytes))
+                except (ReportFormatError, OSError) as exc:
+                    print(f"error: {path.name}: {_one_line(exc)}", file=sys.stderr, flush=True)
+                    failed += 1
+                    continue
+            else:
+                if store is None and (settings.store / FACTS_FILE).is_file():
+                    store = SqliteFactStore(settings.store / FACTS_FILE, create=False)
+                material = material_from_store(store, target) if store is not None else None
+                if material is None:
+                    print(f"error: {target}: no such file and no stored report of that name in "
+                          f"{settings.store}", file=sys.stderr, flush=True)  # fmt: skip
+                    failed += 1
+                    continue
+            found = findings(material)
+            if as_json:
+                line = {"report": material.report, "findings": [f.as_dict() for f in found]}
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+                continue
+            errors = sum(1 for f in found if f.severity == "error")
+            print(f"{material.report}: {len(found)} findings ({errors} errors, {len(found) - errors} warnings)")
+            for f in found:
+                print(f"  {f.severity:<7} {f.rule}: {f.message}")
+                for fig in f.figures:
+                    print(f"          {fig.value} — {fig.locator}")
+            sys.stdout.flush()
+    finally:
+        if store is not None:
+            store.close()
+    return 1 if failed else 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from index.build import add_files, build_corpus, recover_store, remove_reports, store_stats
 
     settings = Settings.from_env(args.store)
+    if args.command == "check":
+        return _check(args.targets, settings, args.json)
     if args.command == "remove":
         for name in remove_reports(args.names, settings):
             print(f"removed {name}")

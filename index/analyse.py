@@ -14,7 +14,7 @@ from index.chunks import make_chunks
 from index.facts import extract_sentence_facts, trailing_subject
 from index.load import load_report
 from index.models import Chunk, Fact, Report, TableBlock, TableCheck, TextBlock
-from index.tables import check_table, extract_table_facts
+from index.tables import extract_table_facts
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Analysis:
     @property
     def tables_passed(self) -> int:
         failed = {c.table for c in self.checks if not c.holds}
-        checked = {c.table for c in self.checks}
+        checked = {c.table for c in self.checks if c.table}
         return len(checked - failed)
 
 
@@ -72,7 +72,6 @@ def apply_identity(analysis: Analysis, overrides: Mapping[str, str]) -> Analysis
 
 def analyse_report(report: Report) -> Analysis:
     facts: list[Fact] = []
-    checks: list[TableCheck] = []
     previous: TextBlock | None = None  # the text block before, for a heading it ends on
     for block in report.blocks:
         if isinstance(block, TableBlock):
@@ -83,10 +82,24 @@ def analyse_report(report: Report) -> Analysis:
                 log.warning("%s: skipped malformed table %r", report.name, block.title, exc_info=True)
                 continue
             facts.extend(table_facts)
-            checks.extend(check_table(table_facts))
         else:
             carried = trailing_subject(previous) if previous is not None and previous.section == block.section else ""
             facts.extend(extract_sentence_facts(block, report.name, len(facts), carried))
             previous = block
     chunks = make_chunks(report.name, report.meta, report.blocks)
-    return Analysis(report=report, facts=tuple(facts), checks=tuple(checks), chunks=tuple(chunks))
+    analysis = Analysis(report=report, facts=tuple(facts), checks=(), chunks=tuple(chunks))
+    return replace(analysis, checks=tuple(table_checks(analysis)))
+
+
+def table_checks(analysis: Analysis) -> list[TableCheck]:
+    """The catalogue's outcomes (index.checks) as stored check rows, one per table an outcome
+    read; outcomes that read no table (text, document) under table ''."""
+    from index.checks import Material, run_checks
+
+    checks: list[TableCheck] = []
+    for outcome in run_checks(Material.of_analysis(analysis)):
+        finding = outcome.finding
+        detail = f"{finding.severity}: {finding.message}" if finding else "holds"
+        for table in outcome.tables or ("",):
+            checks.append(TableCheck(table=table, rule=outcome.rule, holds=outcome.holds, detail=detail))
+    return checks

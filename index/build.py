@@ -88,6 +88,8 @@ class AddResult:
     elapsed: float = 0.0
     error: str = ""
     path: str = ""
+    findings: int = 0  # failed checks of index.checks (errors and warnings)
+    finding_errors: int = 0
 
     @property
     def ok(self) -> bool:
@@ -107,9 +109,11 @@ class AddResult:
                          self.scope + self.kind if self.kind else "")
             if part
         )
+        # the findings count only when there are some, so a clean report's line is unchanged
+        found = f", findings {self.findings} ({self.finding_errors} errors)" if self.findings else ""
         return (
             f"{self.status} {self.name}: {what or '(no org/year found)'} — tables {self.tables} "
-            f"({self.tables_passed} passed checks), facts {self.facts}, chunks {self.chunks}"
+            f"({self.tables_passed} passed checks), facts {self.facts}, chunks {self.chunks}{found}"
         )
 
 
@@ -153,6 +157,8 @@ class _Job:
             chunks=len(a.chunks),
             elapsed=elapsed,
             path=str(self.path),
+            findings=len({(c.rule, c.detail) for c in a.checks if not c.holds}),
+            finding_errors=len({(c.rule, c.detail) for c in a.checks if not c.holds and _is_error(c.rule, c.detail)}),
         )
 
 
@@ -405,6 +411,11 @@ def _analyse_job(
     job.error = _inconsistency(analysis, job.name)
     if not job.error:
         job.analysis = analysis
+
+
+def _is_error(rule: str, detail: str) -> bool:
+    """A failed check row of index.checks is stored as "error: …" or "warning: …"."""
+    return detail.startswith("error: ")
 
 
 def _inconsistency(analysis: Analysis, name: str) -> str:

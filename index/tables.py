@@ -49,15 +49,57 @@ def _is_column_number_row(cells: tuple[str, ...]) -> bool:
 
 def is_code_cell(cells: tuple[str, ...], c: int) -> bool:
     """A bare integer followed by a text cell is a code (2010350, 30101, a truncated "30"), not a
-    figure: 科目编码 columns sit left of the name they label."""
+    figure: 科目编码 columns sit left of the name they label. The Shanghai template prints a code
+    split over its 类 | 款 | 项 columns ("201 | 06 | 01 | 行政运行"): each part is a code too."""
     cell = cells[c].strip()
     if not cell.isdigit() or len(cell) > 7:
         return False
+    if c in _split_code_cells(cells):
+        return True
     for nxt in cells[c + 1 :]:
         if not nxt.strip():
             continue
         return parse_cell(nxt) is None and not is_dash(nxt)
     return False
+
+
+SPLIT_HEAD_RE = re.compile(r"^[23]\d{2}$")  # a 类 code: 201 (功能分类) or 301 (经济分类)
+# a 款 or 项 part: 06, 01; 万里 2024 prints "301 | 2 | 津贴补贴" (the leading zero lost)
+SPLIT_PART_RE = re.compile(r"^\d{1,2}$")
+
+
+def _split_code_cells(cells: tuple[str, ...]) -> set[int]:
+    """Columns of the row holding parts of a split code: a 3-digit 类 cell, then up to two 2-digit
+    parts (empty cells between), then a text cell (the name)."""
+    found: set[int] = set()
+    for c, cell in enumerate(cells):
+        if not SPLIT_HEAD_RE.match(cell.strip()):
+            continue
+        run = [c]
+        for k in range(c + 1, len(cells)):
+            nxt = cells[k].strip()
+            if not nxt:
+                continue
+            if SPLIT_PART_RE.match(nxt) and len(run) < 3:
+                run.append(k)
+                continue
+            if parse_cell(nxt) is None and not is_dash(nxt):
+                found.update(run)
+            break
+    return found
+
+
+def join_split_code(label_cells: list[str]) -> list[str]:
+    """['201', '06', '01', '行政运行'] -> ['2010601', '行政运行']: a code printed over its
+    类 | 款 | 项 columns, joined back into the one code it is."""
+    if len(label_cells) < 3 or not SPLIT_HEAD_RE.match(label_cells[0]):
+        return label_cells
+    k = 1
+    while k < len(label_cells) and k < 3 and SPLIT_PART_RE.match(label_cells[k]):
+        k += 1
+    if k == 1:
+        return label_cells
+    return [label_cells[0] + "".join(p.zfill(2) for p in label_cells[1:k]), *label_cells[k:]]
 
 
 def figure_at(cells: tuple[str, ...], c: int):  # noqa: ANN201 - Amount | None
@@ -168,6 +210,7 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
                 column = explicit[ri][c] if c < len(explicit[ri]) else ""
             else:
                 column = columns[c] if columns and c < len(columns) else ""
+            label_cells = join_split_code(label_cells)
             if len(label_cells) >= 2 and label_cells[0].isdigit() and not CODE_RE.match(label_cells[0]):
                 label_cells = label_cells[1:]  # a code the converter truncated ("30" for 30201)
             label = " ".join(label_cells)
@@ -227,7 +270,8 @@ def _parents(code: str, names: dict[str, str]) -> str:
 
 def check_table(facts: list[Fact]) -> list[TableCheck]:
     """Parent 科目 = sum of its children (per column); 合计 = sum of the 类 rows; 基本支出 =
-    人员经费 + 公用经费 where a row has all three. Failures are data, not errors."""
+    人员经费 + 公用经费 where a row has all three. Failures are data, not errors. The full
+    catalogue (across tables, text against tables, the document) is `index.checks`."""
     if not facts:
         return []
     table = facts[0].table
@@ -271,11 +315,14 @@ def check_table(facts: list[Fact]) -> list[TableCheck]:
                 TableCheck(table=table, rule=f"基本支出 = 人员经费 + 公用经费 ({key.split('|')[0]})",
                            holds=abs(total - basic.value) <= Decimal("0.011"), detail=f"{basic.raw} vs {total}")
             )
-    income = [f for f in facts if norm(f.row_label) == "本年收入合计"]
-    spend = [f for f in facts if norm(f.row_label) == "本年支出合计"]
-    if income and spend:
+    # 收入总计 = 支出总计 (not 本年收入合计 = 本年支出合计: 结转和结余 sit between them, so a
+    # correct 收入支出决算总表 may print 9746.50 vs 9759.38 there)
+    grand = [f for f in facts if norm(f.row_label) in {"总计", "收入总计", "支出总计"}]
+    income = next((f for f in grand if "收入" in f.row_label or f.column.startswith(("收入", "本年收入"))), None)
+    spend = next((f for f in grand if "支出" in f.row_label or f.column.startswith(("支出", "本年支出"))), None)
+    if income is not None and spend is not None and income is not spend:
         checks.append(
-            TableCheck(table=table, rule="本年收入合计 = 本年支出合计", holds=income[0].value == spend[0].value,
-                       detail=f"{income[0].raw} vs {spend[0].raw}")
+            TableCheck(table=table, rule="收入总计 = 支出总计", holds=income.value == spend.value,
+                       detail=f"{income.raw} vs {spend.raw}")
         )
     return checks

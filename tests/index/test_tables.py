@@ -96,7 +96,20 @@ def test_side_by_side_rows_label_each_half() -> None:
         ("本年收入合计", "收入 / 金额"): "525.73",
         ("本年支出合计", "支出 / 金额"): "525.73",
     }
-    assert check_table(extract_table_facts(table, "000.txt"))[-1].rule == "本年收入合计 = 本年支出合计"
+    # issue 8: 本年收入合计 need not equal 本年支出合计 (结转和结余 sit between them); the
+    # excerpt prints no 总计 rows, so no balance identity applies to it
+    assert [c.rule for c in check_table(extract_table_facts(table, "000.txt"))] == []
+
+
+def test_balance_is_between_the_grand_totals_not_the_current_year() -> None:
+    # 规划资源局 2024 表1: 本年收入合计 9746.50 vs 本年支出合计 9759.38 is normal
+    text = TSV_SIDE_BY_SIDE.replace("525.73\t<b>本年支出合计</b>\t57\t525.73", "9746.50\t<b>本年支出合计</b>\t57\t9759.38") + (
+        "年初结转和结余\t29\t123.40\t年末结转和结余\t59\t110.52\n"
+        "<b>总计</b>\t30\t9869.90\t<b>总计</b>\t60\t9869.90\n"
+    )
+    [table] = _tables(text)
+    checks = check_table(extract_table_facts(table, "x.txt"))
+    assert [(c.rule, c.holds, c.detail) for c in checks] == [("收入总计 = 支出总计", True, "9869.90 vs 9869.90")]
 
 
 def test_merged_header_spreads_right_only_under_an_empty_parent() -> None:
