@@ -36,6 +36,7 @@ from qa.lookup import (
     drop_unasked_parts,
     grams,
     group_by_value,
+    is_total_column,
     label_core,
     labels_change,
     lookup_facts,
@@ -376,7 +377,7 @@ class Answerer:
         fact = self._best_fact(group)
         if query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_FOR_PART and not query.wants_total
-                and _is_total_label(fact.row_label)):
+                and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
             # "the procurement budget set aside for desktop computers": words the vocabulary
             # cannot place name a part, and the total of what it could place is no answer
             return self._not_found(query, self._not_found_text(query), chosen)

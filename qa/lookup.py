@@ -40,6 +40,8 @@ REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
+MENTIONED_BONUS = 0.05
+TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 # "30 20 电费", "3 9 其他": a 科目 code or row number printed before the name, split by the layout
@@ -263,7 +265,11 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
     # how much of the figure's own name the question says: its row's, or for a cell its row
     # does not name (a 三公 table's row of columns), its column's
-    named = _cover(set(view.label or view.column), metric, weight) if (view.label or view.column) else 0.0
+    # (a word its row shares with its column counts once: 基本工资 under 基本支出 is not named by 基本支出)
+    # (a row that restates its column with a total word, 人员经费合计 under 人员经费, keeps its name)
+    restated = bool(view.plain_label) and TOTAL_WORDS_RE.sub("", view.plain_label) in NOISE_CHARS.sub("", fact.column)
+    own_name = view.label if restated else ((view.label - view.column) or view.label) if view.label else view.column
+    named = _cover(set(own_name), metric, weight) if own_name else 0.0
     score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
              + 0.2 * _cover(metric, view.parents - view.label, weight))
     if table_ref:
@@ -293,6 +299,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
             continue  # a 科目 code against a table that prints none: it cannot tell
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
+    if (query.mentioned and fact.raw.replace(",", "") not in query.mentioned
+            and any(re.search(rf"(?<![\d.]){n}(?![\d.])", view.hay) for n in query.mentioned)):
+        score += MENTIONED_BONUS  # "of the 906 items, how many …": the sentence that prints 906
     for forms in query.ordinals if query.op == "value" else ():
         if not any(form in view.hay for form in forms):
             score -= 0.6  # "the 13th Congress": a row that prints no 十三 is another item

@@ -58,6 +58,8 @@ REPORT_YEAR_RE = re.compile(
     r"|'s\s+(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))",
 )
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
+MENTIONED_RE = re.compile(r"(?<![\d.,])\d{2,4}(?![\d.,]|\s*[月日号])")  # not a date's month or day
+SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 # "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
 # must print it (第十三届, 二次会议)
@@ -244,6 +246,9 @@ class Query:
     # operands given the setting the question states once ("in the 三公 budget, A or B"): the
     # items themselves, which the figures found must still name
     items: tuple[str, ...] = ()
+    # other figures the question quotes ("of the 906 items, how many were completed"): the
+    # sentence that prints them is likelier the one asked about
+    mentioned: tuple[str, ...] = ()
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     searched: dict[str, Any] = field(default_factory=dict)
@@ -557,8 +562,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     metric_source = re.sub(re.escape(table_ref) + "(?:里|中|内|上)?的?", " ", source) if table_ref else source
     terms = list(rendering.terms)
     metric = mask_joined_names(clean_metric(metric_source, remove))
-    codes = tuple(c for c in CODE_RE.findall(q) if not YEAR_RE.fullmatch(c))
+    # a 科目 code written in its 类 款 项 parts ("212 99 99", "201-06-01") is one code
+    codes = tuple(c for c in CODE_RE.findall(SPLIT_CODE_RE.sub(lambda m: "".join(g for g in m.groups() if g), q))
+                  if not YEAR_RE.fullmatch(c))
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
+    mentioned = tuple(n for n in MENTIONED_RE.findall(DATE_YEAR_RE.sub(" ", q))
+                      if not YEAR_RE.fullmatch(n))  # a 3-digit one may be a code too
     ordinals = english_ordinals(q)
     if ordinals:
         metric = " ".join([metric, *(forms[0] for forms in ordinals)])
@@ -600,7 +609,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                 continue
             if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
-            parts = [g.strip() for g in found.groups() if g and g.strip()]
+            parts = [g.strip().removeprefix("的").strip() for g in found.groups() if g and g.strip("的 ")]
             # "X比23年预算少了多少" asks the printed change; "X预算比2023年执行数多了多少" sets a
             # budget against an actual: a computation
             earlier = len(parts) >= 2 and (
@@ -655,7 +664,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     metric, operands = unmask(metric), tuple(unmask(o) for o in operands)
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
-        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, ordinals=ordinals, dates=tuple(sorted(dates)),
+        years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,

@@ -325,3 +325,21 @@ def test_the_setting_stated_once_goes_with_both_items() -> None:
     assert query.op == "compare_items"
     assert all(o.startswith("三公经费") for o in query.operands)
     assert query.items == ("公务接待费", "因公出国境费")
+
+
+def test_a_code_written_in_its_parts_is_one_code() -> None:
+    assert parse_query("硚口区2020年 201 06 01 支出决算是多少？", CATALOG).codes == ("2010601",)
+    assert parse_query("Qiaokou 2020 spending under 301-02?", CATALOG).codes == ("30102",)
+    # a date is no code
+    assert parse_query("硚口区2020年 12 31 的支出", CATALOG).codes == ()
+
+
+def test_figures_the_question_quotes_are_kept_apart_from_years_and_codes() -> None:
+    query = parse_query("Of the 906 key items Yuelu committed to in 2021, how many were completed?", CATALOG)
+    assert query.mentioned == ("906",)
+    assert parse_query("截至2023年12月31日硚口区2024年有几辆车？", CATALOG).mentioned == ()
+
+
+def test_a_compared_operand_loses_the_particle_before_it() -> None:
+    query = parse_query("硚口区2024年的项目支出比基本支出少多少万元？", CATALOG)
+    assert (query.op, query.operands) == ("diff", ("项目支出", "基本支出"))
