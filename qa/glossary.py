@@ -283,7 +283,9 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     vocab = english_vocabulary()
     # an English aside in brackets glosses the words before it ("public (office running)
     # expenses"): out of the phrase, so the words around it meet again
-    question = re.sub(r"\s*\((?:[A-Za-z][A-Za-z\s'/,.-]*)\)\s*", " ", question)
+    # (a list in brackets is no gloss: "cases of all kinds (complaints, suggestions, messages)"
+    # says what is counted, and stays)
+    question = re.sub(r"\s*\((?:[A-Za-z][A-Za-z\s'/.-]*)\)\s*", " ", question)
     # "IT" is information technology, never the pronoun a lower-cased word list would take it for
     question = re.sub(r"\bIT\b", "information technology", question)
     question = distribute_shared_words(EN_THRESHOLD_RE.sub(_threshold, question))

@@ -268,7 +268,12 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     # (a word its row shares with its column counts once: 基本工资 under 基本支出 is not named by 基本支出)
     # (a row that restates its column with a total word, 人员经费合计 under 人员经费, keeps its name)
     restated = bool(view.plain_label) and TOTAL_WORDS_RE.sub("", view.plain_label) in NOISE_CHARS.sub("", fact.column)
-    own_name = view.label if restated else ((view.label - view.column) or view.label) if view.label else view.column
+    if view.label:
+        own_name = view.label if restated else (view.label - view.column) or view.label
+    else:
+        # a cell its row does not name is named by the header right above it, unless that is a
+        # total (小计 of 公务用车购置及运行费 is no name of its own)
+        own_name = set() if is_total_column(fact.column) else grams(leaf_column(fact.column))
     named = _cover(set(own_name), metric, weight) if own_name else 0.0
     score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
              + 0.2 * _cover(metric, view.parents - view.label, weight))

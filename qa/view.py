@@ -472,23 +472,142 @@ REPORT_COLUMNS = [
     "organisation",
     "year",
     "kind",
+    "scope",
     "tables",
     "facts",
     "tables passing checks",
+    "findings",
 ]
+ERROR_STYLE = "background:#c92a2a;color:#fff"
+WARNING_STYLE = "background:#f08c00;color:#000"
+CHANGED_STYLE = "background:#fff3bf;font-weight:600"
 
 
-def report_rows(reports: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    """`SqliteFactStore.reports()` -> rows for the reports table (REPORT_COLUMNS)."""
+def findings_summary(found: Sequence[Mapping[str, Any]] | None) -> str:
+    """ "none", or "3 (1 error, 2 warnings)". """
+    if not found:
+        return "none"
+    errors = sum(1 for f in found if f.get("severity") == "error")
+    warnings = len(found) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
+             f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
+    return f"{len(found)} ({', '.join(p for p in parts if p)})"
+
+
+def report_rows(
+    reports: Sequence[Mapping[str, Any]],
+    findings: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> list[list[Any]]:
+    """`SqliteFactStore.reports()` (+ each report's findings) -> rows for the reports table."""
     return [
         [
             r.get("name", ""),
             r.get("org", ""),
             r.get("year") or "",
             r.get("kind", ""),
+            r.get("scope", ""),
             r.get("tables", 0),
             r.get("facts", 0),
             f"{r.get('tables_passed', 0)} / {r.get('tables', 0)}",
+            findings_summary((findings or {}).get(str(r.get("name", "")))),
         ]
         for r in reports
     ]
+
+
+def identity_text(report: Mapping[str, Any]) -> str:
+    """ "上海市普陀区财政局 · 2024 · 决算 · 部门" (the parts known)."""
+    parts = [report.get("org"), report.get("year"), report.get("kind"), report.get("scope")]
+    return " · ".join(str(p) for p in parts if p not in (None, "")) or "(no organisation or year found)"
+
+
+def _severity_badge(severity: str) -> str:
+    style = ERROR_STYLE if severity == "error" else WARNING_STYLE
+    return (
+        f'<span class="dqa-severity dqa-{esc(severity)}" style="{style};padding:0 5px;'
+        f'border-radius:3px;font-size:12px">{esc(severity)}</span>'
+    )
+
+
+def finding_html(finding: Mapping[str, Any]) -> str:
+    """One finding (`Finding.as_dict()`): severity, rule, message and each cited figure."""
+    figures = finding.get("figures") or []
+    rows = "".join(
+        f'<tr class="dqa-figure"><td style="{CELL_STYLE};{NUMBER_STYLE}"><b>{esc(f.get("value"))}</b></td>'
+        f'<td style="{CELL_STYLE}">{esc(f.get("locator"))}</td>'
+        f'<td class="dqa-quote" style="{CELL_STYLE};color:#444">'
+        f"{highlight_figure(str(f.get('quote') or ''), str(f.get('value') or ''))}</td></tr>"
+        for f in figures
+    )
+    table = (
+        '<table class="dqa-figures" style="border-collapse:collapse;font-size:12px;margin:4px 0 0 0">'
+        f'<tr><th style="{CELL_STYLE}">value</th><th style="{CELL_STYLE}">where</th>'
+        f'<th style="{CELL_STYLE}">printed</th></tr>{rows}</table>'
+        if figures
+        else '<div style="color:#888;font-size:12px">(no figure cited)</div>'
+    )
+    return (
+        f'<li class="dqa-finding" data-rule="{esc(finding.get("rule"))}" style="margin:6px 0">'
+        f'{_severity_badge(str(finding.get("severity") or ""))} <code>{esc(finding.get("rule"))}</code> '
+        f'<span class="dqa-message">{esc(finding.get("message"))}</span>{table}</li>'
+    )
+
+
+def findings_html(entries: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]) -> str:
+    """Every stored report: its identity (org, year, kind, scope) and its check findings, each
+    with the figures it compared. A report with findings is shown open."""
+    if not entries:
+        return '<p class="dqa-none">No reports in the index yet.</p>'
+    out = ['<div class="dqa-reports" style="font-size:13px">']
+    for report, found in entries:
+        name = str(report.get("name", ""))
+        summary = findings_summary(found)
+        counts = f"tables {esc(report.get('tables', 0))}, facts {esc(report.get('facts', 0))}"
+        items = "".join(finding_html(f) for f in found)
+        body = (
+            f'<ol class="dqa-findings" style="margin:4px 0 8px 1.2em;padding:0">{items}</ol>'
+            if found
+            else '<div style="color:#2b8a3e;margin:2px 0 6px 0">Every check that applies holds.</div>'
+        )
+        out.append(
+            f'<details class="dqa-report" data-report="{esc(name)}"{" open" if found else ""} '
+            'style="border-bottom:1px solid #ddd;padding:4px 0">'
+            f'<summary><b class="dqa-report-name">{esc(name)}</b> — '
+            f'<span class="dqa-identity">{esc(identity_text(report))}</span> '
+            f'<span style="color:#555">({counts}; findings: {esc(summary)})</span></summary>{body}</details>'
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+REPLACE_FIELDS = (
+    ("org", "organisation"), ("year", "year"), ("kind", "kind"), ("scope", "scope"),
+    ("tables", "tables"), ("facts", "facts"), ("findings", "findings"), ("sha256", "sha256"),
+    ("added_at", "added"),
+)  # fmt: skip
+
+
+def replace_preview_html(changes: Sequence[Any]) -> str:
+    """What replacing stored reports would change: per report, stored vs new file, the fields
+    that differ marked. `changes` are app.ReplaceChange (name, stored, new)."""
+    out = ['<div class="dqa-replace" style="font-size:13px">']
+    for change in changes:
+        rows = []
+        for key, label in REPLACE_FIELDS:
+            old, new = change.stored.get(key, ""), change.new.get(key, "")
+            differs = key != "added_at" and str(old) != str(new)
+            style = f' class="dqa-changed" style="{CHANGED_STYLE}"' if differs else ""
+            rows.append(
+                f"<tr{style}><th style=\"{CELL_STYLE};text-align:left\">{esc(label)}</th>"
+                f'<td style="{CELL_STYLE}">{esc(old)}</td><td style="{CELL_STYLE}">{esc(new)}</td></tr>'
+            )
+        out.append(
+            f'<div class="dqa-replace-report" data-report="{esc(change.name)}" style="margin:6px 0">'
+            f"<b>Replace {esc(change.name)}?</b> Its figures would be those of the new file; "
+            "answers citing it change."
+            '<table style="border-collapse:collapse;margin-top:4px">'
+            f'<tr><th style="{CELL_STYLE}"></th><th style="{CELL_STYLE}">stored report</th>'
+            f'<th style="{CELL_STYLE}">new file</th></tr>{"".join(rows)}</table></div>'
+        )
+    out.append("</div>")
+    return "".join(out)

@@ -126,3 +126,10 @@ def test_a_plain_amount_is_no_threshold() -> None:
 def test_a_unit_printed_with_its_alternative_is_a_count() -> None:
     assert is_count_unit("台（套）") and is_count_unit("台/套") and is_count_unit("件")
     assert not is_count_unit("万元") and not is_count_unit("%")
+
+
+def test_a_list_in_brackets_is_what_is_counted_not_a_gloss() -> None:
+    listed = render_english("How many cases of all kinds (complaints, suggestions, messages) were taken in?")
+    assert "投诉" in listed.text and "留言" in listed.text
+    glossed = render_english("How much were public (office running) expenses?")
+    assert "office" not in " ".join(glossed.unplaced).lower()
