@@ -181,6 +181,7 @@ class Answerer:
             groups={i.name: i.group for i in catalog},
             info={i.name: i for i in catalog},
             views_by_report={},
+            findings_by_report={},
             weights=GramWeights(self.stores.facts.label_texts()),
             linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
@@ -196,6 +197,41 @@ class Answerer:
             self.views_by_report[report] = views
         return views
 
+    def _findings(self, report: str) -> list[Any]:
+        """The report's own failed checks (index.checks), run once per report on first use."""
+        found = self.findings_by_report.get(report)
+        if found is None:
+            from index.checks import findings, material_from_store
+
+            material = material_from_store(self.stores.facts, report)
+            found = findings(material) if material is not None else []
+            self.findings_by_report[report] = found
+        return found
+
+    def _with_checks(self, result: dict[str, Any], zh: bool) -> dict[str, Any]:
+        """An answer whose figure takes part in a check the report fails says so, with both
+        sides cited: the reader sees the report disagree with itself, never one side silently."""
+        if result.get("status") != "answered":
+            return result
+        failed: list[tuple[Any, str]] = []
+        for cite in result.get("citations") or []:
+            for finding in self._findings(cite["report"]):
+                if all(finding is not f for f, _ in failed) and any(
+                        fig.value == cite.get("raw") and fig.locator == cite["locator"] and fig.quote == cite["quote"][:200]
+                        for fig in finding.figures):
+                    failed.append((finding, cite["report"]))
+        if not failed:
+            return result
+        result["checks"] = [{**f.as_dict(), "report": report} for f, report in failed]
+        lines = []
+        for f, _ in failed:
+            sides = "；".join(f"{fig.value}（{fig.locator}）" for fig in f.figures)
+            lines.append(f"注意：报告自身核对未通过（{f.rule}，{'错误' if f.severity == 'error' else '提示'}）：{f.message}。涉及：{sides}"
+                         if zh else f"Note: the report fails its own check ({f.rule}, {f.severity}): {f.message}. "
+                                    f"Figures: {sides}")
+        result["answer"] = result["answer"] + "\n" + "\n".join(lines)
+        return result
+
     def refresh(self) -> None:
         with self._lock:
             if self.stores.refresh():
@@ -205,6 +241,7 @@ class Answerer:
     years: dict[str, int | None]
     info: dict[str, ReportInfo]
     views_by_report: dict[str, list[FactView]]
+    findings_by_report: dict[str, list[Any]]
     groups: dict[str, str]
     weights: GramWeights
     linker: OrgLinker
@@ -270,7 +307,7 @@ class Answerer:
             try:
                 with self._lock:
                     query = parse_query(question, self.catalog, self.linker)
-                    result = self._answer(query)
+                    result = self._with_checks(self._answer(query), query.lang != "en")
             except Exception as exc:  # noqa: BLE001 - one bad question must not stop the rest
                 log.exception("answering %r failed", question[:200])
                 result = self._error(f"internal error while answering ({type(exc).__name__}: {exc})")

@@ -213,3 +213,14 @@ def test_a_compare_with_a_setting_answers_both_items(answerer) -> None:  # noqa:
                           "which is larger?")
     assert (answer["status"], answer["value"]) == ("answered", "80.57")
     assert [c["value"] for c in answer["comparison"]] == ["80.57", "56.51"]
+
+
+def test_a_figure_in_a_failed_check_is_answered_with_the_check(answerer) -> None:  # noqa: ANN001
+    # 003 公开05表 prints 事业运行 372.78; its text says 支出决算为 367.67 (CORPUS.md)
+    answer = answerer.ask("武昌区城运中心2024年事业运行支出决算是多少？")
+    assert answer["status"] == "answered"
+    [check] = [c for c in answer["checks"] if c["rule"] == "text_item_matches_table"]
+    assert {f["value"] for f in check["figures"]} == {"367.67", "372.78"}
+    assert "367.67" in answer["answer"] and "372.78" in answer["answer"]
+    # a figure no check fails carries none
+    assert "checks" not in answerer.ask("岳麓区网格化综合服务中心2021年共签收12345热线工单多少件？")
