@@ -42,6 +42,7 @@ REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
 MENTIONED_BONUS = 0.05
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
+AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
 NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 # "30 20 电费", "3 9 其他": a 科目 code or row number printed before the name, split by the layout
@@ -140,6 +141,19 @@ def make_views(
 
     crowd: Counter[tuple[str, str, str, str]] = Counter()
     first: dict[tuple[str, str, str, str], int] = {}
+    # "截止2022年12月31日，本部门流动资产…。固定资产…；在建工程1项12277.73万元": a paragraph's date
+    # holds for the figures after it in its section
+    dated: dict[int, str] = {}
+    section_date: dict[tuple[str, str], str] = {}
+    for f in sorted((f for f in facts if f.source == "text"), key=lambda f: (f.report, f.position)):
+        key = (f.report, f.table)
+        found = AS_OF_RE.search(f.quote)
+        if found:
+            section_date[key] = found.group(0)
+        elif YEAR_IN_TEXT_RE.search(f.quote):
+            section_date.pop(key, None)  # a sentence of a year of its own ends the dated paragraph
+        elif key in section_date:
+            dated[f.position] = section_date[key]
     for f in facts:
         if f.source == "table":
             key = (f.report, f.table, f.row_label, f.quote)
@@ -155,7 +169,7 @@ def make_views(
             parents=frozenset(grams(f.parents)),
             quote=frozenset(grams(strip(f.quote, f.report))) if f.source == "text" else frozenset(),
             table=frozenset(grams(f.table)),
-            hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code} {f.parents}",
+            hay=f"{f.row_label} {f.column} {f.quote} {f.table} {f.code} {f.parents} {dated.get(f.position, '') if f.source == 'text' else ''}",
             label_years=frozenset(int(y) for y in YEAR_IN_TEXT_RE.findall(f.row_label)),
             crowded=f.source == "table" and not f.column and crowd[(f.report, f.table, f.row_label, f.quote)] > 1,
             first_in_row=first.get((f.report, f.table, f.row_label, f.quote)) == f.position,

@@ -442,10 +442,16 @@ def expand_years(question: str) -> str:
 
 # "（不含会议费和培训费）": a bracketed clarification of what the figure covers, not an item
 CLARIFICATION_RE = re.compile(r"[（(]\s*(?:不含|不包括|不计|含|包括|包含)[^（()）]*[)）]")
+# An aside that says where to look ("（看25年预算）", "（23年预算里写的）", "（按报告原文）"): it names the
+# report, never the figure
+REPORT_POINTER_RE = re.compile(
+    r"[（(]\s*(?:看|按|据|根据|见|参见|查看|以)?\s*(?:(?P<y>20\d{2})\s*年度?的?)?\s*(?:部门|单位)?"
+    r"(?:预算|决算|报告|说明|公开|原文|报告原文)+(?:里|中|上)?(?:写的|说的|的|为准)?\s*[)）]")
 
 
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
+    q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     lowered = q.lower()
     lang = detect_lang(q)
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
@@ -645,7 +651,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             and unit_wanted in ("", "money", "percent")):
         # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计);
         # "how much did the total budget grow": that total's printed change
-        metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计"
+        metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计 财政拨款支出预算"
         wants_total = not wants_change
     asked_years = [y for y in years if y not in dates]
     if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:

@@ -164,3 +164,19 @@ def test_a_year_a_figure_is_set_against_is_not_its_year() -> None:
     assert not prints_year("与2019年度相比，收、支总计各增加191.10万元", 2019)
     assert prints_year("截至2024年12月31日，共有车辆2辆", 2024)
     assert prints_year("2024年预算1662.44万元，比2023年增加", 2024)
+
+
+def test_a_paragraphs_date_holds_for_the_figures_after_it() -> None:
+    from qa.lookup import make_views
+
+    def sentence(quote: str, position: int) -> Fact:
+        return Fact(report="r.pdf", source="text", table="五、国有资产占有情况", row_label="x", column="",
+                    value=Decimal(1), raw="1", unit="万元", locator="p. 9", quote=quote, position=position)
+
+    views = make_views([sentence("截止2022年12月31日，本部门流动资产448.82万元。", 1),
+                        sentence("固定资产3149.52万元，其中：在建工程1项12277.73万元。", 2),
+                        sentence("2023年部门预算安排购置车辆1辆。", 3),
+                        sentence("其中：一般公务用车1辆。", 4)], {})
+    hay = {v.fact.position: v.hay for v in views}
+    assert prints_year(hay[2], 2022)  # the date before it in its section
+    assert not prints_year(hay[3], 2022) and not prints_year(hay[4], 2022)  # a year of its own ends it

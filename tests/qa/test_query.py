@@ -343,3 +343,14 @@ def test_figures_the_question_quotes_are_kept_apart_from_years_and_codes() -> No
 def test_a_compared_operand_loses_the_particle_before_it() -> None:
     query = parse_query("硚口区2024年的项目支出比基本支出少多少万元？", CATALOG)
     assert (query.op, query.operands) == ("diff", ("项目支出", "基本支出"))
+
+
+def test_an_aside_saying_where_to_look_names_the_report_not_the_figure() -> None:
+    query = parse_query("硚口区一共有几个人？（看24年预算）", CATALOG)
+    assert query.reports == ("001.txt",) and "预算" not in query.metric and "看" not in query.metric
+    assert "原文" not in parse_query("硚口区2020年基本支出是多少？（按报告原文）", CATALOG).metric
+
+
+def test_a_bare_budget_change_asks_for_the_printed_change_of_the_whole_budget() -> None:
+    query = parse_query("硚口区2024年预算比上年多了多少？", CATALOG)
+    assert query.wants_change and "财政拨款支出预算" in query.metric
