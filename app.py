@@ -14,6 +14,8 @@ dict (the CONTRACT.md JSON object, decoded), not a JSON string.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import logging
 import os
 import re
@@ -23,8 +25,9 @@ import threading
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +37,15 @@ from index.stores import StoreError
 from qa import view
 
 log = logging.getLogger("dqa.app")
+audit = logging.getLogger("dqa.audit")
+Progress = Callable[[str, int, int, str], None]
 
 DEFAULT_PORT = 7860
 HOST = "127.0.0.1"
 UPLOAD_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 UPLOADS_DIR = "uploads"
 REFRESH_EVERY = 5.0  # seconds between checks for reports added by other processes
+PENDING_TTL = 900.0  # seconds a replacement waits for its confirmation
 ANSWER_CONCURRENCY = 4  # asks share a read lock; more workers only queue on the GIL
 EXAMPLES = (
     "how many 12345 工单 did Yuelu handle in 2021?",
@@ -59,6 +65,15 @@ def cited_line(locator: str) -> int | None:
 
 class UploadError(ValueError):
     """An uploaded file refused before it reaches the store (name, type or size)."""
+
+
+def file_sha256(path: Path) -> str:
+    """The upload's identity, as `index add` computes it (index.build.file_sha256)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------ uploads
@@ -81,15 +96,52 @@ def safe_upload_name(name: str) -> str:
     return f"{stem}.{suffix.lower()}"
 
 
-def stage_uploads(paths: Sequence[str | Path], settings: Settings) -> list[Path]:
-    """Copy uploaded files into a fresh server-named folder under `<store>/uploads/`.
+def free_name(name: str, taken: Collection[str]) -> str:
+    """`name`, or when taken the first free `stem-2.suffix`, `stem-3.suffix`, …"""
+    if name not in taken:
+        return name
+    stem, _, suffix = name.rpartition(".")
+    n = 2
+    while f"{stem}-{n}.{suffix}" in taken:
+        n += 1
+    return f"{stem}-{n}.{suffix}"
 
-    Raises UploadError naming every refused file, having copied nothing: like `index add`,
-    one bad file stops the whole upload.
+
+@dataclass(frozen=True)
+class PlannedUpload:
+    """One uploaded file's fate, decided before anything is copied or written.
+
+    action: "add" (under `name`, a name no stored report has), "replace" (the stored report
+    `name`, only when the user asked to and confirmed), "unchanged" (the store already holds
+    these exact bytes, as the report `name`: never a second copy).
     """
+
+    upload: str  # the file name as sent, for messages
+    source: Path
+    name: str
+    sha256: str
+    action: str
+    wanted: str = ""  # the safe name asked for, when the report got a name of its own
+
+    def note(self) -> str:
+        """The line saying why the report is not under the name asked for ('' if it is)."""
+        if self.action == "unchanged":
+            if self.wanted and self.wanted != self.name:
+                return f"unchanged {self.name}: {self.wanted} has the same content"
+            return f"unchanged {self.name}"
+        if self.wanted and self.wanted != self.name:
+            return (
+                f"note: stored as {self.name}: a report named {self.wanted} is already stored "
+                "(tick “Replace a stored report of the same name” to replace it)"
+            )
+        return ""
+
+
+def check_uploads(paths: Sequence[str | Path], settings: Settings) -> list[tuple[Path, str]]:
+    """Uploaded files -> (file, safe base name); raises UploadError naming every refused file
+    (type, size, unreadable): like `index add`, one bad file stops the whole upload."""
     problems: list[str] = []
     accepted: list[tuple[Path, str]] = []
-    seen: set[str] = set()
     for raw in paths:
         src = Path(raw)
         try:
@@ -106,12 +158,47 @@ def stage_uploads(paths: Sequence[str | Path], settings: Settings) -> list[Path]
                 f"error: {name}: {size} bytes is over the {settings.max_bytes}-byte "
                 "limit (DQA_MAX_BYTES)"
             )
-        elif name in seen:
-            problems.append(f"error: {name}: two files with this name in one upload")
-        seen.add(name)
         accepted.append((src, name))
     if problems:
         raise UploadError("\n".join(problems))
+    return accepted
+
+
+def plan_uploads(
+    files: Sequence[tuple[Path, str]], stored: Mapping[str, str], replace: bool = False
+) -> list[PlannedUpload]:
+    """Decide each upload's report name against `stored` (report name -> sha256).
+
+    An upload never takes a stored report's name unless `replace` is asked for: a name that is
+    taken (also by an earlier file of this upload, e.g. `../../etc/x.txt` and `..\\..\\x.txt`
+    both collapse to `x.txt`) gets a name of its own (`x-2.txt`). Bytes the store already holds,
+    under any name, are "unchanged" (the content hash is the identity, as in `index add`).
+    """
+    by_sha = {sha: name for name, sha in stored.items()}
+    taken = set(stored)
+    in_batch: set[str] = set()
+    plans: list[PlannedUpload] = []
+    for src, wanted in files:
+        sha = file_sha256(src)
+        if sha in by_sha:
+            plan = PlannedUpload(src.name, src, by_sha[sha], sha, "unchanged", wanted)
+        elif replace and wanted in stored and wanted not in in_batch:
+            plan = PlannedUpload(src.name, src, wanted, sha, "replace", wanted)
+        else:
+            plan = PlannedUpload(src.name, src, free_name(wanted, taken), sha, "add", wanted)
+        taken.add(plan.name)
+        in_batch.add(plan.name)
+        by_sha.setdefault(sha, plan.name)
+        plans.append(plan)
+    return plans
+
+
+def stage_uploads(plans: Sequence[PlannedUpload], settings: Settings) -> list[Path]:
+    """Copy the files to add or replace into a fresh server-named folder under
+    `<store>/uploads/`, each under its report name; returns the copies in plan order."""
+    todo = [p for p in plans if p.action != "unchanged"]
+    if not todo:
+        return []
     folder = (
         Path(settings.store)
         / UPLOADS_DIR
@@ -119,9 +206,9 @@ def stage_uploads(paths: Sequence[str | Path], settings: Settings) -> list[Path]
     )
     folder.mkdir(parents=True)
     staged = []
-    for src, name in accepted:
-        dest = folder / name
-        shutil.copyfile(src, dest)
+    for plan in todo:
+        dest = folder / plan.name
+        shutil.copyfile(plan.source, dest)
         staged.append(dest)
     return staged
 
@@ -186,6 +273,10 @@ class Service:
         self.ready_wait = float(os.environ.get("DQA_READY_WAIT", "30"))
         self._lock = ReadWriteLock()
         self._last_refresh = time.monotonic()
+        self._writing = threading.Lock()  # one change of the store at a time from this app
+        self._findings: dict[str, list[dict[str, Any]]] = {}  # report version -> findings
+        self._pending: dict[str, _Pending] = {}  # token -> an upload waiting for its confirmation
+        self._pending_lock = threading.Lock()
 
     # -- start-up
 
@@ -294,56 +385,346 @@ class Service:
 
     # -- reports
 
+    def _stored(self) -> list[dict[str, Any]]:
+        """The store's report rows, read now (another process may have added some)."""
+        with self._lock.read():
+            return list(self.answerer.stores.facts.reports())
+
     def report_rows(self) -> list[list[Any]]:
         if not self.ready.is_set():
             return []
+        entries = self.report_findings()
+        return view.report_rows([r for r, _ in entries], {r["name"]: f for r, f in entries})
+
+    def report_names(self) -> list[str]:
+        return [r["name"] for r in self._stored()] if self.ready.is_set() else []
+
+    def report_findings(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Each stored report's row and its check findings (index.checks, as `python -m index
+        check NAME --json` prints them), in name order. Findings are computed from the stored
+        facts once per report version (name + sha256) and cached."""
+        from index.checks import findings, material_from_store
+
+        if not self.ready.is_set():
+            return []
+        out = []
         with self._lock.read():
-            return view.report_rows(self.answerer.stores.facts.reports())
+            facts = self.answerer.stores.facts
+            for row in facts.reports():
+                # added_at too: a re-read writes the same version (name + sha256) anew
+                key = f"{row.get('version') or row['name']}@{row.get('added_at', '')}"
+                if key not in self._findings:
+                    material = material_from_store(facts, row["name"])
+                    found = findings(material) if material is not None else []
+                    self._findings[key] = [f.as_dict() for f in found]
+                out.append((row, self._findings[key]))
+        return out
 
-    def add_reports(
-        self, paths: Sequence[str], progress: Callable[[str, int, int, str], None] | None = None
-    ) -> str:
-        """Uploaded files -> store; returns the per-file result lines (errors included)."""
-        from index.build import add_files
-
+    def _refuse_change(self) -> str:
+        """Why the store may not be changed from the app now, or ''. Checked here, not only by
+        hiding the controls: the API and a crafted request reach these methods too."""
         if self.settings.readonly:
-            # refused here, not only hidden in the page: the API reaches this too
-            return "This app is read-only (DQA_READONLY=1): nothing was added. Add reports with python -m index add."
+            return (
+                "This app is read-only (DQA_READONLY=1): the store was not changed. "
+                "Add or remove reports with python -m index add / remove."
+            )
         if not self.ready.is_set():
             return f"The index is not ready yet: {self.status}"
+        return ""
+
+    def add_reports(
+        self,
+        paths: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        who: str = "anonymous",
+    ) -> str:
+        """Uploaded files -> store, never replacing a stored report (a taken name gets a name
+        of its own); returns the per-file result lines (errors included)."""
+        return self.upload(paths, progress=progress, who=who).message
+
+    def upload(
+        self,
+        paths: Sequence[str],
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        who: str = "anonymous",
+    ) -> UploadReply:
+        """Uploaded files -> store. With `replace`, a file named like a stored report is to
+        replace it: nothing is written then, the reply carries what would change and a token
+        for `confirm_replace` (or `cancel_replace`)."""
+        refused = self._refuse_change()
+        if refused:
+            return UploadReply(refused)
         if not paths:
-            return "Choose one or more .txt .md .pdf .docx files first."
+            return UploadReply("Choose one or more .txt .md .pdf .docx files first.")
         try:
-            staged = stage_uploads(paths, self.settings)
+            files = check_uploads(paths, self.settings)
         except UploadError as exc:
-            return f"{exc}\nNothing was added."
+            return UploadReply(f"{exc}\nNothing was added.")
+        with self._writing:
+            stored = {r["name"]: r for r in self._stored()}
+            plans = plan_uploads(files, {n: r["sha256"] for n, r in stored.items()}, replace)
+            staged = stage_uploads(plans, self.settings)
+            if not any(p.action == "replace" for p in plans):
+                return UploadReply(self._add_staged(plans, staged, who, progress))
+            try:
+                changes = tuple(
+                    self._change_of(p, stored[p.name], path)
+                    for p, path in zip([p for p in plans if p.action != "unchanged"], staged, strict=True)
+                    if p.action == "replace"
+                )
+            except Exception as exc:  # an unreadable new file: say so, keep nothing
+                _discard(staged)
+                log.info("replace preview by %s refused: %s", who, exc)
+                return UploadReply(f"error: {' '.join(str(exc).split())}\nNothing was added.")
+            token = uuid.uuid4().hex
+            with self._pending_lock:
+                self._expire_pending()
+                before = {n: r["sha256"] for n, r in stored.items()}
+                self._pending[token] = _Pending(plans, staged, changes, before)
+        names = ", ".join(c.name for c in changes)
+        message = (
+            f"Replacing {names} needs your confirmation: see what would change (stored report vs new file). "
+            "Nothing is written until you confirm."
+        )
+        return UploadReply(message, token=token, changes=changes)
+
+    def _change_of(self, plan: PlannedUpload, stored: Mapping[str, Any], path: Path) -> ReplaceChange:
+        """What replacing the stored report with the new file changes: identity, counts, findings."""
+        from index import analyse
+        from index.checks import Material, findings
+
+        kept = json.loads(stored.get("overrides") or "{}")
+        analysis = analyse.apply_identity(analyse.analyse_file(path, self.settings.max_bytes), kept)
+        meta = analysis.report.meta
+        found = findings(Material.of_analysis(analysis))
+        old_findings = next((f for r, f in self.report_findings() if r["name"] == plan.name), [])
+        return ReplaceChange(
+            name=plan.name,
+            stored=_identity_of(stored, old_findings),
+            new={
+                "org": meta.org, "year": meta.year or "", "kind": meta.kind, "scope": meta.scope,
+                "tables": analysis.tables, "facts": len(analysis.facts),
+                "findings": _findings_count(f.as_dict() for f in found),
+                "sha256": plan.sha256[:12], "added_at": "",
+            },  # fmt: skip
+        )
+
+    def confirm_replace(self, token: str, progress: Progress | None = None, *, who: str = "anonymous") -> str:
+        """Write an upload whose replacements were shown by `upload(replace=True)`; refused if
+        the store changed since (another add, remove or replace of those names)."""
+        refused = self._refuse_change()
+        with self._pending_lock:
+            pending = self._pending.pop(token or "", None)
+        if pending is None:
+            return "Nothing to confirm: the replacement expired or was already done. Upload again."
+        if refused:
+            _discard(pending.staged)
+            return refused
+        with self._writing:
+            now = {r["name"]: r["sha256"] for r in self._stored()}
+            names = {p.name for p in pending.plans}
+            if {n: now.get(n) for n in names} != {n: pending.before.get(n) for n in names}:
+                _discard(pending.staged)
+                return (
+                    "The stored reports changed since the preview (another add or remove): "
+                    "nothing was replaced. Upload again to see what would change now."
+                )
+            return self._add_staged(pending.plans, pending.staged, who, progress)
+
+    def cancel_replace(self, token: str) -> str:
+        with self._pending_lock:
+            pending = self._pending.pop(token or "", None)
+        if pending is not None:
+            _discard(pending.staged)
+        return "Cancelled: nothing was added or replaced."
+
+    def _expire_pending(self) -> None:
+        now = time.monotonic()
+        for token, pending in list(self._pending.items()):
+            if now - pending.created > PENDING_TTL:
+                del self._pending[token]
+                _discard(pending.staged)
+
+    def _add_staged(
+        self, plans: Sequence[PlannedUpload], staged: Sequence[Path], who: str, progress: Progress | None
+    ) -> str:
+        """Write the staged copies (add_files: all or nothing); the result lines."""
+        from index.build import add_files
+
+        lines = [p.note() for p in plans if p.action == "unchanged"]
+        if not staged:
+            return "\n".join(lines)
         try:
             results = add_files(staged, self.settings, progress=progress)
-        except (
-            Exception
-        ) as exc:  # StoreError and parser bugs alike: a short line here, the log has it
+        except Exception as exc:  # StoreError and parser bugs alike: a short line here, the log has it
             log.exception("adding %s failed", [p.name for p in staged])
             _discard(staged)
             return f"error: {' '.join(str(exc).split())}\nNothing was added."
-        _discard(
-            [
-                p
-                for p, r in zip(staged, results, strict=True)
-                if r.status not in ("added", "replaced")
-            ]
-        )
-        lines = [r.summary() for r in results]
+        _discard([p for p, r in zip(staged, results, strict=True) if r.status not in ("added", "replaced")])
+        written = [p for p in plans if p.action != "unchanged"]
+        for plan, result in zip(written, results, strict=True):
+            lines.append(result.summary())
+            if plan.note():
+                lines.append(plan.note())
         if any(r.status == "error" for r in results):
-            lines.append(
-                "Nothing was added: fix or remove the files marked error and upload again."
-            )
+            lines.append("Nothing was added: fix or remove the files marked error and upload again.")
         else:
-            self._maybe_refresh(force=True)
-            with self._lock.read():
-                count = len(self.answerer.stores.facts.reports())
-            self._set_status(f"Ready — {count} reports in the index.")
-        log.info("upload: %s", " | ".join(lines))
-        return "\n".join(lines)
+            for plan, result in zip(written, results, strict=True):
+                if result.status in ("added", "replaced"):
+                    self._audit(who, result.status, result.name, plan.upload, plan.sha256)
+            self._after_change()
+        return "\n".join(line for line in lines if line)
+
+    def remove_report(self, name: str, *, who: str = "anonymous") -> str:
+        """Remove one stored report (index.build.remove_reports); an unknown name changes nothing."""
+        from index.build import remove_reports
+
+        refused = self._refuse_change()
+        if refused:
+            return refused
+        with self._writing:
+            try:
+                removed = remove_reports([name or ""], self.settings)
+            except (StoreError, OSError) as exc:
+                return f"error: {' '.join(str(exc).split())}"
+            for copy in self._upload_copies(name):
+                _discard([copy])
+            for gone in removed:
+                self._audit(who, "removed", gone)
+            self._after_change()
+        return "\n".join(f"removed {n}" for n in removed)
+
+    def reread_report(self, name: str, progress: Progress | None = None, *, who: str = "anonymous") -> str:
+        """Read a stored report again from its source file (the upload copy the store keeps, or
+        corpus/NAME), so that parser fixes reach it; one transaction, like `index add`."""
+        from index.build import add_files
+
+        refused = self._refuse_change()
+        if refused:
+            return refused
+        with self._writing:
+            row = next((r for r in self._stored() if r["name"] == name), None)
+            if row is None:
+                return f"error: no report named {name!r} in {self.settings.store}; nothing was read"
+            source = self.source_file(name, row["sha256"])
+            if source is None:
+                return (
+                    f"{name}: the store keeps no source file for it (neither "
+                    f"{Path(self.settings.store) / UPLOADS_DIR}/ nor {self.corpus}/ holds {name}); "
+                    "upload the file again with “Replace a stored report of the same name” ticked "
+                    "to re-read it."
+                )
+            try:
+                # the identity key is one no reader knows (apply_identity keeps only the
+                # IDENTITY_FIELDS): it makes add_files analyse and write an unchanged file
+                # again without setting any identity by hand
+                results = add_files([source], self.settings, progress=progress, identity=REREAD)
+            except Exception as exc:
+                log.exception("re-reading %s failed", name)
+                return f"error: {' '.join(str(exc).split())}\n{name} was left as it was."
+            result = results[0]
+            if result.status == "error":
+                return f"{result.summary()}\n{name} was left as it was."
+            self._audit(who, "re-read", name, str(source), file_sha256(source))
+            self._after_change()
+        summary = result.summary()
+        if result.status == "replaced":
+            summary = "re-read" + summary[len("replaced"):]
+        return f"{summary}\n(read from {source})"
+
+    def source_file(self, name: str, sha256: str = "") -> Path | None:
+        """The file a stored report can be read again from: the newest upload copy of that name
+        (one with the stored bytes first), else corpus/NAME."""
+        copies = self._upload_copies(name)
+        same = [c for c in copies if sha256 and file_sha256(c) == sha256]
+        for path in (*same, *copies, self.corpus / name):
+            if path.is_file():
+                return path
+        return None
+
+    def _upload_copies(self, name: str) -> list[Path]:
+        """Upload copies kept for the report `name`, newest first (folders are timestamped)."""
+        root = Path(self.settings.store) / UPLOADS_DIR
+        if not name or safe_upload_name_or_none(name) != name or not root.is_dir():
+            return []
+        return sorted((p for p in root.glob(f"*/{name}") if p.is_file()), key=lambda p: p.parent.name, reverse=True)
+
+    def _after_change(self) -> None:
+        self._maybe_refresh(force=True)
+        with self._lock.read():
+            count = len(self.answerer.stores.facts.reports())
+        self._set_status(f"Ready — {count} reports in the index.")
+
+    def _audit(self, who: str, action: str, name: str, upload: str = "", sha256: str = "") -> None:
+        """Who changed the store and when: the log, and one JSON line per change in
+        `.<store>.audit.jsonl` beside the store (a rebuild swaps the store folder, not this)."""
+        entry = {
+            "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "who": who, "action": action,
+            "report": name, "file": upload, "sha256": sha256,
+        }  # fmt: skip
+        audit.info("%s %s %s by %s", entry["at"], action, name, who)
+        try:
+            with audit_path(self.settings).open("a", encoding="utf-8") as out:
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError:
+            log.exception("cannot write the audit file %s", audit_path(self.settings))
+
+
+# add_files identity that forces a re-read; see Service.reread_report
+REREAD = {"reread": "1"}
+
+
+def audit_path(settings: Settings) -> Path:
+    store = Path(settings.store)
+    return store.parent / f".{store.name.lstrip('.')}.audit.jsonl"
+
+
+def safe_upload_name_or_none(name: str) -> str | None:
+    try:
+        return safe_upload_name(name)
+    except UploadError:
+        return None
+
+
+def _identity_of(row: Mapping[str, Any], found: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        "org": row.get("org", ""), "year": row.get("year") or "", "kind": row.get("kind", ""),
+        "scope": row.get("scope", ""), "tables": row.get("tables", 0), "facts": row.get("facts", 0),
+        "findings": _findings_count(found), "sha256": str(row.get("sha256", ""))[:12],
+        "added_at": row.get("added_at", ""),
+    }  # fmt: skip
+
+
+def _findings_count(found: Any) -> str:
+    return view.findings_summary(list(found))
+
+
+@dataclass(frozen=True)
+class ReplaceChange:
+    """One stored report an upload would replace: its identity and counts, stored vs new."""
+
+    name: str
+    stored: dict[str, Any]
+    new: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UploadReply:
+    message: str
+    token: str = ""  # set when a replacement waits for confirm_replace(token)
+    changes: tuple[ReplaceChange, ...] = ()
+
+
+@dataclass
+class _Pending:
+    plans: list[PlannedUpload]
+    staged: list[Path]
+    changes: tuple[ReplaceChange, ...]
+    before: dict[str, str]  # stored report name -> sha256 when the preview was made
+    created: float = field(default_factory=time.monotonic)
 
 
 def _discard(paths: Sequence[Path]) -> None:
@@ -389,21 +770,77 @@ def build_ui(service: Service) -> Any:
             return view.NO_SOURCES
         return sources[int(index)]
 
-    def poll() -> tuple[Any, ...]:
-        done = service.ready.is_set() or bool(service.error)
-        rows = service.report_rows() if service.ready.is_set() else gr.skip()
-        return service.status, gr.Timer(active=not done), rows
+    writable = not service.settings.readonly  # DQA_READONLY=1: no upload / remove controls
 
-    # gr.Progress() as a default is how Gradio injects the progress tracker
-    def add(files: list[str] | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def who_of(request: gr.Request | None) -> str:
+        return getattr(request, "username", None) or "anonymous"
+
+    def tracker(progress: gr.Progress) -> Progress:
         def tick(stage: str, done: int, total: int, name: str) -> None:
             progress((done, max(total, 1)), desc=f"{stage}: {name}")
 
-        who = getattr(request, "username", None) or "anonymous"
+        return tick
+
+    def reports_view() -> tuple[Any, ...]:
+        """The Reports tab's table, findings panel and (when writable) the report picker."""
+        if not service.ready.is_set():
+            return (gr.skip(),) * (3 if writable else 2)
+        entries = service.report_findings()
+        rows = view.report_rows([r for r, _ in entries], {r["name"]: f for r, f in entries})
+        out: tuple[Any, ...] = (rows, view.findings_html(entries))
+        if writable:
+            names = [r["name"] for r, _ in entries]
+            out += (gr.Dropdown(choices=names, value=None),)
+        return out
+
+    def poll() -> tuple[Any, ...]:
+        done = service.ready.is_set() or bool(service.error)
+        return (service.status, gr.Timer(active=not done), *reports_view())
+
+    def hidden() -> Any:  # a fresh update each time: Gradio may consume the dict it is given
+        return gr.update(visible=False)
+
+
+    # gr.Progress() as a default is how Gradio injects the progress tracker
+    def add(files: list[str] | None, replace: bool, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        who = who_of(request)
         log.info("add by %s: %s", who, ", ".join(Path(f).name for f in files or []))
-        message = service.add_reports(files or [], progress=tick)
-        log.info("add by %s done: %s", who, " | ".join(message.splitlines()))
-        return message, service.report_rows(), None, service.status
+        reply = service.upload(files or [], replace=bool(replace), progress=tracker(progress), who=who)
+        log.info("add by %s done: %s", who, " | ".join(reply.message.splitlines()))
+        confirm = gr.update(visible=bool(reply.token))
+        preview = view.replace_preview_html(reply.changes) if reply.token else ""
+        return (reply.message, None, service.status, reply.token, confirm, preview, *reports_view())
+
+    def confirm_replace(token: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        who = who_of(request)
+        message = service.confirm_replace(token, progress=tracker(progress), who=who)
+        log.info("replace by %s: %s", who, " | ".join(message.splitlines()))
+        return (message, service.status, "", hidden(), "", False, *reports_view())
+
+    def cancel_replace(token: str) -> tuple[Any, ...]:
+        return (service.cancel_replace(token), service.status, "", hidden(), "", False, *reports_view())
+
+    def ask_remove(name: str | None) -> tuple[Any, ...]:
+        entry = next(((r, f) for r, f in service.report_findings() if r["name"] == name), None)
+        if entry is None:
+            return "Choose a report first.", hidden(), ""
+        report, _ = entry
+        text = (
+            f"Remove **{view.md_escape(report['name'])}** ({view.md_escape(view.identity_text(report))}; "
+            f"{report.get('facts', 0)} facts)? Its figures are no longer answered. "
+            "The upload copy the store keeps is deleted with it."
+        )
+        return "", gr.update(visible=True), text
+
+    def remove(name: str | None, request: gr.Request) -> tuple[Any, ...]:
+        message = service.remove_report(name or "", who=who_of(request))
+        return (message, hidden(), "", service.status, *reports_view())
+
+    def reread(name: str | None, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if not name:
+            return ("Choose a report first.", service.status, *reports_view())
+        message = service.reread_report(name, progress=tracker(progress), who=who_of(request))
+        return (message, service.status, *reports_view())
 
     with gr.Blocks(title="Disclosure QA", fill_width=True) as demo:
         gr.Markdown("## Disclosure QA — exact figures from budget disclosures, with their sources")
@@ -448,16 +885,42 @@ def build_ui(service: Service) -> Any:
                 elem_id="reports",
                 wrap=True,
             )
-            writable = not service.settings.readonly  # DQA_READONLY=1: no upload controls
-            files = gr.File(
-                label="Add reports (.txt .md .pdf .docx)",
-                file_count="multiple",
-                file_types=list(UPLOAD_SUFFIXES),
-                elem_id="upload",
-                visible=writable,
-            )
-            add_button = gr.Button("Add to the index", variant="primary", elem_id="add", visible=writable)
-            result = gr.Textbox(label="Result", lines=4, interactive=False, elem_id="add-result", visible=writable)
+            gr.Markdown("### Each report: identity and check findings (with the figures compared)")
+            findings = gr.HTML(view.findings_html([]), elem_id="report-findings")
+            listing = [reports, findings]
+            if writable:
+                gr.Markdown("### Manage a report")
+                with gr.Row():
+                    chosen = gr.Dropdown(label="Report", choices=[], elem_id="manage-report", scale=4)
+                    remove_button = gr.Button("Remove…", variant="stop", elem_id="remove", scale=1)
+                    reread_button = gr.Button("Re-read from its source file", elem_id="reread", scale=1)
+                with gr.Group(visible=False, elem_id="remove-confirm") as remove_confirm:
+                    remove_text = gr.Markdown(elem_id="remove-text")
+                    with gr.Row():
+                        remove_yes = gr.Button("Yes, remove it", variant="stop", elem_id="remove-yes")
+                        remove_no = gr.Button("Cancel", elem_id="remove-no")
+                manage_result = gr.Textbox(label="Result", lines=2, interactive=False, elem_id="manage-result")
+                listing.append(chosen)
+                gr.Markdown("### Add reports")
+                files = gr.File(
+                    label="Add reports (.txt .md .pdf .docx)",
+                    file_count="multiple",
+                    file_types=list(UPLOAD_SUFFIXES),
+                    elem_id="upload",
+                )
+                replace = gr.Checkbox(
+                    label="Replace a stored report of the same name (shows what would change and asks first)",
+                    value=False,
+                    elem_id="replace",
+                )
+                add_button = gr.Button("Add to the index", variant="primary", elem_id="add")
+                with gr.Group(visible=False, elem_id="replace-confirm") as replace_confirm:
+                    replace_preview = gr.HTML(elem_id="replace-preview")
+                    with gr.Row():
+                        replace_yes = gr.Button("Replace", variant="stop", elem_id="replace-yes")
+                        replace_no = gr.Button("Cancel", elem_id="replace-no")
+                result = gr.Textbox(label="Result", lines=4, interactive=False, elem_id="add-result")
+                pending = gr.State("")
 
         shown = [chatbot, picker, source, chart, sources_state, question]
         gr.on(
@@ -487,18 +950,45 @@ def build_ui(service: Service) -> Any:
             trigger(
                 poll,
                 None,
-                [status, timer, reports],
+                [status, timer, *listing],
                 api_visibility="private",
                 show_progress="hidden",
                 queue=False,
             )
-        add_button.click(
-            add,
-            files,
-            [result, reports, files, status],
-            api_visibility="private",
-            concurrency_limit=1,
-        )
+        if writable:
+            # every change of the store goes through one worker (concurrency_id "store")
+            writes: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": 1, "concurrency_id": "store"}
+            add_button.click(
+                add,
+                [files, replace],
+                [result, files, status, pending, replace_confirm, replace_preview, *listing],
+                **writes,
+            )
+            replace_yes.click(
+                confirm_replace,
+                pending,
+                [result, status, pending, replace_confirm, replace_preview, replace, *listing],
+                **writes,
+            )
+            replace_no.click(
+                cancel_replace,
+                pending,
+                [result, status, pending, replace_confirm, replace_preview, replace, *listing],
+                **writes,
+            )
+            remove_button.click(
+                ask_remove, chosen, [manage_result, remove_confirm, remove_text], api_visibility="private"
+            )
+            remove_no.click(
+                lambda: ("Cancelled: nothing was removed.", hidden()),
+                None,
+                [manage_result, remove_confirm],
+                api_visibility="private",
+            )
+            remove_yes.click(
+                remove, chosen, [manage_result, remove_confirm, remove_text, status, *listing], **writes
+            )
+            reread_button.click(reread, chosen, [manage_result, status, *listing], **writes)
     return demo
 
 

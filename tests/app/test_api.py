@@ -32,6 +32,7 @@ def load_app() -> ModuleType:
     spec = importlib.util.spec_from_file_location("dqa_app", ROOT / "app.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
@@ -48,12 +49,12 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py --store STORE --port N` in a subprocess, its log in a file."""
 
-    def __init__(self, store: Path, log_path: Path) -> None:
+    def __init__(self, store: Path, log_path: Path, **env_vars: str) -> None:
         self.store = store
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        env = {**os.environ, "GRADIO_TEMP_DIR": str(store.parent / "gradio-tmp")}
+        env = {**os.environ, "GRADIO_TEMP_DIR": str(store.parent / "gradio-tmp"), **env_vars}
         self._log = log_path.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "app.py", "--store", str(store), "--port", str(self.port)],
@@ -197,6 +198,36 @@ def test_answerer_ask_is_thread_safe(server: AppProcess) -> None:
         )
 
 
+@pytest.mark.slow
+def test_the_reports_tab_lists_each_reports_findings_with_their_figures(server: AppProcess) -> None:
+    """Issue 8: the Wuchang report's 事业运行 372.78 (公开 05 表) vs 367.67 (the text), both cited."""
+    service = app.Service(Settings(store=server.store), ROOT / "corpus")
+    service.ready_wait = 0
+    service.start().join(timeout=300)
+    assert service.ready.is_set(), service.status
+    try:
+        entries = {r["name"]: (r, f) for r, f in service.report_findings()}
+        report, found = entries["003_37777d28b5322ccf.txt"]
+        assert app.view.identity_text(report) == "武汉市武昌区城市运行管理中心 · 2024 · 决算 · 部门"
+        wuchang = next(f for f in found if f["rule"] == "text_item_matches_table")
+        assert wuchang["severity"] == "error"
+        assert [(g["value"], g["locator"]) for g in wuchang["figures"]] == [
+            ("367.67", "（三）一般公共预算财政拨款支出决算具体情况, line 428"),
+            ("372.78", "公开 05 表, row “2010350 事业运行”, column “本年支出 / 小计”, line 243"),
+        ]
+        # the same as `python -m index check NAME --json` prints
+        done = subprocess.run(
+            [sys.executable, "-m", "index", "check", "003_37777d28b5322ccf.txt", "--json",
+             "--store", str(server.store)],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert json.loads(done.stdout) == {"report": "003_37777d28b5322ccf.txt", "findings": found}
+        rows = {r[0]: r for r in service.report_rows()}
+        assert rows["003_37777d28b5322ccf.txt"][-1] == app.view.findings_summary(found)
+    finally:
+        service.answerer.stores.close()
+
+
 # ------------------------------------------------------------------ uploads
 
 
@@ -227,29 +258,72 @@ def test_safe_upload_name_refuses_other_types(name: str) -> None:
         app.safe_upload_name(name)
 
 
-def test_stage_uploads_refuses_oversized_and_duplicate_files(tmp_path: Path) -> None:
+def test_check_uploads_refuses_oversized_files_and_copies_nothing(tmp_path: Path) -> None:
     settings = Settings(store=tmp_path / "store", max_bytes=10)
     (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    small, big, twin = (
-        tmp_path / "a" / "small.txt",
-        tmp_path / "a" / "big.txt",
-        tmp_path / "b" / "small.txt",
-    )
+    small, big = tmp_path / "a" / "small.txt", tmp_path / "a" / "big.txt"
     small.write_text("12345")
     big.write_text("12345678901")
-    twin.write_text("x")
     with pytest.raises(app.UploadError) as err:
-        app.stage_uploads([small, big, twin], settings)
+        app.check_uploads([small, big, tmp_path / "a" / "gone.txt"], settings)
     assert str(err.value).splitlines() == [
         "error: big.txt: 11 bytes is over the 10-byte limit (DQA_MAX_BYTES)",
-        "error: small.txt: two files with this name in one upload",
+        "error: gone.txt: cannot read the upload (No such file or directory)",
     ]
     assert not (tmp_path / "store").exists()  # nothing copied
-    staged = app.stage_uploads([small], settings)
+    files = app.check_uploads([small], settings)
+    assert files == [(small, "small.txt")]
+    plans = app.plan_uploads(files, {})
+    staged = app.stage_uploads(plans, settings)
     assert [p.name for p in staged] == ["small.txt"]
     assert staged[0].parent.parent == tmp_path / "store" / "uploads"
     assert staged[0].read_text() == "12345"
+
+
+def sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("uploads", "stored", "replace", "expected"),
+    [
+        # a free name is kept
+        ([("x.txt", "new")], {}, False, [("x.txt", "add", "x.txt")]),
+        # issue 12: a file named like a stored report never replaces it silently
+        ([("004_abd4107061c8b5b5.txt", "new")], {"004_abd4107061c8b5b5.txt": sha("old")}, False,
+         [("004_abd4107061c8b5b5-2.txt", "add", "004_abd4107061c8b5b5.txt")]),
+        # -2 taken too: -3
+        ([("x.txt", "new")], {"x.txt": sha("a"), "x-2.txt": sha("b")}, False, [("x-3.txt", "add", "x.txt")]),
+        # asked for: replace (the app then shows what changes and asks for a confirmation)
+        ([("x.txt", "new")], {"x.txt": sha("old")}, True, [("x.txt", "replace", "x.txt")]),
+        # the same bytes are unchanged, under whatever name they are stored
+        ([("x.txt", "old")], {"x.txt": sha("old")}, True, [("x.txt", "unchanged", "x.txt")]),
+        ([("copy.txt", "old")], {"x.txt": sha("old")}, False, [("x.txt", "unchanged", "copy.txt")]),
+        # two files of one upload that collapse to one name (../../etc/x.txt, ..\\..\\x.txt)
+        ([("x.txt", "one"), ("x.txt", "two")], {}, False,
+         [("x.txt", "add", "x.txt"), ("x-2.txt", "add", "x.txt")]),
+        ([("x.txt", "one"), ("x.txt", "two")], {"x.txt": sha("old")}, True,
+         [("x.txt", "replace", "x.txt"), ("x-2.txt", "add", "x.txt")]),
+        ([("x.txt", "one"), ("y.txt", "one")], {}, False,
+         [("x.txt", "add", "x.txt"), ("x.txt", "unchanged", "y.txt")]),
+    ],
+)  # fmt: skip
+def test_plan_uploads_never_takes_a_stored_name_unasked(
+    tmp_path: Path,
+    uploads: list[tuple[str, str]],
+    stored: dict[str, str],
+    replace: bool,
+    expected: list[tuple[str, str, str]],
+) -> None:
+    files = []
+    for i, (name, text) in enumerate(uploads):
+        (tmp_path / str(i)).mkdir()
+        (tmp_path / str(i) / name).write_text(text)
+        files.append((tmp_path / str(i) / name, name))
+    plans = app.plan_uploads(files, stored, replace)
+    assert [(p.name, p.action, p.wanted) for p in plans] == expected
 
 
 def test_upload_adds_good_reports_and_refuses_bad_ones(tmp_path: Path, fake_pipeline: Any) -> None:
@@ -292,6 +366,185 @@ def test_upload_adds_good_reports_and_refuses_bad_ones(tmp_path: Path, fake_pipe
     assert len(list((settings.store / "uploads").rglob("*.txt"))) == 1
 
 
+def ready_service(tmp_path: Path, **settings: Any) -> Any:
+    """A Service over a store built from one small corpus report, base.txt (fake pipeline)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "base.txt").write_text("收入支出决算总表 住房公积金 20.04\n", "utf-8")
+    service = app.Service(Settings(store=tmp_path / "store", embed_model="keywords", **settings), corpus)
+    service.start().join(timeout=120)
+    assert service.ready.is_set(), service.status
+    return service
+
+
+def stored(service: Any) -> dict[str, tuple[int, str]]:
+    """Report name -> (facts, sha256 prefix), read from the store."""
+    return {r["name"]: (r["facts"], r["sha256"][:12]) for r in service._stored()}
+
+
+def upload_file(tmp_path: Path, relative: str, text: str) -> str:
+    """A file as a browser hands it over: its name may carry a path (kept in `relative`)."""
+    path = tmp_path / "inbox" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
+def audit_lines(service: Any) -> list[tuple[str, str, str]]:
+    path = app.audit_path(service.settings)
+    entries = [json.loads(line) for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+    for entry in entries:
+        assert time.strptime(entry["at"][:19], "%Y-%m-%dT%H:%M:%S")  # when
+    return [(e["who"], e["action"], e["report"]) for e in entries]
+
+
+def test_an_upload_named_like_a_stored_report_gets_a_name_of_its_own(tmp_path: Path, fake_pipeline: Any) -> None:
+    """Issue 12.3: uploading `base.txt` (stored from the corpus) silently replaced it."""
+    service = ready_service(tmp_path)
+    before = stored(service)
+    message = service.add_reports([upload_file(tmp_path, "a/base.txt", "住房公积金 99.99\n")], who="ann")
+    assert message.splitlines()[0].startswith("added base-2.txt: "), message
+    assert message.splitlines()[1] == (
+        "note: stored as base-2.txt: a report named base.txt is already stored "
+        "(tick “Replace a stored report of the same name” to replace it)"
+    )
+    after = stored(service)
+    assert after["base.txt"] == before["base.txt"]  # the stored report kept its figures
+    assert after["base-2.txt"][0] == 1
+    # the 20.04 of base.txt is still what the store answers from
+    assert [f.raw for f in service.answerer.stores.facts.facts(["base.txt"])] == ["20.04"]
+    assert audit_lines(service) == [("ann", "added", "base-2.txt")]
+
+
+def test_names_that_collapse_to_one_base_name_do_not_replace_each_other(
+    tmp_path: Path, fake_pipeline: Any
+) -> None:
+    service = ready_service(tmp_path)
+    first = upload_file(tmp_path, "u1/../../etc/x.txt", "住房公积金 1.11\n")
+    second = upload_file(tmp_path, "u2/..\\..\\x.txt", "住房公积金 2.22\n")
+    assert Path(second).name == "..\\..\\x.txt"
+    assert service.add_reports([first]).startswith("added x.txt: ")
+    assert service.add_reports([second]).startswith("added x-2.txt: ")
+    # in one upload too
+    third = upload_file(tmp_path, "u3/x.txt", "住房公积金 3.33\n")
+    fourth = upload_file(tmp_path, "u4/../x.txt", "住房公积金 4.44\n")
+    lines = service.add_reports([third, fourth]).splitlines()
+    assert [line.split(":")[0] for line in lines if not line.startswith("note")] == ["added x-3.txt", "added x-4.txt"]
+    facts = {n: [f.raw for f in service.answerer.stores.facts.facts([n])] for n in stored(service)}
+    assert facts == {"base.txt": ["20.04"], "x.txt": ["1.11"], "x-2.txt": ["2.22"],
+                     "x-3.txt": ["3.33"], "x-4.txt": ["4.44"]}  # fmt: skip
+    # the same bytes again, under any name: unchanged, never a copy
+    again = upload_file(tmp_path, "u5/other.txt", "住房公积金 2.22\n")
+    assert service.add_reports([again]) == "unchanged x-2.txt: other.txt has the same content"
+    assert service.upload([again], replace=True).message == "unchanged x-2.txt: other.txt has the same content"
+    assert len(stored(service)) == 5
+    assert sorted(p.name for p in (tmp_path / "store" / "uploads").rglob("*.txt")) == [
+        "x-2.txt", "x-3.txt", "x-4.txt", "x.txt"
+    ]
+
+
+def test_replacing_shows_what_changes_and_waits_for_the_confirmation(tmp_path: Path, fake_pipeline: Any) -> None:
+    service = ready_service(tmp_path)
+    before = stored(service)
+    new = upload_file(tmp_path, "r/base.txt", "收入支出决算总表 住房公积金 30.50 住房公积金 1.50\n")
+    reply = service.upload([new], replace=True, who="ann")
+    assert reply.token and reply.message.startswith("Replacing base.txt needs your confirmation")
+    (change,) = reply.changes
+    assert change.name == "base.txt"
+    assert (change.stored["facts"], change.new["facts"]) == (1, 2)
+    assert (change.stored["org"], change.new["org"]) == ("长沙市岳麓区网格化综合服务中心",) * 2
+    assert change.stored["sha256"] == before["base.txt"][1] != change.new["sha256"]
+    assert stored(service) == before  # nothing written before the confirmation
+    html_ = app.view.replace_preview_html(reply.changes)
+    assert 'class="dqa-changed"' in html_ and "Replace base.txt?" in html_
+
+    # cancelled: nothing written, the staged copy gone; the token is spent
+    assert service.cancel_replace(reply.token) == "Cancelled: nothing was added or replaced."
+    assert stored(service) == before
+    assert list((tmp_path / "store" / "uploads").rglob("*.txt")) == []
+    assert service.confirm_replace(reply.token).startswith("Nothing to confirm")
+
+    reply = service.upload([new], replace=True, who="ann")
+    message = service.confirm_replace(reply.token, who="bo")
+    assert message.startswith("replaced base.txt: "), message
+    assert stored(service)["base.txt"][0] == 2
+    assert [f.raw for f in service.answerer.stores.facts.facts(["base.txt"])] == ["30.50", "1.50"]
+    assert audit_lines(service) == [("bo", "replaced", "base.txt")]
+
+
+def test_a_confirmation_after_the_store_changed_replaces_nothing(tmp_path: Path, fake_pipeline: Any) -> None:
+    service = ready_service(tmp_path)
+    reply = service.upload([upload_file(tmp_path, "r/base.txt", "住房公积金 7.77\n")], replace=True)
+    # meanwhile someone else replaces base.txt
+    other = service.upload([upload_file(tmp_path, "s/base.txt", "住房公积金 8.88\n")], replace=True)
+    assert service.confirm_replace(other.token).startswith("replaced base.txt")
+    assert service.confirm_replace(reply.token).startswith("The stored reports changed since the preview")
+    assert [f.raw for f in service.answerer.stores.facts.facts(["base.txt"])] == ["8.88"]
+
+
+def test_remove_a_report_and_refuse_a_bad_name(tmp_path: Path, fake_pipeline: Any) -> None:
+    service = ready_service(tmp_path)
+    service.add_reports([upload_file(tmp_path, "a/new.txt", "住房公积金 5.55\n")], who="ann")
+    before = stored(service)
+    for bad in ("nope.txt", "", "../base.txt"):
+        assert service.remove_report(bad, who="ann").startswith("error: "), bad
+        assert stored(service) == before
+    assert service.remove_report("new.txt", who="bo") == "removed new.txt"
+    assert list(stored(service)) == ["base.txt"]
+    assert "new.txt" not in service.answerer.info  # the Answerer no longer answers from it
+    assert list((tmp_path / "store" / "uploads").rglob("*.txt")) == []  # nor is its copy kept
+    assert audit_lines(service) == [("ann", "added", "new.txt"), ("bo", "removed", "new.txt")]
+
+
+def test_reread_reads_a_report_again_from_its_source_file(
+    tmp_path: Path, fake_pipeline: Any, monkeypatch: Any
+) -> None:
+    import index.analyse
+
+    service = ready_service(tmp_path)
+    service.add_reports([upload_file(tmp_path, "a/new.txt", "住房公积金 5.55\n")])
+    reads: list[str] = []
+    analyse = index.analyse.analyse_file
+
+    def counting(path: Path, max_bytes: int) -> Any:
+        reads.append(str(path))
+        return analyse(path, max_bytes)
+
+    monkeypatch.setattr(index.analyse, "analyse_file", counting)
+    # an upload is re-read from the copy the store keeps, a corpus report from corpus/
+    message = service.reread_report("new.txt", who="ann")
+    assert message.startswith("re-read new.txt: "), message
+    assert reads and Path(reads[-1]).parent.parent == tmp_path / "store" / "uploads"
+    assert service.reread_report("base.txt").startswith("re-read base.txt: ")
+    assert reads[-1] == str(tmp_path / "corpus" / "base.txt")
+    assert stored(service)["base.txt"][0] == 1
+    # no source file kept: say so, change nothing
+    (tmp_path / "corpus" / "base.txt").unlink()
+    before = stored(service)
+    assert "the store keeps no source file for it" in service.reread_report("base.txt")
+    assert service.reread_report("nope.txt").startswith("error: no report named 'nope.txt'")
+    assert stored(service) == before
+    assert [a for _, a, _ in audit_lines(service)] == ["added", "re-read", "re-read"]
+
+
+def test_a_readonly_app_changes_nothing(tmp_path: Path, fake_pipeline: Any) -> None:
+    service = ready_service(tmp_path)
+    before = stored(service)
+    pending = service.upload([upload_file(tmp_path, "r/base.txt", "住房公积金 7.77\n")], replace=True)
+    service.settings = Settings(store=service.settings.store, embed_model="keywords", readonly=True)
+    new = upload_file(tmp_path, "a/new.txt", "住房公积金 5.55\n")
+    for attempt in (
+        lambda: service.add_reports([new]),
+        lambda: service.upload([new], replace=True).message,
+        lambda: service.confirm_replace(pending.token),
+        lambda: service.remove_report("base.txt"),
+        lambda: service.reread_report("base.txt"),
+    ):
+        assert attempt().startswith("This app is read-only (DQA_READONLY=1)")
+    assert stored(service) == before
+    assert audit_lines(service) == []
+
+
 def test_questions_before_the_index_is_ready_get_a_status_message(tmp_path: Path) -> None:
     service = app.Service(Settings(store=tmp_path / "store"), tmp_path / "corpus")
     service.ready_wait = 0.2  # a question waits for the index this long, then says "loading"
@@ -315,6 +568,20 @@ def test_an_index_that_cannot_load_answers_error_not_not_found(tmp_path: Path) -
     answer = service.ask("硚口区2020年绩效工资是多少？")
     assert (answer["status"], answer["value"]) == ("error", None)
     assert "the corpus build failed" in answer["error"]
+
+
+def test_a_failing_answer_is_status_error_not_not_found(tmp_path: Path) -> None:
+    class Broken:
+        def ask(self, question: str) -> dict[str, Any]:
+            raise RuntimeError("boom")
+
+    service = app.Service(Settings(store=tmp_path / "store"), tmp_path / "corpus")
+    service.answerer = Broken()
+    service.ready.set()
+    service._last_refresh = time.monotonic()  # no refresh of the stand-in
+    answer = service.ask("硚口区2020年绩效工资是多少？")
+    assert (answer["status"], answer["value"], answer["citations"]) == ("error", None, [])
+    assert answer["error"] == "Internal error while answering; see the server log."
 
 
 def test_a_readonly_app_takes_no_upload(tmp_path: Path, monkeypatch: Any) -> None:

@@ -318,28 +318,67 @@ def add_result(tools: DevTools, previous: str = "") -> str:
     )
 
 
+def open_reports_tab(tools: DevTools, url: str) -> None:
+    tools.send("Page.navigate", url=url)
+    tools.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    tools.evaluate(
+        "[...document.querySelectorAll('button[role=tab]')].find(b => b.innerText.includes('Reports')).click()"
+    )
+    tools.wait_for(
+        f"{text_of('#report-findings')}.includes('004_abd4107061c8b5b5.txt')", what="the reports panel"
+    )
+
+
+def shown(selector: str) -> str:
+    """Whether an element is on the page and displayed (Gradio hides invisible groups)."""
+    return (
+        f"(() => {{ const e = document.querySelector({json.dumps(selector)}); "
+        "return !!e && e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden'; })()"
+    )
+
+
+def test_reports_tab_shows_each_reports_identity_and_findings(browser: DevTools, server: Any) -> None:
+    """Issue 8/10: each report's identity and check findings, each finding with its figures."""
+    open_reports_tab(browser, server.url)
+    wuchang = "[data-report='003_37777d28b5322ccf.txt']"
+    text = browser.wait_for(f"{text_of(wuchang)}.includes('372.78') && {text_of(wuchang)}", what="Wuchang's findings")
+    assert "武汉市武昌区城市运行管理中心 · 2024 · 决算 · 部门" in text
+    assert "text_item_matches_table" in text
+    assert "事业运行（项）支出决算: the text says 367.67 万元, 公开 05 表 prints 372.78 万元" in text
+    assert "公开 05 表, row “2010350 事业运行”, column “本年支出 / 小计”, line 243" in text
+    assert "（三）一般公共预算财政拨款支出决算具体情况, line 428" in text
+    # each cited figure is marked in the line it is printed in
+    marks = browser.evaluate(f"[...document.querySelectorAll(\"{wuchang} .dqa-finding[data-rule=text_item_matches_table] mark\")].map(m => m.innerText)")
+    assert marks == ["367.67", "372.78"]
+    qiaokou = browser.evaluate(text_of("[data-report='000_31904a6d4c850464.txt'] summary"))
+    assert "武汉市硚口区社会管理网格化服务中心 · 2020 · 决算 · 单位" in qiaokou
+    assert browser.evaluate(shown("#remove")) and browser.evaluate(shown("#reread"))
+    browser.evaluate(f"document.querySelector(\"{wuchang}\").scrollIntoView()")
+    time.sleep(0.3)
+    browser.screenshot(ARTIFACTS / "browser_reports_findings.png")
+
+
+def changed_copy(tmp_path: Path, name: str, extra: str) -> Path:
+    """The corpus report `name` with one line added (new bytes, same figures otherwise)."""
+    path = tmp_path / name
+    original = (ROOT / "corpus" / "004_abd4107061c8b5b5.txt").read_text("utf-8")
+    path.write_text(original + "\n" + extra + "\n", "utf-8")
+    return path
+
+
 def test_reports_tab_lists_reports_and_adds_uploads(
     browser: DevTools, server: Any, tmp_path: Path
 ) -> None:
-    """Runs last in this module: it adds a report to the server's store."""
-    browser.send("Page.navigate", url=server.url)
-    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
-    browser.evaluate(
-        "[...document.querySelectorAll('button[role=tab]')].find(b => b.innerText.includes('Reports')).click()"
-    )
-    table = browser.wait_for(
-        f"{text_of('#reports')}.includes('004_abd4107061c8b5b5.txt') && {text_of('#reports')}",
-        what="the reports table",
-    )
+    """Adds a report to the server's store (tests after it see one more)."""
+    open_reports_tab(browser, server.url)
+    panel = browser.evaluate(text_of("#report-findings"))
     for name in (
         "000_31904a6d4c850464.txt",
         "001_4adb7e06924f3751.txt",
         "003_37777d28b5322ccf.txt",
     ):
-        assert name in table
-    assert (
-        "武汉市硚口区社会管理网格化服务中心" in table and "6 / 9" in table
-    )  # 000: 6 of 9 tables pass
+        assert name in panel
+    assert "武汉市硚口区社会管理网格化服务中心" in panel
 
     empty = tmp_path / "empty.txt"
     empty.write_text("")
@@ -348,16 +387,81 @@ def test_reports_tab_lists_reports_and_adds_uploads(
     assert message.startswith("error: empty.txt: ") and message.rstrip().endswith(
         "upload again."
     ), message
-    assert "empty.txt" not in browser.evaluate(text_of("#reports"))
+    assert "empty.txt" not in browser.evaluate(text_of("#report-findings"))
 
-    good = tmp_path / "岳麓 2021 (copy).txt"  # "(" and ")" become "_", trailing "_" dropped
-    good.write_bytes((ROOT / "corpus" / "004_abd4107061c8b5b5.txt").read_bytes())
+    good = changed_copy(tmp_path, "岳麓 2021 (copy).txt", "（副本）")  # "(" ")" become "_"
     upload(browser, good)
     message = add_result(browser, message)
     assert message.startswith(
         "added 岳麓 2021 _copy.txt: 长沙市岳麓区网格化综合服务中心 2021 区级 绩效自评"
     ), message
     browser.wait_for(
-        f"{text_of('#reports')}.includes('岳麓 2021 _copy.txt')", what="the new report in the table"
+        f"{text_of('#report-findings')}.includes('岳麓 2021 _copy.txt')", what="the new report in the list"
     )
     browser.screenshot(ARTIFACTS / "browser_reports.png")
+
+
+def test_an_upload_named_like_a_stored_report_needs_a_confirmed_replace(
+    browser: DevTools, server: Any, tmp_path: Path
+) -> None:
+    """Issue 12.3: the same name gets a name of its own; replacing shows what changes first."""
+    open_reports_tab(browser, server.url)
+    name = "004_abd4107061c8b5b5.txt"
+    (tmp_path / "a").mkdir()
+    twin = changed_copy(tmp_path / "a", name, "补充说明：本表数据未经审计。")
+    upload(browser, twin)
+    message = add_result(browser)
+    assert message.startswith("added 004_abd4107061c8b5b5-2.txt: "), message
+    assert "a report named 004_abd4107061c8b5b5.txt is already stored" in message
+
+    (tmp_path / "b").mkdir()
+    other = changed_copy(tmp_path / "b", name, "补充说明：第二版。")
+    upload(browser, other)
+    browser.evaluate("document.querySelector('#replace input[type=checkbox]').click()")
+    browser.wait_for("document.querySelector('#replace input[type=checkbox]').checked", what="the replace box ticked")
+    message = add_result(browser, message)
+    assert message.startswith(f"Replacing {name} needs your confirmation"), message
+    browser.wait_for(shown("#replace-yes"), what="the confirmation buttons")
+    preview = browser.wait_for(f"{text_of('#replace-preview')}.includes('stored report') && {text_of('#replace-preview')}", what="the preview")
+    assert f"Replace {name}?" in preview and "new file" in preview
+    assert "长沙市岳麓区网格化综合服务中心" in preview
+    changed = browser.evaluate("[...document.querySelectorAll('#replace-preview tr.dqa-changed th')].map(t => t.innerText)")
+    assert "sha256" in changed
+    browser.evaluate("document.querySelector('#replace-preview').scrollIntoView()")
+    time.sleep(0.3)
+    browser.screenshot(ARTIFACTS / "browser_replace_confirm.png")
+
+    # cancel: nothing replaced, the buttons go
+    browser.evaluate("document.querySelector('#replace-no').click()")
+    expr = "(document.querySelector('#add-result textarea') || {value: ''}).value"
+    browser.wait_for(f"{expr}.startsWith('Cancelled')", what="the cancel message")
+    browser.wait_for(f"!{shown('#replace-yes')}", what="the confirmation hidden")
+
+    # again (the add took the file and the box was reset), and confirm
+    assert browser.evaluate("document.querySelector('#replace input[type=checkbox]').checked") is False
+    upload(browser, other)
+    browser.evaluate("document.querySelector('#replace input[type=checkbox]').click()")
+    message = add_result(browser, browser.evaluate(expr))
+    assert message.startswith(f"Replacing {name} needs your confirmation"), message
+    browser.wait_for(shown("#replace-yes"), what="the confirmation buttons")
+    browser.evaluate("document.querySelector('#replace-yes').click()")
+    done = browser.wait_for(f"(() => {{ const v = {expr}; return v.startsWith('replaced') ? v : ''; }})()", timeout=180, what="the replace result")
+    assert done.startswith(f"replaced {name}: 长沙市岳麓区网格化综合服务中心 2021"), done
+    browser.wait_for(f"!{shown('#replace-yes')}", what="the confirmation hidden")
+    log = server.log()
+    assert f"replaced {name} by anonymous" in log and "added 004_abd4107061c8b5b5-2.txt by anonymous" in log
+
+
+def test_a_readonly_app_shows_no_upload_or_remove_controls(
+    browser: DevTools, server: Any, tmp_path: Path
+) -> None:
+    readonly = api_tests().AppProcess(server.store, tmp_path / "readonly.log", DQA_READONLY="1")
+    try:
+        readonly.wait_ready()
+        open_reports_tab(browser, readonly.url)
+        for selector in ("#upload", "#add", "#replace", "#remove", "#reread", "#manage-report"):
+            assert browser.evaluate(f"!!document.querySelector({json.dumps(selector)})") is False, selector
+        assert "372.78" in browser.evaluate(text_of("#report-findings"))  # findings still shown
+        browser.screenshot(ARTIFACTS / "browser_reports_readonly.png")
+    finally:
+        readonly.stop()

@@ -388,24 +388,83 @@ def test_not_found_lists_nearest_figures_as_sources() -> None:
     )
 
 
+# 003_37777d28b5322ccf.txt line 428 against 公开 05 表 line 243 (issue 8's Wuchang example),
+# as `python -m index check 003_37777d28b5322ccf.txt --json` prints it
+WUCHANG_FINDING = {
+    "rule": "text_item_matches_table",
+    "severity": "error",
+    "message": "事业运行（项）支出决算: the text says 367.67 万元, 公开 05 表 prints 372.78 万元",
+    "figures": [
+        {
+            "value": "367.67",
+            "locator": "（三）一般公共预算财政拨款支出决算具体情况, line 428",
+            "quote": "年初预算为 363.82 万元，支出决算为 367.67 万元，完成年初预算的 102.46%",
+        },
+        {
+            "value": "372.78",
+            "locator": "公开 05 表, row “2010350 事业运行”, column “本年支出 / 小计”, line 243",
+            "quote": "2010350  事业运行  372.78  372.78",
+        },
+    ],
+}
+WARNING = {"rule": "required_tables_present", "severity": "warning",
+           "message": "tables of the template not found: 财政拨款总表", "figures": []}  # fmt: skip
+WUCHANG = {"name": "003_37777d28b5322ccf.txt", "org": "武汉市武昌区城市运行管理中心", "year": 2024,
+           "kind": "决算", "scope": "部门", "tables": 10, "tables_passed": 7, "facts": 374}  # fmt: skip
+
+
 def test_report_rows() -> None:
     report = {
         "name": "000_31904a6d4c850464.txt",
         "org": "武汉市硚口区社会管理网格化服务中心",
         "year": 2020,
         "kind": "决算",
+        "scope": "单位",
         "tables": 9,
         "tables_passed": 6,
         "facts": 352,
     }
-    assert view.report_rows([report]) == [
-        [
-            "000_31904a6d4c850464.txt",
-            "武汉市硚口区社会管理网格化服务中心",
-            2020,
-            "决算",
-            9,
-            352,
-            "6 / 9",
-        ]
-    ]
+    assert view.report_rows([report, WUCHANG], {WUCHANG["name"]: [WUCHANG_FINDING, WARNING]}) == [
+        ["000_31904a6d4c850464.txt", "武汉市硚口区社会管理网格化服务中心", 2020, "决算", "单位",
+         9, 352, "6 / 9", "none"],
+        ["003_37777d28b5322ccf.txt", "武汉市武昌区城市运行管理中心", 2024, "决算", "部门",
+         10, 374, "7 / 10", "2 (1 error, 1 warning)"],
+    ]  # fmt: skip
+
+
+def test_findings_html_lists_identity_findings_and_their_figures() -> None:
+    clean = {"name": "004_abd4107061c8b5b5.txt", "org": "长沙市岳麓区网格化综合服务中心", "year": 2021,
+             "kind": "绩效自评", "scope": "", "tables": 1, "facts": 148}  # fmt: skip
+    page = view.findings_html([(WUCHANG, [WUCHANG_FINDING]), (clean, [])])
+    wuchang, yuelu = page.split('<details class="dqa-report"')[1:]
+    assert 'data-report="003_37777d28b5322ccf.txt" open' in wuchang
+    assert "武汉市武昌区城市运行管理中心 · 2024 · 决算 · 部门" in wuchang
+    assert "findings: 1 (1 error)" in wuchang
+    text = re.sub(r"<[^>]+>", " ", wuchang)
+    for part in ("text_item_matches_table", "372.78", "公开 05 表, row “2010350 事业运行”, column “本年支出 / 小计”, line 243",
+                 "（三）一般公共预算财政拨款支出决算具体情况, line 428"):  # fmt: skip
+        assert part in text
+    # the figure is marked in its printed line
+    assert '<mark class="dqa-hit" style="' in wuchang and ">367.67</mark>" in wuchang
+    assert " open" not in yuelu.split(">")[0]
+    assert "长沙市岳麓区网格化综合服务中心 · 2021 · 绩效自评" in yuelu
+    assert "Every check that applies holds." in yuelu
+    assert view.findings_html([]) == '<p class="dqa-none">No reports in the index yet.</p>'
+
+
+def test_findings_and_replace_preview_are_escaped() -> None:
+    evil = {"name": "<img src=x onerror=alert(1)>.txt", "org": "<b>局</b>", "year": 2024, "kind": "预算"}
+    finding = {"rule": "<r>", "severity": "<s>", "message": "<script>x</script>",
+               "figures": [{"value": "<1>", "locator": "<i>l</i>", "quote": "<input> 1"}]}  # fmt: skip
+    page = view.findings_html([(evil, [finding])])
+    assert "<img" not in page and "<script" not in page and "<input" not in page and "<b>局" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;.txt" in page
+
+    class Change:
+        name = "<x>.txt"
+        stored = {"org": "<b>old</b>", "facts": 1}
+        new = {"org": "<b>new</b>", "facts": 2}
+
+    preview = view.replace_preview_html([Change()])
+    assert "<b>old" not in preview and "&lt;b&gt;new&lt;/b&gt;" in preview
+    assert preview.count('class="dqa-changed"') == 2  # org and facts differ
