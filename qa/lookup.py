@@ -41,6 +41,7 @@ SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
 MENTIONED_BONUS = 0.05
+NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the question names is that table
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
@@ -345,7 +346,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
-    if query.wants_total and (TOTAL_LABEL_RE.search(plain_label) or (fact.source == "text" and _total_of(fact))):
+    if query.wants_total and (TOTAL_LABEL_RE.search(plain_label) or (fact.source == "text" and _total_of(fact))
+                              or (fact.source == "table" and not plain_label and view.total_column)):
         # "一共花了多少", "the total procurement budget": the sentence's 总额 (or the figure its
         # 其中 splits into parts), not one of its parts
         score += TOTAL_CUE_BONUS
@@ -427,6 +429,15 @@ def lookup_facts(
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
                            specific, plain_metric)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
+    if table_ref and scored:
+        # the question names a table ("…支出预算表的合计"): when a table of the report is that one,
+        # figures of other tables are no answer
+        named: dict[str, bool] = {}
+        for s in scored:
+            if s.fact.source == "table" and s.fact.table not in named:
+                named[s.fact.table] = _cover(table_ref, grams(s.fact.table), weight) >= NAMED_TABLE_COVER
+        if any(named.values()):
+            scored = [s for s in scored if named.get(s.fact.table)]
     scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
     return scored
 

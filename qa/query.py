@@ -358,6 +358,9 @@ def _unit_wanted(question: str) -> tuple[str, str]:
 
 ORG_TAIL = r"[\u4e00-\u9fa5]{0,12}?(?:服务中心|管理中心|中心|工作部|局|办公室|委员会)"
 TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?表)(?:中|里|内|的|，|,|：|:|\s)")
+EN_TABLE_REF_RE = re.compile(
+    r"([\u4e00-\u9fa5“”\"（）()、]{4,40})\s*(?:budget\s+|final\s+accounts?\s+|expenditure\s+|spending\s+|revenue\s+)?"
+    r"(?:table|form|sheet)\b", re.I)
 UNIT_WORDS_RE = re.compile(r"[（(]?(?:单位[：:])?(?:万元|千元|亿元)[）)]?")
 
 
@@ -559,6 +562,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     # English words put in the Chinese the reports print (names left to the linker)
     rendering = render_english(q, linker.name_words)
     source = rendering.text
+    if not table_ref and lang != "zh":
+        # "the 2017 “三公”经费、会议费、培训费 budget table": a table named in Chinese, pointed at in English
+        named = EN_TABLE_REF_RE.search(bare)
+        table_ref = named.group(1).strip("“”\" ") if named else ""
     if (lang == "mixed" and len(grams_of(clean_metric(rendering.bare, remove))) >= MIXED_CHINESE_CHARS
             and CHINESE_GLOSS_RE.search(q) and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
         # "retirement pay of veteran cadres (离休费)": the Chinese the user typed names the figure

@@ -354,3 +354,9 @@ def test_an_aside_saying_where_to_look_names_the_report_not_the_figure() -> None
 def test_a_bare_budget_change_asks_for_the_printed_change_of_the_whole_budget() -> None:
     query = parse_query("硚口区2024年预算比上年多了多少？", CATALOG)
     assert query.wants_change and "财政拨款支出预算" in query.metric
+
+
+def test_a_table_named_in_chinese_and_pointed_at_in_english_is_the_table_asked() -> None:
+    query = parse_query("What is the total (合计) of Qiaokou's 2020 “三公”经费、会议费、培训费 budget table?", CATALOG)
+    assert query.table_ref == "三公”经费、会议费、培训费"
+    assert "会议费" not in query.metric
