@@ -94,7 +94,11 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "report reported reports disclosure disclosed printed listed shown state stated say said "
     "fy fiscal budgeted planned allocated allocate actually according item items code table "
     "increase increased decrease decreased compared compare change changed grow grew rise rose fall fell "
-    "drop dropped decline declined went go goes given previous prior".split()
+    "drop dropped decline declined went go goes given previous prior "
+    # verbs and words that say how a figure is asked for, never what it is
+    "set aside expect expected held hold holds covered cover filed file launched receive received record "
+    "recorded percentage end during before exceed exceeded short came come take taken reach reached "
+    "include included involved among across own itself if you".split()
 )
 # Prepositions an item follows: "spend on X", "budget for X".
 ITEM_PREPOSITIONS = frozenset({"for", "on", "towards", "toward"})
