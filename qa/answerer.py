@@ -393,6 +393,10 @@ class Answerer:
     def _single(self, query: Query) -> dict[str, Any]:
         groups = self._rank(query, query.metric, query.reports)
         status, chosen = self._decide(groups)
+        for metric in query.fallback_metrics if status == "not_found" else ():
+            status, chosen = self._decide(self._rank(query, metric, query.reports))
+            if status != "not_found":
+                break
         zh = query.lang != "en"
         if status == "not_found":
             derived = self._from_printed_change(query) if query.year_in_text else None

@@ -21,6 +21,7 @@ from qa.orgs import OrgLinker
 from qa.query import DATE_YEAR_RE, ORG_TAIL, YEAR_RE, Query, ReportInfo, detect_lang, grams_of, parse_query
 
 MAX_FOLLOWUP_CHARS = 40  # "和芦淞区2024年的公用经费比呢" is 16; a longer message is a question of its own
+FULL_CHECK_CHARS = 500  # longer input is refused by the Answerer (MAX_QUESTION_CHARS): never parsed here
 
 # Words a follow-up starts with; English ones whole words only ("Andong" is no "and").
 ZH_START_RE = re.compile(r"^(?:那么|那|还有|另外|换成|换作|改成|改为|如果是|要是|再看看|再看|再问)\s*")
@@ -44,12 +45,14 @@ POSSESSIVE_RE = re.compile(r"['’]s$")
 @dataclass(frozen=True)
 class Rewrite:
     """What the chat asks for a message: `question` (the message itself unless `rewritten`),
-    what the follow-up changed ("year", "org", "metric", "compare") and why, for the log."""
+    what the follow-up changed ("year", "org", "metric", "compare") and why, for the log. The
+    chat keeps `question` as the previous question when `full`, else the one it had."""
 
     question: str
     rewritten: bool
     changed: tuple[str, ...] = ()
     reason: str = ""
+    full: bool = False  # `question` names an organisation and a metric: the next follow-up's base
 
 
 @dataclass(frozen=True)
@@ -310,40 +313,61 @@ def rewrite_followup(
     or a follow-up whose rewrite does not parse back as built is asked as it is.
     """
     message = (message or "").strip()
-    if not previous or not message:
-        return Rewrite(message, False, reason="no previous question")
-    if len(message) > MAX_FOLLOWUP_CHARS:
-        return Rewrite(message, False, reason="too long for a follow-up")
+    if not message or len(message) > FULL_CHECK_CHARS:
+        return Rewrite(message, False, reason="empty or too long to be a question about one figure")
+    if not previous or len(message) > MAX_FOLLOWUP_CHARS:
+        full = is_full_question(message, catalog, linker)
+        return Rewrite(message, False, reason="no previous question" if not previous else "too long for a follow-up", full=full)
     ctx = _Context(previous, message, catalog, linker)
     new, old = ctx.new, ctx.old
+
+    def as_is(reason: str) -> Rewrite:
+        return Rewrite(message, False, reason=reason, full=new.org and new.metric)
+
     if new.org and new.metric:
-        return Rewrite(message, False, reason="a full question: names an organisation and a metric")
+        return as_is("a full question: names an organisation and a metric")
     if len(new.years) > 1:
-        return Rewrite(message, False, reason="names several years")
+        return as_is("names several years")
     if not (new.org or new.years or new.metric):
-        return Rewrite(message, False, reason="names no organisation, year or metric")
+        return as_is("names no organisation, year or metric")
     if not (ctx.cue or ctx.compare) and (new.org or new.metric):
-        return Rewrite(message, False, reason="no follow-up cue (那, 呢, and, what about …)")
-    if not (old.org or old.metric):
-        return Rewrite(message, False, reason="the previous question names no organisation or metric")
-    if ctx.compare:
-        return _compare(ctx)
+        return as_is("no follow-up cue (那, 呢, and, what about …)")
+    if not (old.org and old.metric):
+        return as_is("the previous question names no organisation and metric")
+    if new.years and len(old.years) > 1:
+        return as_is("the previous question names several years")
+    built, changed = (_compare(ctx) if ctx.compare else _carry_over(ctx))
+    if built:
+        return Rewrite(built, True, changed, "the previous question with what the follow-up names", full=True)
+    return as_is(changed[0] if changed else "no rewrite parses back as built")
+
+
+def _carry_over(ctx: _Context) -> tuple[str, tuple[str, ...]]:
+    """(the previous question with the follow-up's year, organisation or metric, what changed);
+    ('', (why not,)) when no rewrite parses back as built."""
+    new, old = ctx.new, ctx.old
     changed = tuple(name for name, on in (("year", bool(new.years)), ("org", new.org), ("metric", new.metric)) if on)
     years = list(new.years or old.years)
-    if new.years and len(old.years) > 1:
-        return Rewrite(message, False, reason="the previous question names several years")
-    orgs = ctx.orgs_of(new.query) if new.org else (ctx.orgs_of(old.query) if old.org else None)
+    orgs = ctx.orgs_of(new.query) if new.org else ctx.orgs_of(old.query)
+    if new.org and set(orgs) <= set(ctx.orgs_of(old.query)) and not new.years and not new.query.unknown_place:
+        return "", ("names the previous question's own organisation",)
+    candidates: list[tuple[str, str | None]] = []
     if not new.metric:
-        substituted = _substitute(ctx)
-        if substituted and ctx.check(substituted, years, orgs, old.query.metric):
-            return Rewrite(substituted, True, changed, "the previous question with what the follow-up names")
+        # the metric as the user asked it (多少件, 合计, a computation): only the year or the
+        # organisation is put in its place, and parsing it must give the same metric back
+        candidates.append((_substitute(ctx), old.query.metric))
+    elif old.query.op == "compare":
+        candidates.append((_swap_metric(ctx), None))
     metric, lang = ctx.new_metric_text() if new.metric else (old.query.metric, "zh")
     org = ctx.new_org_text(lang) if new.org else ctx.old_org_text(lang)
     kind = old.query.kind if old.query.kind and not new.query.kind and lang == "zh" else ""
-    built = _en_question(org, years, metric) if lang == "en" else _zh_question(org, years, kind, metric)
-    if ctx.check(built, years, orgs, None):
-        return Rewrite(built, True, changed, "built from the previous question and the follow-up")
-    return Rewrite(message, False, reason=f"the rewrite {built!r} does not parse as built")
+    candidates.append((_en_question(org, years, metric) if lang == "en" else _zh_question(org, years, kind, metric), None))
+    for built, same_metric in candidates:
+        if built and ctx.check(built, years, orgs, same_metric):
+            if old.query.op == "compare" and names_of(built, ctx.catalog, ctx.linker).query.op != "compare":
+                continue  # a comparison's follow-up compares again
+            return built, changed
+    return "", (f"the rewrite {candidates[-1][0]!r} does not parse back as built",)
 
 
 def _substitute(ctx: _Context) -> str:
@@ -355,10 +379,11 @@ def _substitute(ctx: _Context) -> str:
             return ""
         a, b = ctx.old_spans[0]
         org = ctx.new_org_text(lang)
-        pad = " " if lang == "en" or org.isascii() else ""
-        text = (text[:a].rstrip() + (" " if text[:a].strip() and pad else "") + org + pad + text[b:].lstrip()).strip()
-        if lang == "zh":
-            text = re.sub(r"(?<=[A-Za-z])\s+(?=\d)", " ", text)
+        if lang == "en" or org.isascii():
+            text = f"{text[:a].rstrip()} {org} {text[b:].lstrip()}".strip()
+            text = re.sub(r"\s+(?=['’]s\b|[?,.!？，。])", "", text)
+        else:
+            text = text[:a] + org + text[b:]
     if ctx.new.years:
         (year,) = ctx.new.years
         if ctx.old.years:
@@ -372,34 +397,45 @@ def _substitute(ctx: _Context) -> str:
     return text
 
 
-def _compare(ctx: _Context) -> Rewrite:
+def _swap_metric(ctx: _Context) -> str:
+    """A comparison with the follow-up's metric in place of the one compared, when the previous
+    question prints that metric as one run ("…和芦淞区2020年公用经费合计哪个多？")."""
+    printed = [w for w in ctx.old.query.metric.split() if len(grams_of(w)) >= 2 and w in ctx.previous]
+    if len(printed) != 1 or ctx.previous.count(printed[0]) != 1 or not grams_of(ctx.new.query.metric):
+        return ""
+    return ctx.previous.replace(printed[0], ctx.new.query.metric)
+
+
+def _compare(ctx: _Context) -> tuple[str, tuple[str, ...]]:
     """'和2024年比呢' / 'vs Lusong': the previous question's figure set against the same figure
     for the year or organisation the follow-up names."""
-    new, old, message = ctx.new, ctx.old, ctx.message
+    new, old = ctx.new, ctx.old
     if new.metric or new.org == bool(new.years):
-        return Rewrite(message, False, reason="a comparison follow-up names one year or one organisation")
-    if len(old.years) > 1 or not old.metric:
-        return Rewrite(message, False, reason="the previous question is no single figure to compare")
+        return "", ("a comparison follow-up names one year or one organisation",)
+    if len(old.years) > 1 or old.query.op != "value":
+        return "", ("the previous question is no single figure to compare",)
     lang = "en" if old.query.lang == "en" else "zh"
     if new.years:
-        if not old.years:
-            return Rewrite(message, False, reason="the previous question names no year to compare with")
+        if not old.years or old.years[0] == new.years[0]:
+            return "", ("the previous question names no other year to compare with",)
         years = [old.years[0], new.years[0]]
-        orgs = ctx.orgs_of(old.query) if old.org else None
+        orgs = ctx.orgs_of(old.query)
         if lang == "en":
             built = _year_pattern(f"{years[0] % 100:02d}").sub(lambda m: f"{m.group(0)} vs {years[1]}", ctx.previous, count=1)
         else:
             built = f"{ctx.old_org_text('zh')}{years[0]}年与{years[1]}年相比，{old.query.metric}哪个多？"
     else:
         years = list(old.years)
-        orgs = [*ctx.orgs_of(old.query), *ctx.orgs_of(new.query)] if old.org else None
+        orgs = [*ctx.orgs_of(old.query), *ctx.orgs_of(new.query)]
+        if set(ctx.orgs_of(new.query)) <= set(ctx.orgs_of(old.query)):
+            return "", ("compares the previous question's organisation with itself",)
         if lang == "en" and len(ctx.old_spans) == 1:
-            a, b = ctx.old_spans[0]
+            _, b = ctx.old_spans[0]
             built = f"{ctx.previous[:b]} vs {ctx.new_org_text('en')}{ctx.previous[b:]}"
         else:
             year = f"{years[0]}年" if years else ""
             built = f"{ctx.old_org_text('zh')}和{ctx.new_org_text('zh')}{year}{old.query.metric}哪个多？"
     got = names_of(built, ctx.catalog, ctx.linker)
     if got.query.op == "compare" and ctx.check(built, years, orgs, None):
-        return Rewrite(built, True, ("compare", "year" if new.years else "org"), "the previous figure set against the follow-up's")
-    return Rewrite(message, False, reason=f"the comparison {built!r} does not parse as built")
+        return built, ("compare", "year" if new.years else "org")
+    return "", (f"the comparison {built!r} does not parse back as built",)

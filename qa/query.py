@@ -249,6 +249,7 @@ class Query:
     # other figures the question quotes ("of the 906 items, how many were completed"): the
     # sentence that prints them is likelier the one asked about
     mentioned: tuple[str, ...] = ()
+    fallback_metrics: tuple[str, ...] = ()  # metrics tried in turn when the metric names nothing
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     searched: dict[str, Any] = field(default_factory=dict)
@@ -588,6 +589,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     op = "value"
     operands: tuple[str, ...] = ()
     shared_items: tuple[str, ...] = ()
+    fallback_metrics: tuple[str, ...] = ()
     smaller = False
     backward = bool(BACKWARD_RE.search(q))
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
@@ -658,7 +660,11 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             and unit_wanted in ("", "money", "percent")):
         # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计);
         # "how much did the total budget grow": that total's printed change
-        metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计 财政拨款支出预算"
+        metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计"
+        if wants_change:
+            # templates print the whole budget's change against 收支总预算 (Wuhan, Jiangsu) or
+            # against 财政拨款支出预算 (Shanghai): the second is tried when the first names nothing
+            fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
         wants_total = not wants_change
     asked_years = [y for y in years if y not in dates]
     if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:
@@ -681,7 +687,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
-        wants_total=wants_total, items=tuple(unmask(i.split()[-1]) for i in shared_items),
+        wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms, "unplaced": list(rendering.unplaced),
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},
