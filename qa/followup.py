@@ -280,7 +280,8 @@ class _Context:
         if set(got.years) != set(years):
             return False
         if orgs is not None:
-            if not got.org:
+            # a year the organisation has no report for leaves no report: the answer says so
+            if not (got.org or got.query.org_named):
                 return False
             named = self.orgs_of(got.query)
             if not got.query.unknown_place and not set(named) <= set(orgs):

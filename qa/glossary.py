@@ -62,7 +62,8 @@ ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
 EN_CHANGE_WORDS = ("increase", "decrease", "grow", "grew", "rise", "rose", "fall", "fell", "drop", "decline",
                    "change", "compared with", "compared to", "more than", "less than", "exceed", "raised",
                    "lower than", "higher than", "previous year", "last year", "year-on-year", "year on year",
-                   "year before", "prior year", "reduced", "cut by")
+                   "year before", "prior year", "reduced", "cut by", "up on", "up from", "down on", "down from",
+                   "growth", "grown", "increment")
 EN_CHANGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in EN_CHANGE_WORDS) + r")", re.I)
 # Words that name no item on their own: a question left with only these is too vague to answer.
 GENERIC_WORDS = ("预算", "决算", "支出", "收入", "金额", "资金", "经费", "数", "合计", "总计", "全年", "年初", "多少")

@@ -361,3 +361,8 @@ def test_a_table_named_in_chinese_and_pointed_at_in_english_is_the_table_asked()
     query = parse_query("What is the total (合计) of Qiaokou's 2020 “三公”经费、会议费、培训费 budget table?", CATALOG)
     assert query.table_ref == "三公”经费、会议费、培训费"
     assert "会议费" not in query.metric
+
+
+def test_up_on_and_down_from_ask_for_a_change() -> None:
+    assert parse_query("By what percentage is Qiaokou's 2024 total budget up on 2023?", CATALOG).wants_change
+    assert parse_query("How far is Qiaokou's 2024 basic expenditure down from 2023?", CATALOG).wants_change
