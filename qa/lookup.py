@@ -354,8 +354,11 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
-    if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else view.plain_label in plain_metric):
-        score += QUOTED_LABEL_BONUS  # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出)
+    if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else (
+            view.plain_label in plain_metric and f"其他{view.plain_label}" not in plain_metric)):
+        # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出; and a question
+        # that says 其他城乡社区支出 quotes no 城乡社区支出)
+        score += QUOTED_LABEL_BONUS
     return score
 
 
