@@ -314,6 +314,17 @@ def share_context(first: str, second: str) -> tuple[str, str]:
     return " ".join([*setting, words[-1]]), " ".join([*setting, second.strip()])
 
 
+def share_enumerated(first: str, second: str) -> tuple[str, str]:
+    """'…新建工程二季度' and '三季度用款计划' (from "二、三季度用款计划") -> both whole: the words
+    before the first and after the second belong to each."""
+    a = re.search(r"[一二三四1-4]季度$", first)
+    b = re.match(r"([一二三四1-4]季度)(.*)$", second)
+    if not (a and b):
+        return first, second
+    prefix = first[: a.start()]
+    return first + b.group(2), prefix + second
+
+
 def asked_measure(question: str) -> str:
     """'budget' | 'actual' | 'target' | '' (both or neither named)."""
     q = FUND_NAMES_RE.sub("", question.lower()).replace("final account", "")
@@ -445,6 +456,7 @@ def expand_years(question: str) -> str:
 
 
 # "（不含会议费和培训费）": a bracketed clarification of what the figure covers, not an item
+ENUMERATED_RE = re.compile(r"(?<![一二三四五六七八九十\d])([一二三四1-4])[、,，和及与]([一二三四1-4])(季度)")
 CLARIFICATION_RE = re.compile(r"[（(]\s*(?:不含|不包括|不计|含|包括|包含)[^（()）]*[)）]")
 # An aside that says where to look ("（看25年预算）", "（23年预算里写的）", "（按报告原文）"): it names the
 # report, never the figure
@@ -456,6 +468,8 @@ REPORT_POINTER_RE = re.compile(
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
+    # "二、三季度用款计划": two items that share their word, written out ("二季度和三季度用款计划")
+    q = ENUMERATED_RE.sub(lambda m: f"{m.group(1)}{m.group(3)}和{m.group(2)}{m.group(3)}", q)
     lowered = q.lower()
     lang = detect_lang(q)
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))
@@ -615,7 +629,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
             second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
-            op, operands = "sum", share_subject(parts_of_sum.group(1).strip(), second)
+            op, operands = "sum", share_enumerated(*share_subject(parts_of_sum.group(1).strip(), second))
             if lang != "zh" and share_context(*operands) != operands:
                 shared_items, operands = operands, share_context(*operands)
         for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):

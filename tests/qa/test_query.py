@@ -194,8 +194,8 @@ def test_english_ordinals_become_printed_numerals() -> None:
 
 
 def test_two_figures_asked_for_and_not_told_apart_are_not_one_figure() -> None:
-    # 、 is taken out with the marks, so the two quarters cannot be split: not one quarter's figure
-    assert parse_query("万里街道23年二、三季度用款计划加起来多少万", WANLI).op == "unread"
+    # two quarters written together are two items, never one quarter's figure
+    assert parse_query("万里街道23年二、三季度用款计划加起来多少万", WANLI).operands == ("二季度用款计划", "三季度用款计划")
     assert parse_query("万里街道24年项目支出相差多少", WANLI).op == "unread"
     # a printed change is one figure
     assert parse_query("万里街道24年项目支出比上年增加多少", WANLI).op == "value"
@@ -366,3 +366,8 @@ def test_a_table_named_in_chinese_and_pointed_at_in_english_is_the_table_asked()
 def test_up_on_and_down_from_ask_for_a_change() -> None:
     assert parse_query("By what percentage is Qiaokou's 2024 total budget up on 2023?", CATALOG).wants_change
     assert parse_query("How far is Qiaokou's 2024 basic expenditure down from 2023?", CATALOG).wants_change
+
+
+def test_two_quarters_written_together_are_two_whole_items() -> None:
+    query = parse_query("硚口区2024年项目二、三季度用款计划加起来多少万？", CATALOG)
+    assert (query.op, query.operands) == ("sum", ("项目二季度用款计划", "项目三季度用款计划"))
