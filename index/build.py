@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".xlsx", ".xlsm", ".xls", ".csv")
 _COMPLETE_MARKER = "BUILD_COMPLETE"
 _PID_FILE = "BUILDER_PID"
 

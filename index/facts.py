@@ -139,8 +139,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
             previous_end = max(previous_end, match.end())
             if unit == "%" and previous_label and (not label or label.startswith("占")):
                 label = previous_label + label  # "支出（类）264.87 万元，占 86.05%": a share of what
-            where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
-            locator = ", ".join(x for x in (block.section, where) if x)
+            locator = ", ".join(x for x in (block.section, _where(block)) if x)
             facts.append(
                 Fact(
                     report=report, source="text", table=block.section, row_label=label, column=after,
@@ -154,7 +153,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                 previous_label = f"{label} {after}".strip()
         if not QUANTITY_RE.search(sentence):
             for match in NIL_RE.finditer(sentence):
-                where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
+                where = _where(block)
                 facts.append(
                     Fact(
                         report=report, source="text", table=block.section,
@@ -164,6 +163,13 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                     )
                 )
     return facts
+
+
+def _where(block: TextBlock) -> str:
+    where = f"p. {block.page}" if block.page else (f"line {block.line}" if block.line else "")
+    if block.confidence is not None:
+        where = f"{where}, OCR {block.confidence:.2f}".lstrip(", ")  # read from a scanned page
+    return where
 
 
 def trailing_subject(block: TextBlock) -> str:

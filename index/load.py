@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 from index.decode import check_size, read_text
 from index.docx import load_docx
+from index.html import HTML_SUFFIXES, load_html
 from index.meta import read_meta
 from index.models import Block, Report, ReportFormatError, sha256_bytes
 from index.pdf import load_pdf
+from index.sheets import SHEET_SUFFIXES, load_sheets
 from index.textblocks import parse_text_blocks
 
-SUPPORTED = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
-
-
-def _html_to_text(markup: str) -> str:
-    """Tables become tab-separated rows so the text parser reads them like the seeds' tsv."""
-    markup = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", "", markup)
-    markup = re.sub(r"(?i)</t[dh]>\s*", "\t", markup)
-    markup = re.sub(r"(?i)</tr>|<br\s*/?>|</p>|</h\d>|</div>|</li>", "\n", markup)
-    markup = re.sub(r"<[^>]+>", "", markup)
-    return html.unescape(markup)
+SUPPORTED = (".txt", ".md", ".pdf", ".docx", *HTML_SUFFIXES, *SHEET_SUFFIXES)
 
 
 def load_report(path: Path, max_bytes: int) -> Report:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise ReportFormatError(
-            f"{path.name}: unsupported file type '{suffix or '(none)'}'; add .txt, .md, .pdf or .docx"
+            f"{path.name}: unsupported file type '{suffix or '(none)'}'; add "
+            f"{', '.join(SUPPORTED[:-1])} or {SUPPORTED[-1]}"
         )
     check_size(path, max_bytes)
     data = path.read_bytes()
@@ -39,10 +31,12 @@ def load_report(path: Path, max_bytes: int) -> Report:
         blocks, text, pages = load_pdf(path, max_bytes)
     elif suffix == ".docx":
         blocks, text = load_docx(path, max_bytes)
+    elif suffix in HTML_SUFFIXES:
+        blocks, text = load_html(path, max_bytes)
+    elif suffix in SHEET_SUFFIXES:
+        blocks, text = load_sheets(path, max_bytes)
     else:
         text = read_text(path, max_bytes)
-        if suffix in (".html", ".htm"):
-            text = _html_to_text(text)
         blocks = parse_text_blocks(text)
     if not any(b for b in blocks):
         raise ReportFormatError(f"{path.name}: no text found in the file")

@@ -23,6 +23,8 @@ class TextBlock:
     section: str = ""
     page: int | None = None
     line: int | None = None
+    # read by OCR: the lowest confidence of its lines (None: read from a text layer)
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,11 @@ class TableBlock:
 
     `rows[i][j]` is the cell text ('' for an empty cell). Rows may have different lengths.
     `title` is the nearest preceding table title, `unit` the printed unit (万元 / 元) or ''.
-    `shape` names the layout it came from ("tsv", "spaced", "cells", "pdf", "docx", "md").
+    `shape` names the layout it came from ("tsv", "spaced", "cells", "pdf", "ocr", "docx",
+    "html", "sheet", "md").
     `line_numbers[i]` (or page numbers for PDFs) locates row i in the source.
+    `confidence[i][j]`, for a table read by OCR (shape "ocr"), is cell (i, j)'s recognition
+    confidence (the lowest of its text boxes); empty for tables read from text.
     """
 
     title: str
@@ -43,6 +48,7 @@ class TableBlock:
     page: int | None = None
     line_numbers: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
+    confidence: tuple[tuple[float, ...], ...] = ()
 
 
 Block = TextBlock | TableBlock

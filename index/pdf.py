@@ -5,6 +5,11 @@ page's characters and ruled tables into plain tuples, so any parser failure on a
 becomes one ReportFormatError. `_BlockBuilder` then works on those tuples alone: it groups
 characters into lines by baseline, lines into paragraphs, finds each table's title and unit
 above it, and merges a table that runs on over a page break into one TableBlock.
+
+A page without a text layer (a scan, or a page printed as a picture) is read by OCR
+(`index.ocr`) unless DQA_OCR=off: its text boxes become the page's "characters" (one per box)
+and the tables rebuilt from the image become its ruled tables, so the same builder cuts its
+paragraphs, titles and continued tables. Blocks from such a page carry their OCR confidence.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from index.decode import (
     sniff_kind,
 )
 from index.models import Block, ReportFormatError, TableBlock, TextBlock
+from index.ocr import OcrPage, Progress, ocr_enabled, ocr_pdf_pages, stderr_progress
 
 # Two characters on one line are one line if their baselines differ by less than this share of
 # the font size. Baselines, not tops: a figure set in Times New Roman inside a line of SimSun
@@ -95,12 +101,14 @@ class _Char:
     baseline: float
     size: float
     font: str
+    confidence: float = 1.0  # OCR's confidence for a box read from a scanned page
 
 
 @dataclass(frozen=True)
 class _RawTable:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
     rows: tuple[tuple[str | None, ...], ...]
+    confidence: tuple[tuple[float, ...], ...] = ()  # per cell, for a table read by OCR
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,7 @@ class _RawPage:
     height: float
     chars: tuple[_Char, ...]
     tables: tuple[_RawTable, ...]
+    ocr: bool = False  # read by OCR: the page had no text layer
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,7 @@ class _Line:
     size: float
     font: str
     index: int  # 1-based position among the page's text lines
+    confidence: float = 1.0
 
 
 @dataclass
@@ -146,13 +156,18 @@ class _TableDraft:
     x1: float = 0.0
     page_width: float = 0.0
     header: tuple[tuple[str, ...], ...] = ()
+    confidence: list[tuple[float, ...]] = field(default_factory=list)
+    ocr: bool = False
 
 
-def load_pdf(path: Path, max_bytes: int) -> tuple[list[Block], str, int]:
+def load_pdf(
+    path: Path, max_bytes: int, progress: Progress | None = stderr_progress
+) -> tuple[list[Block], str, int]:
     """Read a PDF report: blocks in reading order, the full plain text, the page count.
 
     The text holds each paragraph as one line, table rows tab-separated and pages separated
-    by form feeds, so every block's text (and every cell) is a substring of it.
+    by form feeds, so every block's text (and every cell) is a substring of it. Pages without
+    a text layer are OCR'd (one `progress` line each) unless DQA_OCR=off.
     """
     check_size(path, max_bytes)
     if sniff_kind(path) != "pdf":
@@ -162,6 +177,15 @@ def load_pdf(path: Path, max_bytes: int) -> tuple[list[Block], str, int]:
     pages = _read_pages(path)
     if not pages:
         raise ReportFormatError(f"{path.name}: PDF has no pages; check the file")
+    blank = [page.number for page in pages if not page.chars]
+    if blank and ocr_enabled():
+        scanned = {p.number: _ocr_page(p) for p in _ocr(path, blank, progress)}
+        pages = [scanned.get(page.number, page) for page in pages]
+        if not any(page.chars or any(any(row) for t in page.tables for row in t.rows) for page in pages):
+            raise ReportFormatError(
+                f"{path.name}: no text layer on any of {len(pages)} pages and OCR read no text "
+                "on them; check the scan (blank pages?) or export the report with its text"
+            )
     if not any(page.chars for page in pages):
         raise ReportFormatError(
             f"{path.name}: no text layer on any of {len(pages)} pages; OCR it first"
@@ -172,6 +196,60 @@ def load_pdf(path: Path, max_bytes: int) -> tuple[list[Block], str, int]:
         builder.add_page(page)
     blocks, text = builder.finish()
     return blocks, text, len(pages)
+
+
+def _ocr(path: Path, numbers: list[int], progress: Progress | None) -> list[OcrPage]:
+    try:
+        return ocr_pdf_pages(path, numbers, progress)
+    except Exception as exc:  # noqa: BLE001 - pdfium and onnxruntime raise their own types
+        detail = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:120]
+        raise ReportFormatError(
+            f"{path.name}: OCR of {len(numbers)} pages without a text layer failed ({detail}); "
+            "set DQA_OCR=off to refuse such files, or export the report with its text"
+        ) from None
+
+
+# An OCR box is as tall as its line's glyphs plus padding: the font size is about 3/4 of it.
+_OCR_SIZE_SHARE = 0.75
+_OCR_SAME_SIZE = 0.25
+
+
+def _ocr_page(page: OcrPage) -> _RawPage:
+    """An OCR'd page as the builder's raw page: each text box outside the tables one 'char'."""
+    taken = set().union(*(t.boxes for t in page.tables)) if page.tables else set()
+    prose = [box for i, box in enumerate(page.boxes) if i not in taken]
+    # A box's height varies by a point or two with what it holds (digits, CJK, punctuation);
+    # the builder reads a change of size as a new paragraph, so boxes within a quarter of the
+    # page's usual height get the usual size. Half-point steps for the rest (titles).
+    usual = statistics.median(box.height for box in prose) if prose else 0.0
+    chars = []
+    for box in prose:
+        height = usual if abs(box.height - usual) <= _OCR_SAME_SIZE * usual else box.height
+        size = max(1.0, round(_OCR_SIZE_SHARE * height * 2) / 2)
+        chars.append(
+            _Char(
+                text=_ocr_text(box.text), x0=box.x0, x1=box.x1, top=box.top, bottom=box.bottom,
+                baseline=box.bottom - 0.15 * box.height, size=size, font="ocr",
+                confidence=box.confidence,
+            )
+        )  # fmt: skip
+    tables = tuple(
+        _RawTable(
+            bbox=t.bbox,
+            rows=tuple(tuple(None if c is None else _ocr_text(c) for c in row) for row in t.rows),
+            confidence=t.confidence,
+        )
+        for t in page.tables
+    )
+    return _RawPage(page.number, page.width, page.height, tuple(chars), tables, ocr=True)
+
+
+# OCR reads a thousands separator or decimal point in a figure as its full-width form.
+_OCR_DIGIT_PUNCT = re.compile(r"(?<=\d)[，,](?=\d{3}(?:\D|$))|(?<=\d)[。．](?=\d)")
+
+
+def _ocr_text(text: str) -> str:
+    return _OCR_DIGIT_PUNCT.sub(lambda m: "," if m.group(0) in "，," else ".", text)
 
 
 def _read_pages(path: Path) -> list[_RawPage]:
@@ -273,6 +351,7 @@ def _chars_to_lines(chars: Sequence[_Char]) -> list[_Line]:
                 size=sizes.most_common(1)[0][0],
                 font=fonts.most_common(1)[0][0],
                 index=0,
+                confidence=min(c.confidence for c in group),
             )
         )
     lines.sort(key=lambda line: (line.top, line.x0))
@@ -290,6 +369,7 @@ def _replace_index(line: _Line, index: int) -> _Line:
         line.size,
         line.font,
         index,
+        line.confidence,
     )
 
 
@@ -488,12 +568,14 @@ class _BlockBuilder:
             self.table_context = ""
         elif not _is_note(text):
             self.table_context = ""
+        read_by_ocr = any(line.font == "ocr" for line in paragraph.lines)
         self.blocks.append(
             TextBlock(
                 text=text,
                 section=self.table_context or self.section,
                 page=paragraph.page,
                 line=paragraph.lines[0].index,
+                confidence=min(line.confidence for line in paragraph.lines) if read_by_ocr else None,
             )
         )
         self.page_text.setdefault(paragraph.page, []).append(text)
@@ -572,6 +654,10 @@ class _BlockBuilder:
         self._flush_paragraph()
         rows = [tuple(_cell_text(cell) for cell in row) for row in raw.rows]
         inner_title, inner_unit, rows = _title_rows(rows)
+        # per-row confidences, aligned with the rows left after the caption rows
+        confidence = list(raw.confidence[len(raw.rows) - len(rows):]) if raw.confidence else []
+        if page.ocr and not confidence:
+            confidence = [tuple(1.0 for _ in row) for row in rows]
         title = title or inner_title
         unit = unit or inner_unit
         draft = self.table
@@ -588,7 +674,7 @@ class _BlockBuilder:
             while skip < min(len(rows), len(draft.header)) and rows[skip] == draft.header[skip]:
                 skip += 1
             if skip or not _looks_like_header(rows[0]):
-                self._extend(draft, rows[skip:], page.number)
+                self._extend(draft, rows[skip:], page.number, confidence[skip:], page.ocr)
                 self.table_open = True
                 return
         self._close_table()
@@ -603,7 +689,7 @@ class _BlockBuilder:
             page_width=page.width,
             header=_header_rows(rows),
         )
-        self._extend(draft, rows, page.number)
+        self._extend(draft, rows, page.number, confidence, page.ocr)
         self.table = draft
         self.table_open = True
 
@@ -615,10 +701,24 @@ class _BlockBuilder:
         tolerance = _CONTINUATION_EDGE * max(width, draft.page_width)
         return abs(raw.bbox[0] - draft.x0) <= tolerance and abs(raw.bbox[2] - draft.x1) <= tolerance
 
-    def _extend(self, draft: _TableDraft, rows: Sequence[tuple[str, ...]], page: int) -> None:
-        for row in rows:
+    def _extend(
+        self,
+        draft: _TableDraft,
+        rows: Sequence[tuple[str, ...]],
+        page: int,
+        confidence: Sequence[tuple[float, ...]] = (),
+        ocr: bool = False,
+    ) -> None:
+        if ocr and not draft.ocr:
+            # a text-layer table continued on a scanned page: its rows so far have no confidence
+            draft.confidence = [() for _ in draft.rows]
+            draft.ocr = True
+        for k, row in enumerate(rows):
             draft.rows.append(row)
             draft.pages.append(page)
+            if draft.ocr:
+                # () for a row read from a text layer: its figures were not OCR'd
+                draft.confidence.append(confidence[k] if ocr and k < len(confidence) else ())
             self.page_text.setdefault(page, []).append("\t".join(row))
 
     def _close_table(self) -> None:
@@ -633,9 +733,10 @@ class _BlockBuilder:
                 rows=tuple(draft.rows),
                 unit=draft.unit,
                 section=draft.section,
-                shape="pdf",
+                shape="ocr" if draft.ocr else "pdf",
                 page=draft.page,
                 line_numbers=tuple(draft.pages),
+                confidence=tuple(draft.confidence) if draft.ocr else (),
             )
         )
 

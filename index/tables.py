@@ -143,12 +143,15 @@ def split_code(label: str) -> tuple[str, str]:
     return "", label.strip()
 
 
-def _locator(block: TableBlock, row_index: int, label: str, column: str) -> str:
+def _locator(block: TableBlock, row_index: int, label: str, column: str, cell: int = -1) -> str:
     where = ""
     if block.line_numbers and row_index < len(block.line_numbers):
         n = block.line_numbers[row_index]
-        where = f"p. {n}" if block.shape == "pdf" else f"line {n}"
-    parts = [block.title or "table", f"row “{label}”" if label else "", f"column “{column}”" if column else "", where]
+        where = f"p. {n}" if block.shape in ("pdf", "ocr") else f"line {n}"
+    read_by = ""
+    if block.confidence and row_index < len(block.confidence) and 0 <= cell < len(block.confidence[row_index]):
+        read_by = f"OCR {block.confidence[row_index][cell]:.2f}"  # a scanned page: how sure the reading is
+    parts = [block.title or "table", f"row “{label}”" if label else "", f"column “{column}”" if column else "", where, read_by]
     return ", ".join(p for p in parts if p)
 
 
@@ -179,7 +182,7 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
         return []
     facts: list[Fact] = []
     names_by_code: dict[str, str] = {}
-    pending: list[tuple[int, str, str, str, Decimal, str, str, str]] = []
+    pending: list[tuple[int, int, str, str, str, Decimal, str, str, str]] = []
     partial_unit = "unit:partial" in block.notes
     for ri in range(header_end, len(rows)):
         cells = rows[ri]
@@ -225,14 +228,14 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
             if partial_unit and not amount.unit and "." not in amount.raw:
                 unit = ""  # "预算执行情况（万元）" in one cell: scores and counts are not 万元
             quote = "  ".join(x for x in cells if x)
-            pending.append((ri, name, code, column, amount.value, amount.raw, unit, quote))
-    for ri, name, code, column, value, raw, unit, quote in pending:
+            pending.append((ri, c, name, code, column, amount.value, amount.raw, unit, quote))
+    for ri, ci, name, code, column, value, raw, unit, quote in pending:
         parents = _parents(code, names_by_code)
         label = f"{code} {name}".strip()
         facts.append(
             Fact(
                 report=report, source="table", table=block.title, row_label=name, column=column,
-                value=value, raw=raw, unit=unit, locator=_locator(block, ri, label, column),
+                value=value, raw=raw, unit=unit, locator=_locator(block, ri, label, column, ci),
                 quote=quote, code=code, parents=parents, position=start + len(facts),
             )
         )

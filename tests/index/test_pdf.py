@@ -316,7 +316,8 @@ def test_page_numbers_are_dropped(tmp_path: Path) -> None:
     assert blocks == [TextBlock(text="Some text;", section="", page=1, line=1)]
 
 
-def test_no_text_layer(tmp_path: Path) -> None:
+def test_no_text_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DQA_OCR", "off")  # with OCR on, tests/index/test_ocr.py reads such pages
     scanned = write_pdf(tmp_path / "scan.pdf", ["0 0 0 RG 100 100 300 400 re S\n"] * 2)
     with pytest.raises(ReportFormatError) as error:
         load_pdf(scanned, MAX_BYTES)
