@@ -202,7 +202,7 @@ class _Context:
         self.catalog, self.linker = catalog, linker
         self.info = {i.name: i for i in catalog}
         self.rest, self.cue, self.compare = strip_cues(message)
-        self.new = names_of(self.rest or message, catalog, linker)
+        self.new = names_of(self.rest, catalog, linker)
         self.old = names_of(previous, catalog, linker)
         self.old_spans = org_spans(previous, self.old.query, catalog, linker) if self.old.org else []
 
@@ -440,3 +440,11 @@ def _compare(ctx: _Context) -> tuple[str, tuple[str, ...]]:
     if got.query.op == "compare" and ctx.check(built, years, orgs, None):
         return built, ("compare", "year" if new.years else "org")
     return "", (f"the comparison {built!r} does not parse back as built",)
+
+
+def asked_note(message: str, asked: str) -> str:
+    """The line the chat shows above an answer when it asked something other than the message
+    typed: '（按：岳麓区…2022年…）', or '(read as: …)' for an English message; '' otherwise."""
+    if not asked or asked == (message or "").strip():
+        return ""
+    return f"（按：{asked}）" if grams_of(message) else f"(read as: {asked})"

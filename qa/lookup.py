@@ -105,8 +105,10 @@ def own_label(fact: Fact) -> str:
 
 def fact_measure(fact: Fact, report_kind: str) -> str:
     """Budget, actual or target, read from the column, then the row label, then the table
-    title, then the kind of report (a 决算's own figures are actuals)."""
-    places = [fact.column, fact.row_label] if fact.source == "table" else [fact.row_label]
+    title (a sentence's: its subject), then the kind of report (a 决算's own figures are actuals)."""
+    # a sentence's figure without a measure of its own takes its subject's ("年初项目支出预算数为…，分别为
+    # 网格热线专项经费57万元": a budget)
+    places = [fact.column, fact.row_label] if fact.source == "table" else [fact.row_label, fact.parents]
     if fact.source == "table":
         places.append(fact.table)
     for text in places:

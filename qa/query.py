@@ -91,6 +91,8 @@ STRONG_SUM_RE = re.compile(
     r"|\badd(?:ed|ing)? (?:up|together)\b|\btotal(?:l)?ing\b",
     re.I,
 )
+# A total's own name: "combined total income and expenditure" asks for 收支总计, one printed figure
+TOTAL_NAME_RE = re.compile(r"[\u4e00-\u9fff、]{2,}(?:总计|合计|总额)|总预算")  # not "合计" alone ("what is the total")
 BALANCE_RE = re.compile(r"结转|结余")  # what remains, as printed: a level, not a computation
 STRONG_DIFF_RE = re.compile(
     r"相差|之差|差了|差多少|差几|没花完|(?:超出|超过|超支|多出|多花|少花)[^，。？?]{0,20}?多少|\bdifference between\b|\bgap between\b|\bremains?\b|\bremaining\b"
@@ -279,6 +281,7 @@ def unmask(text: str) -> str:
 
 
 # A metric of these words alone asks for a report's whole budget.
+BARE_ACTUAL_WORDS = frozenset({"支出", "决算", "实际支出", "支出决算", "决算数"})  # spending, no item named
 BARE_BUDGET_WORDS = frozenset({"预算", "预算数", "总预算", "部门预算", "单位预算", "年度预算"})
 NUMERAL_CHARS = frozenset("一二三四五六七八九十0123456789")
 
@@ -603,8 +606,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     op = "value"
     operands: tuple[str, ...] = ()
     shared_items: tuple[str, ...] = ()
-    fallback_metrics: tuple[str, ...] = ()
     smaller = False
+    fallback_metrics: tuple[str, ...] = ()
     backward = bool(BACKWARD_RE.search(q))
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
     compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
@@ -666,7 +669,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if later:
             groups = {i.group for i in later}
             candidates = [i for i in candidates if i.group in groups]
-    if op == "value" and not BALANCE_RE.search(metric) and (
+    if op == "value" and not BALANCE_RE.search(metric) and not TOTAL_NAME_RE.search(metric) and (
             STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
@@ -680,6 +683,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             # against 财政拨款支出预算 (Shanghai): the second is tried when the first names nothing
             fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
         wants_total = not wants_change
+    if (op == "value" and set(metric.split()) <= BARE_ACTUAL_WORDS and asked_measure(q) == "actual"
+            and unit_wanted in ("", "money") and not rendering.unplaced_items
+            and not rendering.unplaced_items):
+        # "到底花了多少钱": the whole of what was spent, in the words each template prints it
+        metric, wants_total = "本年支出合计", True
+        fallback_metrics = ("年度资金总额 全年执行数", "支出决算合计")
     asked_years = [y for y in years if y not in dates]
     if not figure_years and op == "value" and not wants_change and len(asked_years) >= 2:
         # one figure, two years, neither named as the report's: an earlier year's figure is

@@ -180,3 +180,12 @@ def test_a_paragraphs_date_holds_for_the_figures_after_it() -> None:
     hay = {v.fact.position: v.hay for v in views}
     assert prints_year(hay[2], 2022)  # the date before it in its section
     assert not prints_year(hay[3], 2022) and not prints_year(hay[4], 2022)  # a year of its own ends it
+
+
+def test_a_sentence_figure_takes_its_subjects_measure() -> None:
+    from qa.lookup import fact_measure
+
+    fact = Fact(report="r", source="text", table="（二）专项支出", row_label="网格热线专项经费", column="",
+                value=Decimal(57), raw="57", unit="万元", locator="", quote="", parents="2021年年初项目支出预算数为")
+    assert fact_measure(fact, "") == "budget"
+    assert fact_measure(replace(fact, row_label="网格热线专项经费实际支出"), "") == "actual"  # its own word first

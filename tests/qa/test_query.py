@@ -371,3 +371,17 @@ def test_up_on_and_down_from_ask_for_a_change() -> None:
 def test_two_quarters_written_together_are_two_whole_items() -> None:
     query = parse_query("硚口区2024年项目二、三季度用款计划加起来多少万？", CATALOG)
     assert (query.op, query.operands) == ("sum", ("项目二季度用款计划", "项目三季度用款计划"))
+
+
+def test_spending_asked_with_no_item_is_the_whole_spent() -> None:
+    query = parse_query("硚口网格中心2020年到底花了多少钱？", CATALOG)
+    assert (query.metric, query.wants_total) == ("本年支出合计", True) and query.fallback_metrics
+    # an item the vocabulary cannot place is no whole
+    assert parse_query("How much did Qiaokou spend on zorbing in 2020?", CATALOG).metric != "本年支出合计"
+
+
+def test_combined_before_a_totals_own_name_is_that_total() -> None:
+    query = parse_query("What did Qiaokou's 2020 final accounts show as combined total income and expenditure?", CATALOG)
+    assert query.op == "value" and "收支总计" in query.metric
+    # "the total" of things not named apart is still two or more figures
+    assert parse_query("Adding up Qiaokou's 2024 quarterly plans, what is the total?", CATALOG).op == "unread"
