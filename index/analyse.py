@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.chunks import make_chunks
-from index.facts import extract_sentence_facts, trailing_subject
+from index.facts import extract_sentence_facts, relation_only, trailing_subject
 from index.load import load_report
 from index.models import Chunk, Fact, Report, TableBlock, TableCheck, TextBlock
 from index.tables import extract_table_facts
 
 log = logging.getLogger(__name__)
+REFERS_BACK = ("此项", "该项", "本项", "上述")  # words that open a paragraph about the subject before it
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def apply_identity(analysis: Analysis, overrides: Mapping[str, str]) -> Analysis
 def analyse_report(report: Report) -> Analysis:
     facts: list[Fact] = []
     previous: TextBlock | None = None  # the text block before, for a heading it ends on
+    last_subject = ""  # the last figure's subject of the text before, for a paragraph opening on 此项
     for block in report.blocks:
         if isinstance(block, TableBlock):
             previous = None
@@ -83,8 +85,16 @@ def analyse_report(report: Report) -> Analysis:
                 continue
             facts.extend(table_facts)
         else:
-            carried = trailing_subject(previous) if previous is not None and previous.section == block.section else ""
-            facts.extend(extract_sentence_facts(block, report.name, len(facts), carried))
+            same_section = previous is not None and previous.section == block.section
+            carried = trailing_subject(previous) if same_section else ""
+            if not carried and same_section and block.text.lstrip().startswith(REFERS_BACK):
+                # "此项支出比上年减少2.32万元" opening a paragraph: 此项 is the subject the paragraph
+                # before ended on ("…机关运行经费27.38万元。主要包括：…")
+                carried = last_subject
+            block_facts = extract_sentence_facts(block, report.name, len(facts), carried)
+            facts.extend(block_facts)
+            last_subject = next((f.row_label for f in reversed(block_facts)
+                                 if f.row_label and not relation_only(f.row_label)), last_subject)
             previous = block
     chunks = make_chunks(report.name, report.meta, report.blocks)
     analysis = Analysis(report=report, facts=tuple(facts), checks=(), chunks=tuple(chunks))

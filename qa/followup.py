@@ -17,8 +17,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.orgs import OrgLinker
-from qa.query import DATE_YEAR_RE, ORG_TAIL, YEAR_RE, Query, ReportInfo, detect_lang, grams_of, parse_query
+from qa.orgs import OrgLinker, name_in_question
+from qa.query import (
+    DATE_YEAR_RE,
+    ORG_TAIL,
+    Query,
+    ReportInfo,
+    detect_lang,
+    grams_of,
+    parse_query,
+)
 
 MAX_FOLLOWUP_CHARS = 40  # "和芦淞区2024年的公用经费比呢" is 16; a longer message is a question of its own
 FULL_CHECK_CHARS = 500  # longer input is refused by the Answerer (MAX_QUESTION_CHARS): never parsed here
@@ -132,7 +140,7 @@ def _merge(spans: Sequence[tuple[int, int]], text: str) -> list[tuple[int, int]]
     """Overlapping spans, and spans with only spaces between them, as one."""
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        if out and start <= out[-1][1] or (out and not text[out[-1][1]:start].strip()):
+        if out and (start <= out[-1][1] or not text[out[-1][1]:start].strip()):
             out[-1] = (out[-1][0], max(out[-1][1], end))
         else:
             out.append((start, end))
@@ -152,8 +160,7 @@ def org_spans(question: str, query: Query, catalog: list[ReportInfo], linker: Or
                 continue
             spans += [m.span() for m in re.finditer(re.escape(alias) + f"(?:{ORG_TAIL})?", question)]
     if linker is not None and not ASCII_WORD_RE.search(question):
-        from qa.orgs import name_in_question
-
+        # the linker's spans are on the question as it reads it, the same text when all Chinese
         matches, _ = linker.candidates(question)
         for match in matches:
             if match.report in reports:
@@ -169,7 +176,8 @@ def org_spans(question: str, query: Query, catalog: list[ReportInfo], linker: Or
                 i += 1
                 continue
             start, end = words[i].start(), words[i + size - 1].end()
-            end -= len(POSSESSIVE_RE.search(question[start:end]).group(0)) if POSSESSIVE_RE.search(question[start:end]) else 0
+            possessive = POSSESSIVE_RE.search(question[start:end])  # "Qiaokou's": the name is Qiaokou
+            end -= len(possessive.group(0)) if possessive else 0
             spans.append((start, end))
             i += size
     merged = _merge(spans, question)

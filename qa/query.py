@@ -46,6 +46,12 @@ BACKWARD_RE = re.compile(
     r"|\bimplied\b|\bwork(?:ing)?\s+back\b|\bback\s+out\b|\bderived?\b|倒推|反推|推算|推出",
     re.I,
 )
+# The year before's level asked for (not the change): "what was the previous year's amount?"
+PREVIOUS_LEVEL_RE = re.compile(
+    r"\b(?:what|how much)\b[^?]{0,40}\b(?:previous|prior|last|preceding)\s+year'?s?\s+(?:amount|figure|level|total|budget|spending|value)\b"
+    r"|(?:上年|去年|上一年)(?:的)?(?:金额|数额|规模|水平)?(?:是|为|有)多少",
+    re.I,
+)
 # "FY24", "'24 budget": English two-digit years
 EN_SHORT_YEAR_RE = re.compile(r"(?:\bFY\s?|(?<![\w'’])['’])(\d{2})\b", re.I)
 # A year that names the report asked of, not a figure's year: "24年预算里", "按25年说明",
@@ -93,6 +99,9 @@ STRONG_SUM_RE = re.compile(
 )
 # A total's own name: "combined total income and expenditure" asks for 收支总计, one printed figure
 TOTAL_NAME_RE = re.compile(r"[\u4e00-\u9fff、]{2,}(?:总计|合计|总额)|总预算")  # not "合计" alone ("what is the total")
+CHANGE_PHRASE_RE = re.compile(
+    r"(?:比|较|与)\s*(?:上年度?|去年|上一年|前一年|20\d{2}\s*年度?)(?:预算|决算)?(?:相比)?"
+    r"|(?:涨|降|增加|减少|增长|下降|上升|降低|多|少)了?(?=\s|$)|几(?=\s|$)")
 BALANCE_RE = re.compile(r"结转|结余")  # what remains, as printed: a level, not a computation
 STRONG_DIFF_RE = re.compile(
     r"相差|之差|差了|差多少|差几|没花完|(?:超出|超过|超支|多出|多花|少花)[^，。？?]{0,20}?多少|\bdifference between\b|\bgap between\b|\bremains?\b|\bremaining\b"
@@ -608,7 +617,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     shared_items: tuple[str, ...] = ()
     smaller = False
     fallback_metrics: tuple[str, ...] = ()
-    backward = bool(BACKWARD_RE.search(q))
+    previous_level = bool(PREVIOUS_LEVEL_RE.search(q))
+    backward = bool(BACKWARD_RE.search(q)) or previous_level
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
     compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
     if compare:
@@ -663,6 +673,14 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
+    if (wants_change or previous_level) and op == "value":
+        # "机关运行经费比上年降了百分之几": the change's own words are the figure's label, printed
+        # with it; what changed is the rest (and "…减少了，上年是多少" asks the level before it)
+        subject = " ".join(CHANGE_PHRASE_RE.sub(" ", metric).split())
+        if previous_level:
+            subject = " ".join(re.sub(r"(?:上年|去年|上一年)(?:的)?$", " ", subject).split())
+        if subject:
+            metric = subject
     if wants_change and op == "value" and len(years) >= 2:
         # "2019 … grow over 2018": the change is printed in the later year's report
         later = [i for i in candidates if i.year == max(years)]
@@ -699,6 +717,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             candidates = [i for i in candidates if i.group in groups]
             figure_years = tuple(y for y in asked_years if y != max(asked_years))
             year_in_text = True
+    if previous_level and op == "value" and not figure_years and len(years) == 1 and candidates:
+        # "…fell compared with the previous year. What was the previous year's amount?": the
+        # year before the report's, derived from the level and the change the report prints
+        figure_years, year_in_text = (years[0] - 1,), True
     if figure_years and op == "value" and not wants_change:
         years = figure_years  # what the figure's own text must print
     elif figure_years:

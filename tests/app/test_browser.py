@@ -465,3 +465,21 @@ def test_a_readonly_app_shows_no_upload_or_remove_controls(
         browser.screenshot(ARTIFACTS / "browser_reports_readonly.png")
     finally:
         readonly.stop()
+
+
+def test_a_followup_is_asked_as_the_previous_question_changed(browser: DevTools, server: Any) -> None:
+    """Issue 10: "那2024年呢？" keeps the previous question's organisation and metric; the chat
+    shows the question it actually asked."""
+    browser.send("Page.navigate", url=server.url)
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    ask(browser, "硚口区网格化中心2020年公用经费合计是多少？")
+    browser.wait_for(f"{text_of('#chat')}.includes('15.56')", what="15.56 in the chat")
+    ask(browser, "那2024年呢？")
+    browser.wait_for(f"{text_of('#chat')}.includes('27.38')", what="27.38 (2024) in the chat")
+    ask(browser, "那基本支出呢")
+    browser.wait_for(f"{text_of('#chat')}.includes('455.15')", what="455.15 (2024 基本支出) in the chat")
+    chat = browser.evaluate(text_of("#chat"))
+    for line in ("那2024年呢？", "（按：硚口区网格化中心2024年公用经费合计是多少？）",
+                 "那基本支出呢", "（按：硚口区网格化中心2024年基本支出是多少？）"):  # fmt: skip
+        assert line in chat, chat
+    browser.screenshot(ARTIFACTS / "browser_followup.png")

@@ -148,3 +148,15 @@ def test_an_amount_bounding_what_is_counted_is_part_of_its_name() -> None:
     # an amount with 以上 and nothing counted after it is still a figure
     facts = _facts("申请400.00万元以上基本建设项目的评审经费。")
     assert [(f.raw, f.unit) for f in facts] == [("400.00", "万元")]
+
+
+def test_a_paragraph_opening_on_this_item_is_about_the_subject_before_it() -> None:
+    from index.analyse import analyse_report
+    from index.models import Report, ReportMeta
+
+    blocks = (TextBlock(text="2024年本部门机关运行经费27.38万元。主要包括：办公费、印刷费等。", section="（一）机关运行经费", line=1),
+              TextBlock(text="此项支出比上年减少2.32万元，降低7.81%。", section="（一）机关运行经费", line=3))
+    meta = ReportMeta(org="硚口区网格化服务中心", district="硚口区", year=2024, kind="预算")
+    report = Report(name="r.txt", sha256="0" * 64, meta=meta, blocks=blocks)
+    change = [f for f in analyse_report(report).facts if f.raw == "2.32"]
+    assert change and change[0].parents == "2024年本部门机关运行经费"

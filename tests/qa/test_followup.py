@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from qa.followup import Rewrite, asked_note, replace_year, report_years, rewrite_followup, strip_cues
+from qa.followup import (
+    Rewrite,
+    asked_note,
+    replace_year,
+    report_years,
+    rewrite_followup,
+    strip_cues,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 QIAOKOU_2020 = "硚口区网格化中心2020年公用经费合计是多少？"

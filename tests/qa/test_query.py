@@ -385,3 +385,14 @@ def test_combined_before_a_totals_own_name_is_that_total() -> None:
     assert query.op == "value" and "收支总计" in query.metric
     # "the total" of things not named apart is still two or more figures
     assert parse_query("Adding up Qiaokou's 2024 quarterly plans, what is the total?", CATALOG).op == "unread"
+
+
+def test_a_change_question_names_what_changed_without_the_change_words() -> None:
+    assert parse_query("硚口网格中心24年机关运行经费比上年降了百分之几？", CATALOG).metric == "机关运行经费"
+
+
+def test_the_previous_years_amount_is_a_level_of_the_year_before() -> None:
+    query = parse_query("Qiaokou's 2024 budget says its 机关运行经费 fell compared with the previous year. "
+                        "What was the previous year's amount?", CATALOG)
+    assert (query.years, query.year_in_text, query.wants_change) == ((2023,), True, False)
+    assert query.reports == ("001.txt",)
