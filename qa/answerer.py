@@ -96,9 +96,10 @@ def _fact_citation(fact: Fact) -> dict[str, Any]:
 
 
 def _names_item(fact: Fact, item: str) -> bool:
-    """Whether a figure's own name (row, column, or the words before it) says the item."""
+    """Whether a figure's own name (its row and column) says at least half of the item: one shared
+    word (项目 of 联动项目) does not name it."""
     wanted = specific_text_grams(item) or grams(item)
-    return bool(wanted & grams(f"{fact.row_label} {fact.column}"))
+    return 2 * len(wanted & grams(f"{fact.row_label} {fact.column}")) >= len(wanted)  # at least half of it
 
 
 def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
@@ -416,6 +417,11 @@ class Answerer:
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
+        measures = {v.measure for m in group.members for v in self._views(m.fact.report) if v.fact is m.fact}
+        if (query.measure == "actual" and not query.wants_change and measures == {"budget"}
+                and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
+            # an actual asked of a budget report, and only its budget found: a budget is never the actual
+            return self._not_found(query, self._not_found_text(query), chosen)
         if query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_FOR_PART and not query.wants_total
                 and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
@@ -518,6 +524,12 @@ class Answerer:
             return self._decide(self._rank(query, metric, reports))
         status, groups = self._decide(self._operand_ranked(query, metric, reports, near))
         item = query.items[query.operands.index(metric)] if query.items and metric in query.operands else ""
+        if status != "answered" and item and item != metric:
+            # the setting shared from the other operand may be that operand's alone ("the
+            # second-phase work project and the linkage project"): the item by itself
+            alone, alone_groups = self._decide(self._operand_ranked(query, item, reports, near))
+            if alone == "answered" and _names_item(self._best_fact(alone_groups[0]), item):
+                return alone, alone_groups
         if status == "answered" and item and not _names_item(self._best_fact(groups[0]), item):
             # "基本支出 预算 绩效": the setting shared from the other operand named the figure, not
             # the item; the item alone must

@@ -43,7 +43,8 @@ DATE_PHRASE_RE = re.compile(
 # the way to the figure asked, not the figure
 BACKWARD_RE = re.compile(
     r"\b(?:stated|reported|printed|given|disclosed)\s+(?:year[\s-]on[\s-]year\s+)?(?:increase|decrease|change|rise|fall|drop|reduction)\b"
-    r"|\bimplied\b|\bwork(?:ing)?\s+back\b|\bback\s+out\b|\bderived?\b|倒推|反推|推算|推出",
+    r"|\bimplied\b|\bwork(?:ing)?\s+back\b|\bback\s+out\b|\bderived?\b|倒推|反推|推算|推出"
+    r"|\b(?:going|judging)\s+by\b[^?]{0,60}\b(?:increase|decrease|change|rise|fall|drop|growth)\b",
     re.I,
 )
 # The year before's level asked for (not the change): "what was the previous year's amount?"
@@ -290,6 +291,7 @@ def unmask(text: str) -> str:
 
 
 # A metric of these words alone asks for a report's whole budget.
+TOTAL_WORDS = frozenset({"合计", "总计", "总额"})  # "the budget total" is the budget
 BARE_ACTUAL_WORDS = frozenset({"支出", "决算", "实际支出", "支出决算", "决算数"})  # spending, no item named
 BARE_BUDGET_WORDS = frozenset({"预算", "预算数", "总预算", "部门预算", "单位预算", "年度预算"})
 NUMERAL_CHARS = frozenset("一二三四五六七八九十0123456789")
@@ -419,7 +421,8 @@ def clean_metric(text: str, remove: list[str]) -> str:
     # punctuation goes as it goes from printed labels ("一般公共服务支出（类）占" is one run, as
     # its label is); a space stays where words were taken out, and parts runs
     out = MARKS_RE.sub("", out)
-    return " ".join(out.split())
+    # "2021 年的 full-year budget": a particle left where the year was taken out names nothing
+    return " ".join(w.removeprefix("的") for w in out.split() if w.removeprefix("的"))
 
 
 def grams_of(text: str) -> str:
@@ -691,7 +694,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
-    if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS and not rendering.unplaced_items
+    if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS
+            and set(metric.split()) & BARE_BUDGET_WORDS and not rendering.unplaced_items
             and unit_wanted in ("", "money", "percent")):
         # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计);
         # "how much did the total budget grow": that total's printed change

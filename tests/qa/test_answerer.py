@@ -224,3 +224,19 @@ def test_a_figure_in_a_failed_check_is_answered_with_the_check(answerer) -> None
     assert "367.67" in answer["answer"] and "372.78" in answer["answer"]
     # a figure no check fails carries none
     assert "checks" not in answerer.ask("岳麓区网格化综合服务中心2021年共签收12345热线工单多少件？")
+
+
+def test_an_actual_asked_of_a_budget_report_is_never_its_budget(answerer) -> None:  # noqa: ANN001
+    # 001 is Qiaokou's 2024 budget: it prints 基本支出 as budgeted, no outturn
+    answer = answerer.ask("硚口网格中心2024年基本支出的执行数是多少？")
+    assert (answer["status"], answer["value"]) == ("not_found", None)
+    assert answerer.ask("硚口网格中心2024年基本支出预算是多少？")["status"] == "answered"
+
+
+def test_an_item_is_named_by_half_of_its_words_at_least() -> None:
+    from qa.answerer import _names_item
+
+    second_phase = Fact(report="r", source="text", table="", row_label="网格化工作第二阶段经费项目支出", column="",
+                        value=Decimal("90.04"), raw="90.04", unit="万元", locator="", quote="")
+    assert not _names_item(second_phase, "联动项目支出")  # only 项目 shared
+    assert _names_item(replace(second_phase, row_label="网格化服务管理联动专项经费项目支出"), "联动项目支出")

@@ -396,3 +396,8 @@ def test_the_previous_years_amount_is_a_level_of_the_year_before() -> None:
                         "What was the previous year's amount?", CATALOG)
     assert (query.years, query.year_in_text, query.wants_change) == ((2023,), True, False)
     assert query.reports == ("001.txt",)
+
+
+def test_going_by_a_reported_increase_asks_for_the_earlier_level() -> None:
+    query = parse_query("What was Qiaokou's 2023 budget total, going by the 2024 increase it reports?", CATALOG)
+    assert (query.wants_change, query.metric) == (False, "收入支出预算总计")
