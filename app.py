@@ -35,6 +35,7 @@ from typing import Any
 from index.config import Settings
 from index.stores import StoreError
 from qa import view
+from qa.followup import Rewrite, asked_note, rewrite_followup
 
 log = logging.getLogger("dqa.app")
 audit = logging.getLogger("dqa.audit")
@@ -46,7 +47,16 @@ UPLOAD_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 UPLOADS_DIR = "uploads"
 REFRESH_EVERY = 5.0  # seconds between checks for reports added by other processes
 PENDING_TTL = 900.0  # seconds a replacement waits for its confirmation
-ANSWER_CONCURRENCY = 4  # asks share a read lock; more workers only queue on the GIL
+# Answers in flight at once. Answerer.ask serialises parsing and answering under its own lock,
+# so on this 2-core machine 1, 4 and 20 measured alike within the noise of other jobs (20 clients
+# x 10 questions: p50 0.4-0.9 s, p95 0.6-1.3 s); 20 lets every one of 20 clients in at once, so none waits in Gradio's
+# queue (whose "estimation" messages go to every waiting client on each change) and what runs
+# outside that lock (the optional DQA_LLM_URL phrasing, a network wait) overlaps.
+ANSWER_CONCURRENCY = int(os.environ.get("DQA_ANSWER_CONCURRENCY") or 20)
+# Gradio recomputes its monitoring summary (a pandas frame of up to 10,000 past events) after
+# every event: 3 ms at 200 events, 14 ms at 10,000, nearly one answer's cost on a long-running
+# app. No monitoring page is served, so recompute it rarely.
+ANALYTICS_EVERY = "100000"
 EXAMPLES = (
     "how many 12345 工单 did Yuelu handle in 2021?",
     "硚口区网格化中心2020年公用经费合计是多少？",
@@ -325,6 +335,20 @@ class Service:
         log.info("%s", text)
 
     # -- questions
+
+    def followup(self, message: str, previous: str = "") -> Rewrite:
+        """The chat's message as the question to ask: a follow-up ("那2023年呢？") completed from
+        the session's previous full question (qa.followup), anything else as it is. Only the
+        chat calls this; `/answer` (`ask`) never rewrites."""
+        message = (message or "").strip()
+        if self.answerer is None or not self.ready.is_set():
+            return Rewrite(message, False, reason="the index is not ready")
+        try:
+            with self._lock.read():  # one catalog: a refresh swaps it under the write lock
+                return rewrite_followup(previous or None, message, self.answerer.catalog, self.answerer.linker)
+        except Exception:  # a follow-up the rewriter cannot read is asked as it was typed
+            log.exception("reading %r as a follow-up of %r failed", message[:200], (previous or "")[:200])
+            return Rewrite(message, False, reason="internal error")
 
     def ask(self, question: str) -> dict[str, Any]:
         """The chat function and the `/answer` endpoint: question -> answer dict."""
@@ -748,10 +772,21 @@ CSS = """
 def build_ui(service: Service) -> Any:
     import gradio as gr
 
-    def show(answer: dict[str, Any], history: list[dict[str, Any]] | None) -> tuple[Any, ...]:
+    def read(message: str, previous: str) -> tuple[str, str, str]:
+        """(the question to ask, the session's next previous question, the message as typed)."""
+        asked = service.followup(message, previous)
+        if asked.rewritten:
+            log.info("follow-up %r asked as %r (%s)", (message or "").strip()[:200], asked.question, ", ".join(asked.changed))
+        return asked.question, asked.question if asked.full else previous, (message or "").strip()
+
+    def show(answer: dict[str, Any], history: list[dict[str, Any]] | None, typed: str = "") -> tuple[Any, ...]:
         history = list(history or [])
-        history.append({"role": "user", "content": view.md_escape(answer.get("question", ""))})
-        history.append({"role": "assistant", "content": view.answer_markdown(answer)})
+        asked = answer.get("question", "")
+        typed = typed or asked
+        note = asked_note(typed, asked)
+        reply = view.answer_markdown(answer)
+        history.append({"role": "user", "content": view.md_escape(typed)})
+        history.append({"role": "assistant", "content": f"{view.md_escape(note)}\n\n{reply}" if note else reply})
         cites = view.source_citations(answer)
         sources = [service.source_html(c) for c in cites]
         choices = [(view.citation_label(i, c), i) for i, c in enumerate(cites)]
@@ -877,6 +912,11 @@ def build_ui(service: Service) -> Any:
                     with gr.Accordion("Answer JSON (what /answer returns)", open=False):
                         answer_json = gr.JSON(elem_id="answer-json")
             sources_state = gr.State([])
+            # this session's last full question, the base of a follow-up ("那2023年呢？"); the
+            # question actually asked and the message as typed, for the chat line
+            previous = gr.State("")
+            typed = gr.State("")
+            asked = gr.Textbox(visible=False, elem_id="asked")
         with gr.Tab("Reports"):
             reports = gr.Dataframe(
                 headers=view.REPORT_COLUMNS,
@@ -923,27 +963,33 @@ def build_ui(service: Service) -> Any:
                 pending = gr.State("")
 
         shown = [chatbot, picker, source, chart, sources_state, question]
+        # A chat message is first read as a possible follow-up of this session's previous full
+        # question (private, unqueued: a parse, milliseconds), then asked through the `/answer`
+        # step, whose one input is the question to ask: a script calling `/answer` is never
+        # rewritten, whatever it asked before.
+        reading: dict[str, Any] = {"api_visibility": "private", "queue": False, "show_progress": "hidden"}
         gr.on(
-            [question.submit, ask.click],
+            [question.submit, ask.click], read, [question, previous], [asked, previous, typed], **reading
+        ).then(
             service.ask,
-            inputs=question,
+            inputs=asked,
             outputs=answer_json,
             api_name="answer",
             concurrency_limit=ANSWER_CONCURRENCY,
             concurrency_id="answer",
             api_description="Answer one question; returns the answer object (dict) of CONTRACT.md.",
-        ).then(show, [answer_json, chatbot], shown, api_visibility="private")
+        ).then(show, [answer_json, chatbot, typed], shown, api_visibility="private")
         for button, text in zip(example_buttons, EXAMPLES, strict=True):
             button.click(
                 lambda t=text: t, outputs=question, api_visibility="private", queue=False
-            ).then(
+            ).then(read, [question, previous], [asked, previous, typed], **reading).then(
                 service.ask,
-                question,
+                asked,
                 answer_json,
                 api_visibility="private",
                 concurrency_limit=ANSWER_CONCURRENCY,
                 concurrency_id="answer",
-            ).then(show, [answer_json, chatbot], shown, api_visibility="private")
+            ).then(show, [answer_json, chatbot, typed], shown, api_visibility="private")
         picker.input(pick, [picker, sources_state], source, api_visibility="private")
         # status polling: no queue (no "pending" timer drawn over the status line every second)
         for trigger in (timer.tick, demo.load):
@@ -1045,6 +1091,7 @@ def main(argv: list[str] | None = None) -> int:
     service = Service(settings, Path(args.corpus))
     service.start()
     demo = build_ui(service)
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)  # read by demo.queue()
     demo.queue(default_concurrency_limit=2)
     log.info("serving http://%s:%d (store %s)", HOST, port, settings.store)
     demo.launch(
