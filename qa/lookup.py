@@ -548,9 +548,16 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
             return None
         return (fact.report, fact.table, fact.row_label)
     cut = fact.quote.find("其中")
-    if cut < 0 or fact.quote.find(fact.raw, cut) < 0:
+    if cut < 0 or _raw_at(fact.quote, fact.raw, cut) < 0:
         return None
     return (fact.report, "", fact.quote)
+
+
+def _raw_at(quote: str, raw: str, start: int = 0) -> int:
+    """Where a figure is printed in its sentence, as a number of its own: the 0 of "工程支出0万元",
+    not the 0 inside "2020年度" (-1 if not printed)."""
+    found = re.compile(rf"(?<![\d.,]){re.escape(raw)}(?![\d.,]*\d)").search(quote, start)
+    return found.start() if found else -1
 
 
 def _total_of(fact: Fact) -> tuple[str, str, str] | None:
@@ -558,7 +565,7 @@ def _total_of(fact: Fact) -> tuple[str, str, str] | None:
     if fact.source == "table":
         return (fact.report, fact.table, fact.row_label) if is_row_total(fact.column) else None
     cut = fact.quote.find("其中")
-    at = fact.quote.find(fact.raw)
+    at = _raw_at(fact.quote, fact.raw)
     if cut > 0 and 0 <= at < cut:
         return (fact.report, "", fact.quote)
     return None

@@ -189,3 +189,14 @@ def test_a_sentence_figure_takes_its_subjects_measure() -> None:
                 value=Decimal(57), raw="57", unit="万元", locator="", quote="", parents="2021年年初项目支出预算数为")
     assert fact_measure(fact, "") == "budget"
     assert fact_measure(replace(fact, row_label="网格热线专项经费实际支出"), "") == "actual"  # its own word first
+
+
+def test_a_zero_part_after_its_whole_is_a_part_not_the_whole() -> None:
+    from qa.lookup import _part_of, _total_of
+
+    quote = "2020年度政府采购支出总额157.45万元，其中：政府采购货物支出157.45万元、政府采购工程支出0万元。"
+    part = Fact(report="r", source="text", table="", row_label="政府采购工程支出", column="", value=Decimal(0),
+                raw="0", unit="万元", locator="", quote=quote)
+    whole = replace(part, row_label="2020年度政府采购支出总额", value=Decimal("157.45"), raw="157.45")
+    assert _total_of(part) is None and _part_of(part, set()) is not None  # the 0 in 2020 is no figure
+    assert _total_of(whole) is not None
