@@ -172,6 +172,17 @@ def _sum_finding(
     )
 
 
+def _sum_outcome(
+    rule: Rule, table: str, what: str, whole: Fact, parts: Sequence[Fact], *, severity: str = ""
+) -> Outcome:
+    """`whole = sum(parts)` checked in one table: a finding when they differ by more than the
+    printed figures' rounding."""
+    finding = None
+    if abs(_sum(parts) - whole.value) > _tolerance(whole, parts):
+        finding = _sum_finding(rule, f"{table}: {what}", whole, parts, severity=severity)
+    return Outcome(rule.name, (table,), finding)
+
+
 # Table kinds of the national 决算 template and the Shanghai / Jiangsu 预算 templates, by title.
 # Order matters: the first pattern that matches names the kind.
 TABLE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -274,17 +285,14 @@ def _run_children(rule: Rule, m: Material) -> Iterator[Outcome]:
                 ]
                 if not children:
                     continue
-                finding = None
-                if abs(_sum(children) - parent.value) > _tolerance(parent, children):
-                    # short of its children and the table ends in them: maybe continued unread
-                    unsure = not _complete(facts, column) or (
-                        _sum(children) < parent.value and any(c.code == last_code for c in children)
-                    )
-                    finding = _sum_finding(
-                        rule, f"{table}: {code} {parent.row_label} ({column or '金额'}) = sum of its "
-                        f"{len(children)} sub-items", parent, children, severity=WARNING if unsure else "",
-                    )  # fmt: skip
-                yield Outcome(rule.name, (table,), finding)
+                # short of its children and the table ends in them: maybe continued unread
+                unsure = not _complete(facts, column) or (
+                    _sum(children) < parent.value and any(c.code == last_code for c in children)
+                )
+                yield _sum_outcome(
+                    rule, table, f"{code} {parent.row_label} ({column or '金额'}) = sum of its "
+                    f"{len(children)} sub-items", parent, children, severity=WARNING if unsure else "",
+                )  # fmt: skip
 
 
 def _run_total_of_classes(rule: Rule, m: Material) -> Iterator[Outcome]:
@@ -303,12 +311,9 @@ def _run_total_of_classes(rule: Rule, m: Material) -> Iterator[Outcome]:
             if not totals or not tops:
                 continue
             total = totals[0]
-            finding = None
-            if abs(_sum(tops) - total.value) > _tolerance(total, tops):
-                severity = "" if _complete(facts, column) else WARNING
-                finding = _sum_finding(rule, f"{table}: {_label(total)} ({column or '金额'}) = sum of "
-                                       f"its {len(tops)} 类 rows", total, tops, severity=severity)  # fmt: skip
-            yield Outcome(rule.name, (table,), finding)
+            severity = "" if _complete(facts, column) else WARNING
+            yield _sum_outcome(rule, table, f"{_label(total)} ({column or '金额'}) = sum of "
+                               f"its {len(tops)} 类 rows", total, tops, severity=severity)  # fmt: skip
 
 
 def _rows(facts: Sequence[Fact]) -> dict[tuple[str, str, str], list[Fact]]:
@@ -366,11 +371,8 @@ def _run_row_columns(rule: Rule, m: Material) -> Iterator[Outcome]:
                     parts.extend(direct[:1] if direct else [f for _p, f in members])
                 if not parts:
                     continue
-                finding = None
-                if abs(_sum(parts) - total.value) > _tolerance(total, parts):
-                    finding = _sum_finding(rule, f"{table}: row “{label}” {total.column} = "
-                                           + " + ".join(p.column for p in parts), total, parts)  # fmt: skip
-                yield Outcome(rule.name, (table,), finding)
+                yield _sum_outcome(rule, table, f"row “{label}” {total.column} = "
+                                   + " + ".join(p.column for p in parts), total, parts)  # fmt: skip
 
 
 def _run_basic_split(rule: Rule, m: Material) -> Iterator[Outcome]:
@@ -382,15 +384,9 @@ def _run_basic_split(rule: Rule, m: Material) -> Iterator[Outcome]:
             staff, office = by_leaf.get("人员经费"), by_leaf.get("公用经费")
             if basic is None or staff is None or office is None:
                 continue
-            finding = None
-            if abs(staff.value + office.value - basic.value) > _tolerance(basic, [staff, office]):
-                finding = _sum_finding(
-                    rule,
-                    f"{table}: row “{label}” 基本支出 = 人员经费 + 公用经费",
-                    basic,
-                    [staff, office],
-                )
-            yield Outcome(rule.name, (table,), finding)
+            yield _sum_outcome(
+                rule, table, f"row “{label}” 基本支出 = 人员经费 + 公用经费", basic, [staff, office]
+            )
 
 
 def _three_public_part(segments: list[str]) -> str:
@@ -434,26 +430,12 @@ def _run_three_public(rule: Rule, m: Material) -> Iterator[Outcome]:
                 total = parts.get("合计")
                 members = [parts[k] for k in ("出国", "用车", "接待") if k in parts]
                 if total is not None and members:
-                    finding = None
-                    if abs(_sum(members) - total.value) > _tolerance(total, members):
-                        finding = _sum_finding(
-                            rule,
-                            f"{table}: “三公”经费{measure}合计 = 因公出国(境) + 公务用车 + 公务接待",
-                            total,
-                            members,
-                        )
-                    yield Outcome(rule.name, (table,), finding)
+                    what = f"“三公”经费{measure}合计 = 因公出国(境) + 公务用车 + 公务接待"
+                    yield _sum_outcome(rule, table, what, total, members)
                 car, buy, run = parts.get("用车"), parts.get("购置"), parts.get("运行")
                 if car is not None and buy is not None and run is not None:
-                    finding = None
-                    if abs(buy.value + run.value - car.value) > _tolerance(car, [buy, run]):
-                        finding = _sum_finding(
-                            rule,
-                            f"{table}: 公务用车购置及运行费{measure} = 购置费 + 运行费",
-                            car,
-                            [buy, run],
-                        )
-                    yield Outcome(rule.name, (table,), finding)
+                    what = f"公务用车购置及运行费{measure} = 购置费 + 运行费"
+                    yield _sum_outcome(rule, table, what, car, [buy, run])
 
 
 CURRENT_RE = re.compile(
@@ -492,11 +474,8 @@ def _run_grand_total(rule: Rule, m: Material) -> Iterator[Outcome]:
                 between = [cells[i] for i in range(current + 1, grand) if CARRY_RE.search(labels[i])
                            and not ORDINAL_RE.match(_norm(cells[i].row_label))]  # fmt: skip
                 parts = [cells[current], *between]
-                finding = None
-                if abs(_sum(parts) - cells[grand].value) > _tolerance(cells[grand], parts):
-                    finding = _sum_finding(rule, f"{table}: {labels[grand]} ({column}) = {labels[current]} + 结转和结余",
-                                           cells[grand], parts, severity=WARNING if len(between) < 1 else "")  # fmt: skip
-                yield Outcome(rule.name, (table,), finding)
+                yield _sum_outcome(rule, table, f"{labels[grand]} ({column}) = {labels[current]} + 结转和结余",
+                                   cells[grand], parts, severity=WARNING if len(between) < 1 else "")  # fmt: skip
 
 
 def _side_of(column: str) -> str:

@@ -21,8 +21,9 @@ from docx.types import ProvidesStoryPart
 from index.decode import check_size, drop_cjk_spaces, find_unit, is_heading, is_wide, sniff_kind
 from index.models import Block, ReportFormatError, TableBlock, TextBlock
 
-# A .docx inflates to many times its size; refuse archives that would inflate past this
-# multiple of the byte limit (a zip bomb named .docx), before python-docx parses the XML.
+# An Office file inflates to many times its size; refuse archives that would inflate past this
+# multiple of the byte limit (a zip bomb named .docx or .xlsx), before python-docx or openpyxl
+# parses the XML.
 _MAX_INFLATION = 50
 # How many paragraphs above a table may hold its title or unit line.
 _TITLE_REACH = 3
@@ -30,6 +31,65 @@ _MAX_TITLE_CHARS = 60
 # Paragraphs that annotate the table just above them rather than the heading's topic.
 _NOTE_START = ("注", "说明", "备注")
 _HEADING_STYLE = re.compile(r"^(heading|标题|title)\b", re.IGNORECASE)
+
+
+def error_line(exc: Exception) -> str:
+    """A parsing library's own error cut to one short line, for a refusal's parentheses."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+
+
+@dataclass(frozen=True)
+class OfficeZip:
+    """An Office Open XML kind (DOCX, XLSX) as its reader checks the zip and names refusals."""
+
+    noun: str  # "damaged {noun}", "{noun} inflates to …"
+    app: str  # "re-save it from {app}"
+    member: str  # the part every file of this kind holds
+    missing: str  # what a zip without that part is: "not a Word document"
+    export: str  # the fix for a zip without it
+    whole: str  # "split the {whole}"
+    # (a part of another kind, the hint added when the zip holds it instead)
+    hints: tuple[tuple[str, str], ...] = ()
+
+    def damaged(self, path: Path, detail: str) -> ReportFormatError:
+        return ReportFormatError(
+            f"{path.name}: damaged {self.noun} ({detail}); re-save it from {self.app}"
+        )
+
+    def unparsable(self, path: Path, exc: Exception) -> ReportFormatError:
+        return self.damaged(path, error_line(exc))
+
+    def check(self, path: Path, max_bytes: int) -> None:
+        """Refuse a damaged archive, one without this kind's part, or a zip bomb."""
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                inflated = sum(info.file_size for info in archive.infolist())
+                corrupt = archive.testzip()
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise self.damaged(path, f"bad zip archive: {exc}") from None
+        if corrupt is not None:
+            raise self.damaged(path, f"corrupt member {corrupt}")
+        if self.member not in names:
+            hint = "".join(text for part, text in self.hints if part in names)
+            raise ReportFormatError(
+                f"{path.name}: {self.missing} (zip without {self.member}){hint}; {self.export}"
+            )
+        if inflated > _MAX_INFLATION * max_bytes:
+            raise ReportFormatError(
+                f"{path.name}: {self.noun} inflates to {inflated} bytes, over {_MAX_INFLATION} x "
+                f"the limit of {max_bytes} bytes; raise DQA_MAX_BYTES or split the {self.whole}"
+            )
+
+
+DOCX_ZIP = OfficeZip(
+    noun="DOCX",
+    app="Word",
+    member="word/document.xml",
+    missing="not a Word document",
+    export="export the report as .docx, .pdf or .txt",
+    whole="report",
+)
 
 
 @dataclass(frozen=True)
@@ -65,36 +125,11 @@ def load_docx(path: Path, max_bytes: int) -> tuple[list[Block], str]:
 
 
 def _open(path: Path, max_bytes: int) -> DocxDocument:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-            damaged = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ReportFormatError(
-            f"{path.name}: damaged DOCX (bad zip archive: {exc}); re-save it from Word"
-        ) from None
-    if damaged is not None:
-        raise ReportFormatError(
-            f"{path.name}: damaged DOCX (corrupt member {damaged}); re-save it from Word"
-        )
-    if "word/document.xml" not in names:
-        raise ReportFormatError(
-            f"{path.name}: not a Word document (zip without word/document.xml); "
-            "export the report as .docx, .pdf or .txt"
-        )
-    if inflated > _MAX_INFLATION * max_bytes:
-        raise ReportFormatError(
-            f"{path.name}: DOCX inflates to {inflated} bytes, over {_MAX_INFLATION} x the limit of "
-            f"{max_bytes} bytes; raise DQA_MAX_BYTES or split the report"
-        )
+    DOCX_ZIP.check(path, max_bytes)
     try:
         return docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx/lxml raise many types on bad XML
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
-        raise ReportFormatError(
-            f"{path.name}: damaged DOCX ({detail}); re-save it from Word"
-        ) from None
+        raise DOCX_ZIP.unparsable(path, exc) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -250,28 +250,26 @@ def _cell_text(cell: lxml.html.HtmlElement) -> str:
     pieces: list[str] = []
     current: list[str] = []
 
+    def walk_inside(element: lxml.html.HtmlElement) -> None:
+        if element.text:
+            current.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+
     def walk(element: lxml.html.HtmlElement) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag == "br" or tag in _BLOCK_TAGS:
             pieces.append("".join(current))
             current.clear()
         if tag != "br":
-            if element.text:
-                current.append(element.text)
-            for child in element:
-                walk(child)
-                if child.tail:
-                    current.append(child.tail)
+            walk_inside(element)
         if tag in _BLOCK_TAGS:
             pieces.append("".join(current))
             current.clear()
 
-    if cell.text:
-        current.append(cell.text)
-    for child in cell:
-        walk(child)
-        if child.tail:
-            current.append(child.tail)
+    walk_inside(cell)
     pieces.append("".join(current))
     text = ""
     for piece in pieces:

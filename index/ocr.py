@@ -240,6 +240,14 @@ def ruled_tables(
     return tables
 
 
+def _root(parent: list[int], i: int) -> int:
+    """Union-find: the root of i's set, halving the path on the way."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 def _table_regions(
     horizontal: list[Segment], vertical: list[Segment]
 ) -> list[tuple[list[Segment], list[Segment]]]:
@@ -248,10 +256,7 @@ def _table_regions(
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+        return _root(parent, i)
 
     slack = 2 * _SAME_LINE_PT
     for i, (kind_i, s) in enumerate(items):
@@ -280,10 +285,7 @@ def _grid_table(boxes: Sequence[OcrBox], horizontal: list[Segment], vertical: li
     owner = list(range(rows * cols))
 
     def find(i: int) -> int:
-        while owner[i] != i:
-            owner[i] = owner[owner[i]]
-            i = owner[i]
-        return i
+        return _root(owner, i)
 
     def union(i: int, j: int) -> None:
         a, b = find(i), find(j)

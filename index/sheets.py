@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -33,13 +32,20 @@ from index.decode import (
     read_text,
     sniff_kind,
 )
+from index.docx import OfficeZip, error_line
 from index.models import Block, ReportFormatError, TableBlock, TextBlock
 from index.numbers import parse_cell
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-# An .xlsx inflates to many times its size; refuse archives past this multiple of the byte limit
-# before openpyxl parses the XML (a zip bomb named .xlsx). Same figure as the DOCX reader.
-_MAX_INFLATION = 50
+XLSX_ZIP = OfficeZip(
+    noun="workbook",
+    app="Excel",
+    member="xl/workbook.xml",
+    missing="not an Excel workbook",
+    export="export the tables as .xlsx or .csv",
+    whole="workbook",
+    hints=(("word/document.xml", " (a Word document?)"),),
+)
 # A sheet with more cells than this is a data dump, not a disclosure table; read its head only.
 _MAX_ROWS = 20_000
 _MAX_COLUMNS = 200
@@ -99,40 +105,14 @@ def load_sheets(path: Path, max_bytes: int) -> tuple[list[Block], str]:
 
 
 def _read_xlsx(path: Path, max_bytes: int) -> list[_Sheet]:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-            damaged = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ReportFormatError(
-            f"{path.name}: damaged workbook (bad zip archive: {exc}); re-save it from Excel"
-        ) from None
-    if damaged is not None:
-        raise ReportFormatError(
-            f"{path.name}: damaged workbook (corrupt member {damaged}); re-save it from Excel"
-        )
-    if "xl/workbook.xml" not in names:
-        hint = " (a Word document?)" if "word/document.xml" in names else ""
-        raise ReportFormatError(
-            f"{path.name}: not an Excel workbook (zip without xl/workbook.xml){hint}; "
-            "export the tables as .xlsx or .csv"
-        )
-    if inflated > _MAX_INFLATION * max_bytes:
-        raise ReportFormatError(
-            f"{path.name}: workbook inflates to {inflated} bytes, over {_MAX_INFLATION} x the "
-            f"limit of {max_bytes} bytes; raise DQA_MAX_BYTES or split the workbook"
-        )
+    XLSX_ZIP.check(path, max_bytes)
     import openpyxl
 
     try:
         # data_only: a formula cell prints the value Excel saved with it, as the reader saw it.
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl/lxml raise many types on bad XML
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
-        raise ReportFormatError(
-            f"{path.name}: damaged workbook ({detail}); re-save it from Excel"
-        ) from None
+        raise XLSX_ZIP.unparsable(path, exc) from None
     sheets = []
     for ws in book.worksheets:
         if getattr(ws, "sheet_state", "visible") != "visible":
@@ -158,9 +138,8 @@ def _read_calamine(path: Path) -> list[_Sheet]:
             sheets.append(_Sheet(name, _trim(_print_without_formats(values))))
         return sheets
     except Exception as exc:  # noqa: BLE001 - calamine raises its own and OS errors on bad files
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
         raise ReportFormatError(
-            f"{path.name}: damaged or unsupported .xls ({detail}); re-save it as .xlsx"
+            f"{path.name}: damaged or unsupported .xls ({error_line(exc)}); re-save it as .xlsx"
         ) from None
 
 

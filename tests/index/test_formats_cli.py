@@ -3,11 +3,11 @@ line on stderr naming the file and the reason, exit 1, and leaves a populated st
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from shared_sample import write_word_zip
 
 from index.__main__ import main
 
@@ -28,11 +28,6 @@ def _cut_workbook(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:300])
 
 
-def _docx_named_xlsx(path: Path) -> None:
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
-
-
 def _blank_scan(path: Path) -> None:
     from PIL import Image
 
@@ -42,7 +37,7 @@ def _blank_scan(path: Path) -> None:
 BAD = [
     ("empty.xlsx", lambda p: p.write_bytes(b""), "error: empty.xlsx: file is empty (0 bytes)"),
     ("cut.xlsx", _cut_workbook, "error: cut.xlsx: damaged workbook (bad zip archive"),
-    ("word.xlsx", _docx_named_xlsx, "error: word.xlsx: not an Excel workbook"),
+    ("word.xlsx", write_word_zip, "error: word.xlsx: not an Excel workbook"),
     ("noise.xls", lambda p: p.write_bytes(bytes(range(256)) * 4), "error: noise.xls: not a spreadsheet"),
     ("noise.csv", lambda p: p.write_bytes(bytes(range(256)) * 4), "error: noise.csv: "),
     ("menu.html", lambda p: p.write_text("<html><nav>首页 政务公开</nav><script>x()</script></html>"),

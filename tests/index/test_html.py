@@ -9,20 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from shared_sample import MAX_BYTES, SAMPLE, agreement, extra_share, needs_sample, table_fact_keys
 
 from index.analyse import analyse_file
 from index.html import load_html
 from index.load import load_report
 from index.models import Fact, ReportFormatError, TableBlock, TextBlock
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_NAME = "real-reports/中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
-SAMPLE = next(
-    (p for p in (REPO.parent / "shared" / SAMPLE_NAME, Path("/work/shared") / SAMPLE_NAME) if p.exists()),
-    REPO.parent / "shared" / SAMPLE_NAME,
-)
-MAX_BYTES = 100 * 1024 * 1024
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample PDF not on this machine")
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="gb2312"><title>部门决算</title>
@@ -137,10 +129,6 @@ def test_layout_table_is_read_as_prose(tmp_path: Path) -> None:
 # the shared PDF as a web page
 
 
-def table_fact_keys(facts: tuple[Fact, ...] | list[Fact]) -> Counter[tuple[str, str, str, str, Decimal]]:
-    return Counter((f.table, f.code, f.row_label, f.column, f.value) for f in facts if f.source == "table")
-
-
 def page_from_blocks(blocks: tuple[object, ...], title: str) -> str:
     """The PDF's blocks as a CMS page: headings as <h3>, paragraphs as <p> (two of them joined
     by <br>), each table's title and unit line as <p> above a <table>, header cells that the
@@ -201,10 +189,9 @@ def test_web_page_copy_of_the_pdf_gives_its_facts(tmp_path: Path) -> None:
     page = analyse_file(path, MAX_BYTES)
 
     reference, ours = table_fact_keys(pdf.facts), table_fact_keys(page.facts)
-    found = sum((ours & reference).values()) / sum(reference.values())
     # measured: 205 of 205 table facts (100%), 95 of 95 sentence facts
-    assert found >= 0.95
-    assert sum((ours - reference).values()) <= 0.05 * sum(reference.values())
+    assert agreement(ours, reference) >= 0.95
+    assert extra_share(ours, reference) <= 0.05
     assert (page.report.meta.org, page.report.meta.year, page.report.meta.kind) == (
         pdf.report.meta.org, pdf.report.meta.year, pdf.report.meta.kind,
     )  # fmt: skip

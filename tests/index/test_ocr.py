@@ -6,28 +6,25 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pypdfium2
 import pytest
+from shared_sample import (
+    MAX_BYTES,
+    SAMPLE,
+    agreement,
+    extra_share,
+    failed_errors,
+    needs_sample,
+    table_fact_keys,
+)
 
 from index.analyse import analyse_file
-from index.models import Fact, ReportFormatError, TableBlock
+from index.models import ReportFormatError, TableBlock
 from index.ocr import OcrBox, find_rulings, ruled_tables, unruled_tables
 from index.pdf import _ocr_text, load_pdf
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_NAME = "real-reports/中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
-SAMPLE = next(
-    (p for p in (REPO.parent / "shared" / SAMPLE_NAME, Path("/work/shared") / SAMPLE_NAME) if p.exists()),
-    REPO.parent / "shared" / SAMPLE_NAME,
-)
-MAX_BYTES = 100 * 1024 * 1024
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="shared sample PDF not on this machine")
-
 
 # --- geometry, on grids drawn here (no OCR engine) ---------------------------------------------
 
@@ -123,14 +120,6 @@ def text_copy(source: Path, pages: list[int], path: Path) -> Path:
     return path
 
 
-def table_fact_keys(facts: tuple[Fact, ...]) -> Counter[tuple[str, str, str, str, Decimal]]:
-    return Counter((f.table, f.code, f.row_label, f.column, f.value) for f in facts if f.source == "table")
-
-
-def failed_errors(analysis) -> set[str]:  # noqa: ANN001 - an Analysis
-    return {c.rule for c in analysis.checks if not c.holds and c.detail.startswith("error")}
-
-
 # Pages 5-7 and 12 hold the 收入支出决算总表 (收入 | 支出 side by side), the 收入决算表 (a
 # two-level header, continued from page 6 onto 7) and the 一般公共预算财政拨款支出决算表: 84 of
 # the report's 205 table facts in four pages. The whole 24-page report OCRs in about 200 s here
@@ -147,11 +136,11 @@ def test_scanned_copy_gives_the_text_versions_table_facts(tmp_path: Path, capsys
     seconds = time.perf_counter() - started
 
     reference, ours = table_fact_keys(text.facts), table_fact_keys(scan.facts)
-    agreed = sum((ours & reference).values()) / sum(reference.values())
+    agreed = agreement(ours, reference)
     # measured here: 84 of 84 (100%), no extra facts; 2-15 s a page on 2 cores shared with others
     assert sum(reference.values()) >= 80
     assert agreed >= 0.95, (reference - ours, ours - reference)
-    assert sum((ours - reference).values()) <= 0.05 * sum(reference.values())
+    assert extra_share(ours, reference) <= 0.05
     assert failed_errors(scan) <= failed_errors(text)  # identities pass as they do on the text
     assert {b.shape for b in scan.report.blocks if isinstance(b, TableBlock)} == {"ocr"}
     fact = next(f for f in scan.facts if f.table == "收入决算表" and f.row_label == "行政运行")
