@@ -14,7 +14,6 @@ dict (the CONTRACT.md JSON object, decoded), not a JSON string.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -78,12 +77,10 @@ class UploadError(ValueError):
 
 
 def file_sha256(path: Path) -> str:
-    """The upload's identity, as `index add` computes it (index.build.file_sha256)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The upload's identity, as `index add` computes it (one function for both)."""
+    from index.build import file_sha256 as index_sha256
+
+    return index_sha256(path)
 
 
 # ------------------------------------------------------------------ uploads
