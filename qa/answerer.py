@@ -95,6 +95,11 @@ def _fact_citation(fact: Fact) -> dict[str, Any]:
     }
 
 
+def _unit_gap(unit: str) -> str:
+    """'99.13%' as printed, '84395 件' and '27.38 万元' with a space."""
+    return "" if unit in ("%", "％", "") else " "
+
+
 def _names_item(fact: Fact, item: str) -> bool:
     """Whether a figure's own name (its row and column) says at least half of the item: one shared
     word (项目 of 联动项目) does not name it."""
@@ -439,9 +444,9 @@ class Answerer:
             text = (f"{org}{year or ''}年：报告称无{label}（“{fact.quote}”），即 0。" if zh
                     else f"{org} ({year or ''}): the report states there is no {label} (“{fact.quote}”), i.e. 0.")
         elif zh:
-            text = f"{org}{year or ''}年{label}为 {value} {fact.unit}。"
+            text = f"{org}{year or ''}年{label}为 {value}{_unit_gap(fact.unit)}{fact.unit}。"
         else:
-            text = f"{org} ({year or ''}): {label} = {value} {fact.unit}."
+            text = f"{org} ({year or ''}): {label} = {value}{_unit_gap(fact.unit)}{fact.unit}."
         notes = self._other_units(group, fact)
         return {
             "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit,
@@ -770,7 +775,8 @@ class Answerer:
             if label.startswith(name) and len(label) > len(name) + 1:
                 label = re.sub(r"^[（(][^）)]{1,6}[）)]", "", label[len(name):]).strip()
                 break
-        label = re.sub(r"[为是]$", "", label)
+        # the sentence's own verb is no part of the name ("满意度达" + "为" would read "满意度达为")
+        label = re.sub(r"(?:达到|达|为|是|共计|约)+$", "", label)
         return label or fact.row_label or fact.quote[:30]
 
     @staticmethod

@@ -240,3 +240,9 @@ def test_an_item_is_named_by_half_of_its_words_at_least() -> None:
                         value=Decimal("90.04"), raw="90.04", unit="万元", locator="", quote="")
     assert not _names_item(second_phase, "联动项目支出")  # only 项目 shared
     assert _names_item(replace(second_phase, row_label="网格化服务管理联动专项经费项目支出"), "联动项目支出")
+
+
+def test_an_answer_sentence_reads_as_written(answerer) -> None:  # noqa: ANN001
+    answer = answerer.ask("岳麓区网格化综合服务中心2021年12345热线群众满意度是多少？")
+    assert answer["value"] == "99.13" and "99.13%" in answer["answer"]
+    assert "达为" not in answer["answer"] and "为为" not in answer["answer"]
