@@ -929,6 +929,22 @@ def _run_placeholders(rule: Rule, m: Material) -> Iterator[Outcome]:
         yield Outcome(rule.name, (), None)
 
 
+def _run_image_tables(rule: Rule, m: Material) -> Iterator[Outcome]:
+    """A table published only as a picture (a web page's <img>): its figures were not read, so
+    no answer and no check can use them; the reader is told, not left to find it missing."""
+    from index.html import IMAGE_TABLE_NOTE
+
+    found = False
+    for match in re.finditer(rf"\[{re.escape(IMAGE_TABLE_NOTE)}: ([^\]]*)\]", m.text):
+        found = True
+        line = _line_of(m.text, match.start())
+        yield Outcome(rule.name, (), Finding(rule.name, rule.severity,
+                                             f"table printed as an image, not read: “{match.group(1)[:60]}”",
+                                             (_text_figure(m, "text", line),)))  # fmt: skip
+    if not found:
+        yield Outcome(rule.name, (), None)
+
+
 # The template's tables, by kind: the national 决算 template (nine tables) and Shanghai's 预算.
 REQUIRED: dict[str, tuple[str, ...]] = {
     "决算": FINAL_ACCOUNTS_ORDER,
@@ -1072,6 +1088,7 @@ RULES: tuple[Rule, ...] = (
         _run_year,
     ),
     _rule("no_placeholders", ERROR, "不得保留模板占位符（XX局、××）", _run_placeholders),
+    _rule("tables_read", WARNING, "公开表以图片发布时其数字未被读取", _run_image_tables),
     _rule(
         "required_tables_present",
         WARNING,

@@ -305,3 +305,16 @@ def test_cli_unreadable_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
     done = _cli(str(bad), "--store", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.startswith("error: broken.pdf: ") and len(done.stderr.splitlines()) == 1
+
+
+def test_a_table_published_as_an_image_is_a_warning(tmp_path: Path) -> None:
+    page = tmp_path / "budget.html"
+    page.write_text(
+        "<html><body><h1>上海市普陀区某局2024年部门预算</h1><p>一、收支预算总体情况说明</p>"
+        "<p>2024年收入预算总计100.00万元。</p><p>2024年部门收入预算总表</p>"
+        "<img src='table1.png' alt='2024年部门收入预算总表'></body></html>", encoding="utf-8")
+    material = Material.of_analysis(analyse_file(page, MAX))
+    [finding] = [f for f in findings(material) if f.rule == "tables_read"]
+    assert finding.severity == "warning" and "not read" in finding.message
+    clean = replace(material, text=material.text.replace("table as image", "table"))
+    assert not [f for f in findings(clean) if f.rule == "tables_read"]
