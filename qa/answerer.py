@@ -26,14 +26,15 @@ from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
 from qa.glossary import chinese_terms
 from qa.lookup import (
+    LEADING_DIGITS_RE,
+    NOISE_CHARS,
+    TOTAL_LABEL_RE,
     FactView,
     GramWeights,
     Group,
     Scored,
-    LEADING_DIGITS_RE,
-    NOISE_CHARS,
-    TOTAL_LABEL_RE,
     drop_unasked_parts,
+    fact_measure,
     grams,
     group_by_value,
     is_total_column,
@@ -422,7 +423,8 @@ class Answerer:
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
-        measures = {v.measure for m in group.members for v in self._views(m.fact.report) if v.fact is m.fact}
+        measures = {fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "")
+                    for m in group.members}
         if (query.measure == "actual" and not query.wants_change and measures == {"budget"}
                 and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
             # an actual asked of a budget report, and only its budget found: a budget is never the actual

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property, lru_cache
 
 from index.facts import RELATION_WORDS_RE, relation_only
 from index.models import Fact
@@ -88,6 +88,19 @@ class FactView:
     plain_label: str = ""  # the label without punctuation, as a question would quote it
     plain_column: str = ""  # the header path the same way
 
+    @cached_property
+    def own_name(self) -> frozenset[str]:
+        """The figure's own name: its row's, or for a cell its row does not name (a 三公 table's
+        row of columns) its column's. A word its row shares with its column counts once (基本工资
+        under 基本支出 is not named by 基本支出), unless the row restates its column with a total
+        word (人员经费合计 under 人员经费); a total header (小计 of 公务用车购置及运行费) names nothing.
+        Read once per fact, not once per question."""
+        column = self.fact.column
+        if self.label:
+            restated = bool(self.plain_label) and TOTAL_WORDS_RE.sub("", self.plain_label) in NOISE_CHARS.sub("", column)
+            return self.label if restated else (self.label - self.column) or self.label
+        return frozenset() if is_total_column(column) else frozenset(grams(leaf_column(column)))
+
 
 def label_core(label: str) -> str:
     """A sentence label less its relation words: '收入支出总计增加' -> '收入支出总计'."""
@@ -149,14 +162,14 @@ def make_views(
     dated: dict[int, str] = {}
     section_date: dict[tuple[str, str], str] = {}
     for f in sorted((f for f in facts if f.source == "text"), key=lambda f: (f.report, f.position)):
-        key = (f.report, f.table)
+        section = (f.report, f.table)
         found = AS_OF_RE.search(f.quote)
         if found:
-            section_date[key] = found.group(0)
+            section_date[section] = found.group(0)
         elif YEAR_IN_TEXT_RE.search(f.quote):
-            section_date.pop(key, None)  # a sentence of a year of its own ends the dated paragraph
-        elif key in section_date:
-            dated[f.position] = section_date[key]
+            section_date.pop(section, None)  # a sentence of a year of its own ends the dated paragraph
+        elif section in section_date:
+            dated[f.position] = section_date[section]
     for f in facts:
         if f.source == "table":
             key = (f.report, f.table, f.row_label, f.quote)
@@ -280,18 +293,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     # the figure's own sentence or row counts for more than the section or table it sits in
     own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
-    # how much of the figure's own name the question says: its row's, or for a cell its row
-    # does not name (a 三公 table's row of columns), its column's
-    # (a word its row shares with its column counts once: 基本工资 under 基本支出 is not named by 基本支出)
-    # (a row that restates its column with a total word, 人员经费合计 under 人员经费, keeps its name)
-    restated = bool(view.plain_label) and TOTAL_WORDS_RE.sub("", view.plain_label) in NOISE_CHARS.sub("", fact.column)
-    if view.label:
-        own_name = view.label if restated else (view.label - view.column) or view.label
-    else:
-        # a cell its row does not name is named by the header right above it, unless that is a
-        # total (小计 of 公务用车购置及运行费 is no name of its own)
-        own_name = set() if is_total_column(fact.column) else grams(leaf_column(fact.column))
-    named = _cover(set(own_name), metric, weight) if own_name else 0.0
+    # how much of the figure's own name the question says (FactView.own_name)
+    named = _cover(set(view.own_name), metric, weight) if view.own_name else 0.0
     score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
              + 0.2 * _cover(metric, view.parents - view.label, weight))
     if table_ref:

@@ -7,17 +7,17 @@ its pinyin, the office words after the district), never from a fixed list.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from qa.glossary import (
     ASCII_WORD_RE,
-    english_vocabulary,
     EN_CHANGE_RE,
     EN_STOPWORDS,
     QUESTION_NOISE,
     ZH_SYNONYMS,
+    english_vocabulary,
     render_english,
     translate_org_words,
 )
@@ -328,6 +328,13 @@ def share_context(first: str, second: str) -> tuple[str, str]:
     return " ".join([*setting, words[-1]]), " ".join([*setting, second.strip()])
 
 
+def _with_setting(operands: tuple[str, str], lang: str) -> tuple[tuple[str, ...], tuple[str, str]]:
+    """(the items as the question names them, the operands to look up): in English the setting
+    stated once goes with both (share_context); () when nothing was shared."""
+    shared = share_context(*operands) if lang != "zh" else operands
+    return (operands, shared) if shared != operands else ((), operands)
+
+
 def share_enumerated(first: str, second: str) -> tuple[str, str]:
     """'…新建工程二季度' and '三季度用款计划' (from "二、三季度用款计划") -> both whole: the words
     before the first and after the second belong to each."""
@@ -636,8 +643,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if items and len({i.group for i in candidates}) == 1 and len(years) <= 1:
             # "服务采购和货物采购哪个多", "goods or services": two items of one report
             op, operands = "compare_items", share_subject(items.group(1).strip(), items.group(2).strip())
-            if lang != "zh" and share_context(*operands) != operands:
-                shared_items, operands = operands, share_context(*operands)
+            shared_items, operands = _with_setting(operands, lang)
         smaller = word.lower() in SMALLER_WORDS
     else:
         sum_cue = SUM_CUE_RE.search(q)
@@ -646,8 +652,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
             second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
             op, operands = "sum", share_enumerated(*share_subject(parts_of_sum.group(1).strip(), second))
-            if lang != "zh" and share_context(*operands) != operands:
-                shared_items, operands = operands, share_context(*operands)
+            shared_items, operands = _with_setting(operands, lang)
         for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
@@ -706,8 +711,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
         wants_total = not wants_change
     if (op == "value" and set(metric.split()) <= BARE_ACTUAL_WORDS and asked_measure(q) == "actual"
-            and unit_wanted in ("", "money") and not rendering.unplaced_items
-            and not rendering.unplaced_items):
+            and unit_wanted in ("", "money") and not rendering.unplaced_items):
         # "到底花了多少钱": the whole of what was spent, in the words each template prints it
         metric, wants_total = "本年支出合计", True
         fallback_metrics = ("年度资金总额 全年执行数", "支出决算合计")
