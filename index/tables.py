@@ -22,6 +22,8 @@ CODE_RE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 # 功能分类 codes start with 2 (201 …), 经济分类 codes with 3 (301 …); "12345热线" is no code.
 CODE_PREFIX_RE = re.compile(r"^([23]\d{2}(?:\d{2}){0,2})(?:\s+|(?=\D))(\S.*)$")
 SPACE_RE = re.compile(r"\s+")
+# the points columns of a self-evaluation form (分值 the weight, 得分 the score given)
+SCORE_COLUMN_RE = re.compile(r"(?:^|/)\s*(?:分值|得分|自评得分|评分|分数)\s*$")
 HEADER_WORD_RE = re.compile(r"(指标|目标值|完成值|预算数|执行数|决算数|得分|分值|执行率|合计|金额|名称|项目)")
 NOT_A_FIGURE_RE = re.compile(r"(电话|传真|邮编|邮政编码|号码|手机|编号|代码|地址)$")
 TOC_LABEL_RE = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
@@ -225,6 +227,8 @@ def extract_table_facts(block: TableBlock, report: str, start: int = 0) -> list[
             if NOT_A_FIGURE_RE.search(name) or NOT_A_FIGURE_RE.search(column):
                 continue  # 联系电话 83426353 and the like
             unit = amount.unit or block.unit
+            if SCORE_COLUMN_RE.search(column):
+                unit = "分"  # a self-evaluation's 分值 / 得分 column: points, whatever the table's unit
             if partial_unit and not amount.unit and "." not in amount.raw:
                 unit = ""  # "预算执行情况（万元）" in one cell: scores and counts are not 万元
             quote = "  ".join(x for x in cells if x)

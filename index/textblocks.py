@@ -10,7 +10,7 @@ out here, because only the layout tells which header a value sits under.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.decode import join_wrapped
 from index.models import Block, TableBlock, TextBlock
@@ -253,18 +253,85 @@ def _cells_end(lines: list[str], start: int) -> int:
 class _Cell:
     text: str
     line: int
+    row_end: bool = False  # blank line(s) follow, then the next cell: where a flattened row ends
 
 
 def _read_cells(lines: list[str], start: int, end: int) -> list[_Cell]:
     cells: list[_Cell] = []
+    blank = False
     for k in range(start, end):
         raw = lines[k]
         if raw.startswith("\t"):
+            if blank and cells:
+                cells[-1] = replace(cells[-1], row_end=True)
             cells.append(_Cell(raw[1:].strip(), k + 1))
+            blank = False
         elif raw.strip() and cells:
             last = cells[-1]
             cells[-1] = _Cell(join_wrapped(last.text, raw.strip()), last.line)
+            blank = False
+        else:
+            blank = True
+    if cells:
+        cells[-1] = replace(cells[-1], row_end=True)
     return cells
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A flattened table whose rows all have the header's number of cells (empty cells kept):
+    cell k of a row sits under header cell k. `start`/`end` index the cells it spans."""
+
+    start: int
+    end: int
+    rows: tuple[tuple[str, ...], ...]
+    columns: tuple[tuple[str, ...], ...]
+    lines: tuple[int, ...]
+    value_names: tuple[str, ...]
+
+
+def _grid_at(cells: list[_Cell], h: int) -> _Grid | None:
+    """The grid whose header row holds the label header cells[h] (项目 / 三级指标 …).
+
+    A DOCX table flattened one cell per line ends each row with a blank line; a header row is the
+    run of cells around h between two row ends. When the rows after it have exactly as many cells
+    as the header and each ends where a row ends, columns are positional — which tells a score
+    (分值 / 得分) from a target printed in words (年度指标值) in self-evaluation forms, where the
+    run-of-values reading cannot. A merged cell breaks the grid; the rows from there are read
+    the usual way."""
+    start = h
+    while start > 0 and not cells[start - 1].row_end:
+        start -= 1
+    end = h
+    while end < len(cells) and not cells[end].row_end:
+        end += 1
+    width = end - start + 1
+    header = [c.text for c in cells[start : end + 1]]
+    label_cols = max(k for k, text in enumerate(header) if _norm(text) in LABEL_HEADERS) + 1
+    if end >= len(cells) or width - label_cols < 2:
+        return None
+    rows: list[tuple[str, ...]] = []
+    columns: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    named: dict[int, str] = {}
+    at = end + 1
+    while at + width <= len(cells) and cells[at + width - 1].row_end:
+        row = [c.text for c in cells[at : at + width]]
+        if any(_norm(text) in LABEL_HEADERS for text in row) or any(
+            parse_cell(text) is not None for text in row[:label_cols] if text
+        ):
+            break  # a header again, or a figure where a label belongs: not this grid
+        labels = [text for text in row[:label_cols] if text]
+        figures = [(k, text) for k, text in enumerate(row) if k >= label_cols and text and parse_cell(text)]
+        if figures and labels:
+            rows.append((labels[-1], *(text for _, text in figures)))
+            columns.append(("", *(header[k] for k, _ in figures)))
+            lines.append(cells[at].line)
+            named.update((k, header[k]) for k, _ in figures)
+        at += width
+    if len(rows) < 2:
+        return None
+    return _Grid(start, at, tuple(rows), tuple(columns), tuple(lines), tuple(named[k] for k in sorted(named)))
 
 
 def _value_like(text: str) -> bool:
@@ -303,9 +370,26 @@ def _cells_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Bloc
         row_columns.clear()
         numbers.clear()
 
+    grids: dict[int, _Grid] = {}
+    for h, cell in enumerate(cells):
+        if _norm(cell.text) in LABEL_HEADERS and not any(g.start <= h < g.end for g in grids.values()):
+            grid = _grid_at(cells, h)
+            if grid is not None:
+                grids[grid.start] = grid
+
     i = 0
     text_run: list[_Cell] = []
     while i < len(cells):
+        grid = grids.get(i)
+        if grid is not None:
+            flush_rows()
+            rows.extend(grid.rows)
+            row_columns.extend(grid.columns)
+            numbers.extend(grid.lines)
+            flush_rows()
+            # rows after a merged cell (总分 across the label columns) take the grid's value columns
+            names, text_run, i = list(grid.value_names), [], grid.end
+            continue
         if not _value_like(cells[i].text):
             text_run.append(cells[i])
             i += 1

@@ -255,6 +255,8 @@ def unit_ok(query: Query, fact: Fact) -> bool:
         return unit == "%"
     if query.unit_wanted == "score":
         return unit == "分" or (unit == "" and fact.source == "table")
+    if unit == "分":
+        return False  # points of a self-evaluation answer only a question about points
     return unit != "%" or any(w in query.question for w in RATIO_WORDS)
 
 
@@ -427,6 +429,8 @@ def lookup_facts(
             continue
         if query.year_in_text and not any(prints_year(view.hay, y) for y in query.years):
             continue  # no report is of the year asked: only a figure printed with that year will do
+        if query.year_in_text and view.label_years and not view.label_years & set(query.years):
+            continue  # "2020年度财政拨款收、支总计" is 2020's, whatever year its paragraph also names
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
         if query.wants_change != labels_change(view.fact):

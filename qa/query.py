@@ -363,7 +363,7 @@ def detect_lang(question: str) -> str:
 
 def _unit_wanted(question: str) -> tuple[str, str]:
     q = question.lower()
-    if re.search(r"\bscored?\b|\bscores\b|\bpoints\b|得分|分数|多少分|几分|总分|评分", q):
+    if re.search(r"\bscored?\b|\bscores\b|\bpoints\b|得分|分数|分值|多少分|几分|总分|评分", q):
         return "score", ""  # a self-evaluation's 分, never an amount or a count
     if re.search(r"(?:多少|几)个?(?:人|名)(?!次|民)", q):
         return "count", "人"  # 几个人, 多少名

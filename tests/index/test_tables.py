@@ -242,6 +242,31 @@ def test_one_cell_per_line_rebuilds_rows_under_their_header() -> None:
     assert not any(label == "（2）其他资金" for label, _ in got)
 
 
+# A self-evaluation form flattened one cell per line: targets and results printed in words sit
+# in the 年度指标值 / 实际完成值 columns, the scores in 分值 / 得分; a row ends on a blank line,
+# and a cell may hold a blank line of its own (定点结对…).
+SCORED = (
+    "\t2021年，区网格化中心树立导向。\n\n\t绩\n效\n指\n标\n\t一级指标\n\t二级指标\n\t三级指标\n"
+    "\t年度\n指标值\n\t实际\n完成值\n\t分值\n\t得分\n\t偏差原因分析及改进措施\n\n"
+    "\t\n\t产出指标\n\t数量指标\n\t全年共收集解决民情问题数\n\t全面梳理三级网格数量\n\t全年共收集解决民情问题12088个\n"
+    "\t10\n\t10\n\t\n\n"
+    "\t\n\t\n\t质量指标\n\t定点结对一帮一，网格服务更精准。\n\n\n\t一是帮扶后进网格\n\t一是帮扶后进网格\n"
+    "\t15\n\t14\n\t\n\n"
+    "\t总分\n\t100\n\t99\n\t\n"
+)
+
+
+def test_one_cell_per_line_scores_sit_under_their_own_header_cells() -> None:
+    facts = [f for t in _tables(SCORED) for f in extract_table_facts(t, "004.txt")]
+    got = _by_label(facts)
+    assert got[("全年共收集解决民情问题数", "分值")] == "10"
+    assert got[("定点结对一帮一，网格服务更精准。", "得分")] == "14"
+    # no score is read as the target or the result printed in words before it
+    assert not any(column in {"年度指标值", "实际完成值"} for _, column in got)
+    # the 总分 row, merged across the label columns, keeps the grid's score columns
+    assert got[("总分", "分值")] == "100" and got[("总分", "得分")] == "99"
+
+
 def test_split_code() -> None:
     assert split_code("2010350 事业运行") == ("2010350", "事业运行")
     assert split_code("30113住房公积金") == ("30113", "住房公积金")
