@@ -352,7 +352,7 @@ class Answerer:
             return self._compare(query)
         if query.op == "compare_items":
             return self._compare_items(query)
-        if query.op in ("sum", "diff", "minus"):
+        if query.op in ("sum", "diff", "minus", "ratio"):
             return self._compute(query)
         return self._single(query)
 
@@ -590,10 +590,16 @@ class Answerer:
         zh = query.lang != "en"
         a_text, b_text = query.operands
         found: list[tuple[str, Group, Group]] = []
+        asked = query
+        if query.op == "ratio":
+            # the share is computed from two amounts (or counts): neither operand is a percentage
+            query = replace(query, unit_wanted="")
+        # the whole a share is taken of is a total (基本支出 合计, the budget's 总计), not a part of it
+        query_b = replace(query, wants_total=True) if query.op == "ratio" else query
         for files in self._by_group(query.reports):
             sa, ga = self._resolve(query, a_text, files, operand=True)
             near = self._best_fact(ga[0]) if sa == "answered" else None
-            sb, gb = self._resolve(query, b_text, files, operand=True, near=near)
+            sb, gb = self._resolve(query_b, b_text, files, operand=True, near=near)
             if sa != "answered" and sb == "answered":
                 # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
                 sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
@@ -603,6 +609,9 @@ class Answerer:
                 pair = self._pair_in_one_sentence(query, files)
                 if pair is not None:
                     found.append((files[0], *pair))
+        if len(found) != 1 and asked.op == "ratio":
+            # no two figures to divide: a share the report prints in words ("占 79.49%") may still be it
+            return self._single(replace(asked, op="value", operands=()))
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
@@ -618,9 +627,14 @@ class Answerer:
             unit = "万元"
             va = va * UNIT_FACTORS[ua] / UNIT_FACTORS["万元"]
             vb = vb * UNIT_FACTORS[ub] / UNIT_FACTORS["万元"]
+        elif ua != ub and asked.op == "ratio":
+            # "what share of people were satisfied": not one count of another; a printed share may be it
+            return self._single(replace(asked, op="value", operands=()))
         elif ua != ub:
             return self._not_found(query, "Cannot compute: the two figures have different units "
                                           f"({ua} vs {ub}).", [])
+        if query.op == "ratio":
+            return self._ratio(query, report, fa, fb, va, vb)
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
         result = va + vb if query.op == "sum" else (va - vb if query.op == "minus" else abs(va - vb))
         if query.op == "diff" and vb > va:
@@ -640,6 +654,27 @@ class Answerer:
                             "operands": [_fact_citation(fa), _fact_citation(fb)]},
             "searched": query.searched,
         }
+
+    def _ratio(self, query: Query, report: str, part: Fact, whole: Fact, vp: Decimal, vw: Decimal) -> dict[str, Any]:
+        """The share `part` is of `whole`, in per cent to two decimals (the places shares are
+        printed with), the division shown; a part larger than its whole is no share."""
+        zh = query.lang != "en"
+        if vw <= 0 or vp < 0 or vp > vw:
+            msg = (f"无法计算占比：{self._fact_label(part)}（{_plain(part.raw)}{part.unit}）不是"
+                   f"{self._fact_label(whole)}（{_plain(whole.raw)}{whole.unit}）的一部分。" if zh
+                   else f"Cannot compute the share: {self._fact_label(part)} ({_plain(part.raw)} {part.unit}) "
+                        f"is not a part of {self._fact_label(whole)} ({_plain(whole.raw)} {whole.unit}).")
+            return self._not_found(query, msg, [])
+        value = format_value((vp * 100 / vw).quantize(Decimal("0.01")))
+        arithmetic = f"{_plain(part.raw)} {part.unit} ÷ {_plain(whole.raw)} {whole.unit} × 100% = {value}%"
+        lp, lw = self._fact_label(part), self._fact_label(whole)
+        org = self._org_name(report)
+        text = (f"{org}：{lp}占{lw}的 {value}%（{arithmetic}，保留两位小数）。" if zh
+                else f"{org}: {lp} is {value}% of {lw} ({arithmetic}, to two decimals).")
+        cites = [_fact_citation(part), _fact_citation(whole)]
+        return {"status": "answered", "answer": text, "value": value, "unit": "%", "citations": cites,
+                "computation": {"op": "ratio", "expression": arithmetic, "operands": cites},
+                "searched": query.searched}
 
     def _compare_items(self, query: Query) -> dict[str, Any]:
         """Two items of one report ("服务采购和货物采购哪个多"): each found on its own, the larger

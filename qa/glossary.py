@@ -100,7 +100,7 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     # verbs and words that say how a figure is asked for, never what it is
     "set aside expect expected held hold holds covered cover filed file launched receive received record "
     "recorded percentage end during before exceed exceeded short came come take taken reach reached "
-    "include included involved among across own itself if you".split()
+    "include included involved among across own itself if you share proportion fraction percent".split()
 )
 # Prepositions an item follows: "spend on X", "budget for X".
 ITEM_PREPOSITIONS = frozenset({"for", "on", "towards", "toward"})

@@ -115,6 +115,21 @@ DIFF_RE = re.compile(
     r"|(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
 )
+# "X占Y的比例", "Y里X占比多少", "X as a share of Y", "what share of Y went to X": the share one
+# printed figure is of another, computed from the two (a share printed in words is found the
+# usual way when the two cannot be)
+RATIO_WORDS_ZH = r"(?:的)?(?:比例|比重|百分比|百分之几|份额|几成|多少)"
+RATIO_RE = re.compile(
+    rf"(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
+    rf"|(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
+)
+EN_RATIO_RE = re.compile(
+    r"(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
+    r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part) of\b(.+?)\b(?:goes|went|is|was|are|were)"
+    r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for))?\b(.+)"
+    r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
+    re.I,
+)
 COMPARE_RE = re.compile(
     r"which\b.{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b|\bcompare\b|\bvs\.?\b|比较|对比"
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
@@ -326,6 +341,35 @@ def share_context(first: str, second: str) -> tuple[str, str]:
     if not setting or " " in second.strip() or any(w in second for w in setting):
         return first, second
     return " ".join([*setting, words[-1]]), " ".join([*setting, second.strip()])
+
+
+def _ratio_operands(question: str, metric: str, lang: str, remove: list[str],
+                    linker: OrgLinker) -> tuple[str, str] | None:
+    """(part, whole) of a question asking the share one figure is of another, else None."""
+    if lang != "zh":
+        found = EN_RATIO_RE.search(question)
+        if found is None:
+            return None
+        groups = [g for g in found.groups() if g is not None]
+        part, whole = (groups[1], groups[0]) if found.group(3) is not None else (groups[0], groups[1])
+        sides = [clean_metric(render_english(side, linker.name_words).text, remove) for side in (part, whole)]
+    else:
+        found = RATIO_RE.search(re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric))
+        if found is None:
+            return None
+        if found.group(1) is not None:
+            whole, part = found.group(1), found.group(2)
+        else:
+            part, whole = found.group(3), found.group(4)
+        sides = [part, whole]
+    sides = [" ".join(side.removeprefix("的").split()).strip("的 ") for side in sides]
+    if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
+        return None
+    if set(sides[1].split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS:
+        sides[1] = "收入支出预算总计"  # "what share of the budget": of the whole budget
+    elif set(sides[1].split()) <= BARE_ACTUAL_WORDS:
+        sides[1] = "本年支出合计"  # "of all it spent"
+    return sides[0], sides[1]
 
 
 def _with_setting(operands: tuple[str, str], lang: str) -> tuple[tuple[str, ...], tuple[str, str]]:
@@ -681,6 +725,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
+    if op == "value" and not wants_change:
+        ratio = _ratio_operands(q, metric, lang, remove, linker)
+        if ratio:
+            op, operands = "ratio", ratio
     if (wants_change or previous_level) and op == "value":
         # "机关运行经费比上年降了百分之几": the change's own words are the figure's label, printed
         # with it; what changed is the rest (and "…减少了，上年是多少" asks the level before it)

@@ -90,6 +90,24 @@ def test_difference_shares_the_subject(answerer) -> None:  # noqa: ANN001
     assert (r["status"], r["value"]) == ("answered", "30.81")
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["硚口区网格化中心2020年人员经费占基本支出的比重是多少？",
+     "What share of the Qiaokou grid center's 2020 basic expenditure went to personnel?"],
+)
+def test_share_is_computed_from_its_part_and_whole(answerer, question: str) -> None:  # noqa: ANN001
+    # 000 表6: 人员经费合计 222.59 of 基本支出 238.15 -> 93.466…%, shown to two decimals
+    r = _ask(answerer, question)
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "93.47", "%")
+    assert r["computation"]["expression"] == "222.59 万元 ÷ 238.15 万元 × 100% = 93.47%"
+    assert len(r["citations"]) == 2
+
+
+def test_a_part_larger_than_its_whole_is_no_share(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "硚口区网格化中心2020年基本支出占人员经费的比例")
+    assert (r["status"], r["value"]) == ("not_found", None)
+
+
 def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
     # 000: 收、支总计 525.73; 002: 313. 08
     r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")

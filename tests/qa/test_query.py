@@ -60,6 +60,26 @@ def test_english_terms_and_units() -> None:
     assert parse_query("岳麓区2021年12345热线群众满意度是多少？", CATALOG).unit_wanted == "percent"
 
 
+@pytest.mark.parametrize(
+    ("question", "operands"),
+    [
+        ("硚口区2020年人员经费占基本支出的比例", ("人员经费", "基本支出")),
+        ("硚口区2020年基本支出里人员经费占比多少", ("人员经费", "基本支出")),
+        ("Qiaokou 2020: personnel costs as a share of basic expenditure?", ("人员经费", "基本支出")),
+        ("What share of Qiaokou's 2020 basic expenditure went to personnel costs?", ("人员经费", "基本支出")),
+        # the whole budget, in the words the templates print its total with
+        ("What share of Qiaokou's 2024 budget goes to project spending?", ("项目支出", "收入支出预算总计")),
+    ],
+)
+def test_a_share_names_its_part_then_its_whole(question: str, operands: tuple[str, str]) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.op, query.operands) == ("ratio", operands)
+
+
+def test_a_share_of_nothing_named_is_a_printed_figure() -> None:
+    assert parse_query("硚口区2020年基本支出占比多少", CATALOG).op == "value"
+
+
 def test_sum_difference_and_compare() -> None:
     total = parse_query("硚口区网格化中心2020年人员经费与公用经费之和是多少万元？", CATALOG)
     assert (total.op, total.operands) == ("sum", ("人员经费", "公用经费"))
