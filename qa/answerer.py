@@ -352,7 +352,7 @@ class Answerer:
             return self._compare(query)
         if query.op == "compare_items":
             return self._compare_items(query)
-        if query.op in ("sum", "diff", "minus", "ratio"):
+        if query.op in ("sum", "diff", "minus", "except", "ratio"):
             return self._compute(query)
         return self._single(query)
 
@@ -635,8 +635,14 @@ class Answerer:
                                           f"({ua} vs {ub}).", [])
         if query.op == "ratio":
             return self._ratio(query, report, fa, fb, va, vb)
+        if query.op == "except" and not 0 <= vb <= va:
+            msg = (f"无法计算：{self._fact_label(fb)}（{_plain(fb.raw)}{fb.unit}）不是"
+                   f"{self._fact_label(fa)}（{_plain(fa.raw)}{fa.unit}）的一部分。" if zh
+                   else f"Cannot compute: {self._fact_label(fb)} ({_plain(fb.raw)} {fb.unit}) is not a part of "
+                        f"{self._fact_label(fa)} ({_plain(fa.raw)} {fa.unit}).")
+            return self._not_found(query, msg, [])
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
-        result = va + vb if query.op == "sum" else (va - vb if query.op == "minus" else abs(va - vb))
+        result = va + vb if query.op == "sum" else (va - vb if query.op in ("minus", "except") else abs(va - vb))
         if query.op == "diff" and vb > va:
             fa, fb, va, vb = fb, fa, vb, va
         result = _at_places(result, va, vb)

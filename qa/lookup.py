@@ -40,6 +40,7 @@ REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
+QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
 NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the question names is that table
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
@@ -411,8 +412,9 @@ def lookup_facts(
     metric = grams(metric_text, words=True)
     if not metric:
         return []
-    _qual, head_text = split_head(metric_text)
-    head = grams(head_text, words=True) if _qual else None
+    qual_text, head_text = split_head(metric_text)
+    head = grams(head_text, words=True) if qual_text else None
+    qual = {g for g in grams(qual_text, words=True) if not _generic(g)} - (head or set()) if qual_text else set()
     specific = specific_text_grams(metric_text)
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
@@ -440,6 +442,12 @@ def lookup_facts(
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
                            specific, plain_metric)
+        if qual:
+            # "面向中小企业预留的采购预算": the qualifier says which 采购预算; a figure whose
+            # sentence, row, section and table never say it is another one
+            score += QUALIFIER_WEIGHT * (
+                _cover(qual, view.label | view.column | view.quote | view.parents | view.context | view.table, weight)
+                - 0.5)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     if table_ref and scored:
         # the question names a table ("…支出预算表的合计"): when a table of the report is that one,

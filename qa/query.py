@@ -130,6 +130,21 @@ EN_RATIO_RE = re.compile(
     r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
     re.I,
 )
+# "Y里除去X还剩多少", "除了X，Y还有多少", "Y excluding X", "leaving out X, how much of Y remains":
+# a whole less one of its parts (both printed), never the part itself
+EXCLUDE_WORDS = r"(?:除去|除了|除开|扣除|扣掉|去掉|去除|刨去|不含|不包括|不计|剔除)"
+EXCLUDE_RE = re.compile(
+    rf"^(?P<whole>.+?)(?:里|中|内)?[，,\s]*{EXCLUDE_WORDS}(?P<part>.+?)(?:的部分|部分)?(?:之外|以外|外|后)?"
+    r"(?:还剩|剩下|剩余|还有|还)?$"
+    rf"|^{EXCLUDE_WORDS}(?P<part2>.+?)(?:之外|以外|外|后)?[，,\s]+(?P<whole2>.+?)(?:还剩|剩下|剩余|还有|还)?$"
+)
+EN_EXCLUDE_RE = re.compile(
+    r"^(?P<whole>.+?)\b(?:excluding|not counting|not including|leaving out|apart from|other than|except(?: for)?|"
+    r"without|less|net of)\b(?P<part>.+)$"
+    r"|^\W*(?:excluding|not counting|leaving out|setting aside|apart from|except for|other than)\b(?P<part2>[^,]+),"
+    r"(?P<whole2>.+)$",
+    re.I,
+)
 COMPARE_RE = re.compile(
     r"which\b.{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b|\bcompare\b|\bvs\.?\b|比较|对比"
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
@@ -260,7 +275,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -365,11 +380,38 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: list[str],
     sides = [" ".join(side.removeprefix("的").split()).strip("的 ") for side in sides]
     if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
         return None
-    if set(sides[1].split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS:
-        sides[1] = "收入支出预算总计"  # "what share of the budget": of the whole budget
-    elif set(sides[1].split()) <= BARE_ACTUAL_WORDS:
-        sides[1] = "本年支出合计"  # "of all it spent"
-    return sides[0], sides[1]
+    return sides[0], _whole_named(sides[1])
+
+
+def _whole_named(whole: str) -> str:
+    """The whole a share is of, or a part is taken from: a bare "budget" or "spending" is the
+    report's total, in the words the templates print it with."""
+    if set(whole.split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS:
+        return "收入支出预算总计"  # "what share of the budget": of the whole budget
+    if set(whole.split()) <= BARE_ACTUAL_WORDS:
+        return "本年支出合计"  # "of all it spent"
+    return whole
+
+
+def _excluded_operands(question: str, metric: str, lang: str, remove: list[str],
+                       linker: OrgLinker) -> tuple[str, str] | None:
+    """(whole, part) of a question asking what is left of a figure without one of its parts."""
+    if lang != "zh":
+        found = EN_EXCLUDE_RE.search(question.strip().rstrip("?？"))
+        if found is None:
+            return None
+        whole, part = found.group("whole") or found.group("whole2"), found.group("part") or found.group("part2")
+        sides = [clean_metric(render_english(side, linker.name_words).text, remove) for side in (whole, part)]
+    else:
+        found = EXCLUDE_RE.search(metric)
+        if found is None:
+            return None
+        sides = [found.group("whole") or found.group("whole2"), found.group("part") or found.group("part2")]
+    sides = [" ".join(re.sub(r"(?:还剩|剩下|剩余|remains?|left)$", "", side.strip()).split()).strip("的 ，,")
+             for side in sides]
+    if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
+        return None
+    return _whole_named(sides[0]), sides[1]
 
 
 def _with_setting(operands: tuple[str, str], lang: str) -> tuple[tuple[str, ...], tuple[str, str]]:
@@ -725,10 +767,13 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
-    if op == "value" and not wants_change:
+    if op in ("value", "unread") and not wants_change:
         ratio = _ratio_operands(q, metric, lang, remove, linker)
+        excluded = None if ratio else _excluded_operands(q, metric, lang, remove, linker)
         if ratio:
             op, operands = "ratio", ratio
+        elif excluded:
+            op, operands = "except", excluded
     if (wants_change or previous_level) and op == "value":
         # "机关运行经费比上年降了百分之几": the change's own words are the figure's label, printed
         # with it; what changed is the rest (and "…减少了，上年是多少" asks the level before it)

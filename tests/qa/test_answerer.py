@@ -108,6 +108,23 @@ def test_a_part_larger_than_its_whole_is_no_share(answerer) -> None:  # noqa: AN
     assert (r["status"], r["value"]) == ("not_found", None)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["硚口区网格化中心2020年基本支出扣除人员经费后还剩多少？",
+     "Qiaokou grid center 2020 basic expenditure excluding personnel costs?"],
+)
+def test_a_whole_less_one_part(answerer, question: str) -> None:  # noqa: ANN001
+    # 000: 基本支出 238.15 − 人员经费 222.59 = 15.56 (the 公用经费 the report prints beside them)
+    r = _ask(answerer, question)
+    assert (r["status"], r["value"]) == ("answered", "15.56")
+    assert r["computation"]["expression"] == "238.15 万元 − 222.59 万元 = 15.56 万元"
+
+
+def test_excluding_more_than_the_whole_is_refused(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "硚口区网格化中心2020年人员经费除去基本支出还剩多少")
+    assert (r["status"], r["value"]) == ("not_found", None)
+
+
 def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
     # 000: 收、支总计 525.73; 002: 313. 08
     r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")

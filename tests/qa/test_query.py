@@ -76,6 +76,20 @@ def test_a_share_names_its_part_then_its_whole(question: str, operands: tuple[st
     assert (query.op, query.operands) == ("ratio", operands)
 
 
+@pytest.mark.parametrize(
+    ("question", "operands"),
+    [
+        ("硚口区2020年基本支出扣除人员经费后还剩多少", ("基本支出", "人员经费")),
+        ("除了人员经费，硚口区2020年基本支出还有多少", ("基本支出", "人员经费")),
+        ("Qiaokou 2020 basic expenditure excluding personnel costs?", ("基本支出", "人员经费")),
+        ("Leaving out personnel costs, how much of Qiaokou's 2020 basic expenditure remains?", ("基本支出", "人员经费")),
+    ],
+)
+def test_excluding_names_the_whole_then_its_part(question: str, operands: tuple[str, str]) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.op, query.operands) == ("except", operands)
+
+
 def test_a_share_of_nothing_named_is_a_printed_figure() -> None:
     assert parse_query("硚口区2020年基本支出占比多少", CATALOG).op == "value"
 
@@ -270,13 +284,25 @@ def test_english_share_and_rate_words_ask_for_a_percentage(question: str) -> Non
 @pytest.mark.parametrize(
     "question",
     [
-        "Leaving out overseas travel, how much of Wanli Subdistrict's 2024 'three public expenses' budget remains?",
-        "Not counting rent, how much did Wanli Subdistrict spend in 2024?",
         "If you sum the four quarterly payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
     ],
 )
 def test_english_computations_it_cannot_split_are_not_one_figure(question: str) -> None:
     assert parse_query(question, WANLI).op == "unread"
+
+
+@pytest.mark.parametrize(
+    ("question", "operands"),
+    [
+        ("Leaving out overseas travel, how much of Wanli Subdistrict's 2024 'three public expenses' budget remains?",
+         ("三公经费支出 预算", "因公出国境费")),
+        # spending, no item named: all it spent
+        ("Not counting rent, how much did Wanli Subdistrict spend in 2024?", ("本年支出合计", "租赁费")),
+    ],
+)
+def test_english_exclusions_are_a_whole_less_its_part(question: str, operands: tuple[str, str]) -> None:
+    query = parse_query(question, WANLI)
+    assert (query.op, query.operands) == ("except", operands)
 
 
 def test_what_remains_as_printed_is_a_level() -> None:
