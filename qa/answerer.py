@@ -749,6 +749,8 @@ class Answerer:
         units = {r["canonical_unit"] for r in answered}
         if len(units) != 1:
             return {**self._not_found(query, "Cannot compare figures in different units.", []), "comparison": rows}
+        if query.gap and len(answered) == 2:
+            return self._gap(query, answered, rows, cites)
         smaller = query.smaller
         pick = (min if smaller else max)(answered, key=lambda r: Decimal(r["canonical"]))
         parts = [f"{r['org']} {r['year']}: {r['value']} {r['unit']}" for r in answered]
@@ -759,6 +761,22 @@ class Answerer:
                     f"{pick['value']} {pick['unit']}. Compared: " + "; ".join(parts) + ".")
         return {"status": "answered", "answer": text, "value": pick["value"], "unit": pick["unit"],
                 "citations": cites, "comparison": rows, "searched": query.searched}
+
+    def _gap(self, query: Query, answered: list[dict[str, Any]], rows: list[dict[str, Any]],
+             cites: list[dict[str, Any]]) -> dict[str, Any]:
+        """"2025 vs 2024, down by how much?": the larger less the smaller, both cited."""
+        zh = query.lang != "en"
+        big, small = sorted(answered, key=lambda r: Decimal(r["canonical"]), reverse=True)
+        a, b = Decimal(big["canonical"]), Decimal(small["canonical"])
+        unit = big["canonical_unit"] if big["canonical_unit"] in UNIT_FACTORS else big["unit"]
+        value = format_value(_at_places(a - b, a, b))
+        arithmetic = f"{format_value(a)} {unit} − {format_value(b)} {unit} = {value} {unit}"
+        sides = [f"{r['org']} {r['year']}: {r['value']} {r['unit']}" for r in (big, small)]
+        text = (f"相差 {value} {unit}（{arithmetic}）。比较：" + "；".join(sides) + "。" if zh
+                else f"The difference is {value} {unit} ({arithmetic}). Compared: " + "; ".join(sides) + ".")
+        return {"status": "answered", "answer": text, "value": value, "unit": unit, "citations": cites,
+                "comparison": rows, "searched": query.searched,
+                "computation": {"op": "diff", "expression": arithmetic, "operands": cites}}
 
     # ------------------------------------------------------------------ helpers
 

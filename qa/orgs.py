@@ -274,6 +274,58 @@ NAME_ENDS = (
 )
 
 
+# Two-character words a user writes right before an organisation's name that are no part of it
+# ("请问财政局…", "今年网格中心…"): whatever else stands there qualifies the name.
+LEAD_WORDS = frozenset(
+    "请问 问下 想问 查询 查下 查查 看看 告诉 那个 这个 这家 那家 哪个 哪家 我们 你们 他们 咱们 关于 有关 对于 "
+    "今年 去年 上年 本年 全年 当年 明年 前年 年度 本级 下属 所属 各个 全部 所有 整个 一下 帮我 麻烦 "
+    "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位".split()
+)
+_EN_LEAD_WORDS = frozenset(
+    "the what which how who whose in for of did does do is was were are and or by at on its their this that "
+    "fy total budget final".split()
+)
+
+
+def foreign_qualifier(text: str, match: OrgMatch, names: Iterable[str]) -> str:
+    """A word the question puts right before the name it matched that the name does not hold:
+    "浦东财政局" matched to 上海市普陀区财政局 by 财政局, "江苏省财政厅" to 上海市财政局 by 财政,
+    "Pudong Finance Bureau". Such a word names another organisation of the kind (another
+    district's bureau); "" when the word before is none (请问, 今年, 2024年) or absent."""
+    if not match.spans:
+        return ""
+    start, end = min(match.spans)
+    if not text[start:end].endswith(NAME_ENDS):
+        return ""  # "社会工作" of 其他社会工作事务支出: an item's words, not a name the question gives
+    before = text[:start]
+    run = re.search(r"([\u4e00-\u9fa5]+)$", before)
+    if run:
+        word = re.sub(r"^(?:年度|年|的)", "", run.group(1))
+        known = set("".join(names))
+        if len(word) == 2 and word not in LEAD_WORDS and not set(word) & known:
+            return word + text[start:end]
+        return ""
+    english = re.search(r"([A-Z][a-z]+)\s+$", before)
+    if english and english.group(1).lower() not in _EN_LEAD_WORDS:
+        return english.group(1)
+    return ""
+
+
+def unmatched_name(question: str, names: Iterable[str]) -> str:
+    """An organisation's name the question gives that matches no report at all: a run of its own
+    ending in an office word ("青山网格中心24年…") whose other characters no name in the store
+    holds (青山). "" when there is none."""
+    known = set("".join(names))
+    for run in re.findall(r"[\u4e00-\u9fa5]+", re.sub(r"[的和与及、]", " ", question)):
+        end = next((w for w in NAME_ENDS if run.endswith(w)), "")
+        if not end or len(run) < len(end) + 2:
+            continue
+        rest = _OFFICE_RE.sub("", run[: len(run) - len(end)])
+        if len(rest) >= 2 and not set(rest) & known and rest[-2:] not in LEAD_WORDS:
+            return run
+    return ""
+
+
 def _without_places(name: str) -> tuple[str, tuple[str, ...]]:
     """(the name less 中共 and its places, the places): 中共上海市普陀区委社会工作部 ->
     ('委社会工作部', ('上海市', '普陀区'))."""

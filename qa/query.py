@@ -21,7 +21,7 @@ from qa.glossary import (
     render_english,
     translate_org_words,
 )
-from qa.orgs import OrgLinker, name_in_question, unknown_places
+from qa.orgs import OrgLinker, foreign_qualifier, name_in_question, unknown_places, unmatched_name
 
 # "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
 CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
@@ -143,6 +143,12 @@ EN_EXCLUDE_RE = re.compile(
     r"without|less|net of)\b(?P<part>.+)$"
     r"|^\W*(?:excluding|not counting|leaving out|setting aside|apart from|except for|other than)\b(?P<part2>[^,]+),"
     r"(?P<whole2>.+)$",
+    re.I,
+)
+# a comparison that asks by how much, not which
+GAP_RE = re.compile(
+    r"\bby how much\b|\bhow much (?:more|less|higher|lower|bigger|smaller|larger)\b|\b(?:difference|gap)\b"
+    r"|差(?:了)?多少|相差|差距|差额|(?:多|少|高|低|增|减|降|涨)(?:了|出)?多少",
     re.I,
 )
 COMPARE_RE = re.compile(
@@ -280,6 +286,7 @@ class Query:
     table_ref: str = ""
     measure: str = ""
     smaller: bool = False
+    gap: bool = False  # a comparison asking how far apart the two are ("down by how much", 差多少)
     year_in_text: bool = False  # the year asked is no report's year: facts must mention it
     unknown_place: str = ""
     org_named: bool = True
@@ -323,7 +330,7 @@ def unmask(text: str) -> str:
 # A metric of these words alone asks for a report's whole budget.
 TOTAL_WORDS = frozenset({"合计", "总计", "总额"})  # "the budget total" is the budget
 BARE_ACTUAL_WORDS = frozenset({"支出", "决算", "实际支出", "支出决算", "决算数"})  # spending, no item named
-BARE_BUDGET_WORDS = frozenset({"预算", "预算数", "总预算", "部门预算", "单位预算", "年度预算"})
+BARE_BUDGET_WORDS = frozenset({"预算", "预算数", "总预算", "预算总额", "预算总数", "全部预算", "整体预算", "部门预算", "单位预算", "年度预算"})
 NUMERAL_CHARS = frozenset("一二三四五六七八九十0123456789")
 
 
@@ -614,6 +621,13 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     linked, _ = linker.candidates(q)
     known = [n for i in catalog for n in (i.org, i.district) if n]
     unknown_place = next(iter(unknown_places(q, known)), "")
+    if not linked and not unknown_place:
+        unknown_place = unmatched_name(q, known)
+    if linked and not unknown_place:
+        # "浦东财政局" read as 普陀区财政局 by 财政局: a word of its own before the name that the
+        # name does not hold names another organisation of that kind
+        text = linker.name_text(q)
+        unknown_place = foreign_qualifier(text, linked[0], known)
     if linked:
         # spans are on the question as the linker reads it (English office words in Chinese);
         # the Chinese pieces of a mixed question are printed in the question as they are
@@ -712,6 +726,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     operands: tuple[str, ...] = ()
     shared_items: tuple[str, ...] = ()
     smaller = False
+    gap = False
     fallback_metrics: tuple[str, ...] = ()
     previous_level = bool(PREVIOUS_LEVEL_RE.search(q))
     backward = bool(BACKWARD_RE.search(q)) or previous_level
@@ -731,6 +746,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             op, operands = "compare_items", share_subject(items.group(1).strip(), items.group(2).strip())
             shared_items, operands = _with_setting(operands, lang)
         smaller = word.lower() in SMALLER_WORDS
+        gap = op == "compare" and bool(GAP_RE.search(q))
     else:
         sum_cue = SUM_CUE_RE.search(q)
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
@@ -791,6 +807,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if op == "value" and not BALANCE_RE.search(metric) and not TOTAL_NAME_RE.search(metric) and (
             STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
+    if op == "unread" and len(years) == 2 and GAP_RE.search(q):
+        # "2025年和2024年三公经费相差多少": one figure in two years' reports, set against each other
+        op, gap = "compare", True
+        metric = " ".join(re.sub(r"^(?:和|与|跟|同)|(?:相差|之差|差额|差距|差)$", "", m) for m in metric.split()).strip()
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
     if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS
             and set(metric.split()) & BARE_BUDGET_WORDS and not rendering.unplaced_items
@@ -831,7 +851,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
-        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller,
+        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller, gap=gap,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,

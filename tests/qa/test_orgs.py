@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.orgs import OrgLinker, name_in_question, unknown_places
+from qa.orgs import OrgLinker, foreign_qualifier, name_in_question, unknown_places, unmatched_name
 
 NAMES = {
     "gh.pdf": "上海市普陀区规划和自然资源局",
@@ -104,3 +104,39 @@ def test_a_city_named_without_its_district_is_the_citys_office() -> None:
     kept, _ = linker.candidates("普陀财政局25年租赁费")
     assert [m.report for m in kept] == ["district.pdf"]
 
+
+
+KNOWN = list(NAMES.values())
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("浦东财政局2024年基本支出", "浦东财政局"),  # another district's bureau, matched by 财政局 alone
+        ("Pudong Finance Bureau 2024 basic expenditure", "Pudong"),
+        # words before a name that are no part of it
+        ("请问财政局2024年基本支出", ""),
+        ("2024年普陀财政局基本支出", ""),
+        ("截至24年8月底万里街道一共有几辆车", ""),
+        ("“其他社会工作事务支出”2024年决算数", ""),  # 社会工作 is the item's, no name given
+        ("2020年硚口区网格化中心和芦淞区网格化中心的公用经费", ""),  # both names the store's
+        ("What was the Finance Bureau's 2024 basic expenditure?", ""),
+    ],
+)
+def test_a_word_before_the_name_that_no_name_holds_names_another_office(
+        linker: OrgLinker, question: str, word: str) -> None:
+    text = linker.name_text(question)
+    best = linker.candidates(question)[0][0]
+    assert foreign_qualifier(text, best, KNOWN) == word
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("青山网格中心24年收支总计多少", "青山网格中心"),
+        ("网格中心24年收支总计多少", ""),  # office words only: not another office's name
+        ("2024年数据中心建设项目预算", ""),  # a project's name runs on past the office word
+    ],
+)
+def test_a_name_that_matches_no_report(question: str, name: str) -> None:
+    assert unmatched_name(question, KNOWN) == name
