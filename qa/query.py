@@ -580,11 +580,24 @@ REPORT_POINTER_RE = re.compile(
     r"(?:预算|决算|报告|说明|公开|原文|报告原文)+(?:里|中|上)?(?:写的|说的|的|为准)?\s*[)）]")
 
 
+# "跟年初预算比，…", "compared with the initial budget, …": the figure a question sets the asked one
+# against, when it asks for the asked one only
+REFERENCE_RE = re.compile(
+    r"(?:跟|与|和|同|较|对比)[^，,。？?\s]{1,10}?(?:相)?比(?:较|起来)?(?=[，,\s])"
+    r"|\b(?:compared (?:with|to)|relative to|measured against|against)\s+(?:the |its )?"
+    r"(?:initial |original |year-start |planned )?(?:budget|plan)\b\s*,",
+    re.I,
+)
+
+
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     # "二、三季度用款计划": two items that share their word, written out ("二季度和三季度用款计划")
     q = ENUMERATED_RE.sub(lambda m: f"{m.group(1)}{m.group(3)}和{m.group(2)}{m.group(3)}", q)
+    if not GAP_RE.search(q) and not CHANGE_CUE_RE.search(q) and not COMPARE_RE.search(q):
+        # "跟年初预算比，实际花了多少": what it is set against is no part of what is asked
+        q = REFERENCE_RE.sub("，", q)
     lowered = q.lower()
     lang = detect_lang(q)
     years = tuple(dict.fromkeys(int(y) for y in YEAR_RE.findall(q)))

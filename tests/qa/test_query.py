@@ -90,6 +90,13 @@ def test_excluding_names_the_whole_then_its_part(question: str, operands: tuple[
     assert (query.op, query.operands) == ("except", operands)
 
 
+def test_what_the_figure_is_set_against_is_not_what_is_asked() -> None:
+    query = parse_query("硚口网格中心2020年社保就业支出跟年初预算比，实际花了多少？", CATALOG)
+    assert (query.measure, query.metric, query.op) == ("actual", "社保就业支出", "value")
+    # a comparison keeps both sides
+    assert parse_query("硚口网格中心2020年办公费跟电费比，哪个花得多？", CATALOG).op in ("compare", "compare_items")
+
+
 def test_a_share_of_nothing_named_is_a_printed_figure() -> None:
     assert parse_query("硚口区2020年基本支出占比多少", CATALOG).op == "value"
 
