@@ -352,6 +352,8 @@ class Answerer:
             return self._compare(query)
         if query.op == "compare_items":
             return self._compare_items(query)
+        if query.op == "variance":
+            return self._variance(query)
         if query.op in ("sum", "diff", "minus", "except", "ratio"):
             return self._compute(query)
         return self._single(query)
@@ -660,6 +662,36 @@ class Answerer:
                             "operands": [_fact_citation(fa), _fact_citation(fb)]},
             "searched": query.searched,
         }
+
+    def _variance(self, query: Query) -> dict[str, Any]:
+        """An item's actual against its budget, in the words each kind of report prints them
+        with: a 决算 sets 决算数 against 年初预算 (for the whole, 一般公共预算财政拨款支出, the
+        figure its template compares); a self-evaluation sets 全年执行数 against 全年预算数 (for
+        the whole, its funds' 合计). A budget report prints no actual."""
+        zh = query.lang != "en"
+        item, _direction = query.operands
+        tried: list[dict[str, Any]] = []
+        for files in self._by_group(query.reports):
+            kind = self.info[files[0]].kind if files[0] in self.info else ""
+            if kind == "决算":
+                # the budget the question names: the full-year (adjusted) one, else the initial one
+                full_year = re.search(r"全年预算|调整预算|full[- ]year|adjusted", query.question, re.I)
+                whole, actual, budget = "一般公共预算财政拨款支出", "决算数", "全年预算" if full_year else "年初预算"
+            elif kind == "绩效自评":
+                whole, actual, budget = "合计", "全年执行数", "全年预算数"
+            else:
+                continue
+            name = item or whole
+            result = self._compute(replace(query, op="diff", reports=tuple(files),
+                                           operands=(f"{name}{actual}", f"{name}{budget}")))
+            if result["status"] == "answered":
+                tried.append(result)
+        if len(tried) == 1:
+            return tried[0]
+        msg = ("未找到：需要同一份决算或绩效自评报告中该项的预算数和执行数（决算数）。" if zh
+               else "Not found: this needs one final-accounts or self-evaluation report printing both the "
+                    "budget and the actual of the item.")
+        return self._not_found(query, msg, [])
 
     def _ratio(self, query: Query, report: str, part: Fact, whole: Fact, vp: Decimal, vw: Decimal) -> dict[str, Any]:
         """The share `part` is of `whole`, in per cent to two decimals (the places shares are

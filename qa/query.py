@@ -151,6 +151,33 @@ GAP_RE = re.compile(
     r"|差(?:了)?多少|相差|差距|差额|(?:多|少|高|低|增|减|降|涨)(?:了|出)?多少",
     re.I,
 )
+# Budget against actual for one figure: "比年初预算多花了多少", "预算和实际执行差了多少", "没花完",
+# "over budget", "unspent". (over: actual above budget; under: below; else how far apart)
+VARIANCE_OVER_RE = re.compile(
+    r"比(?:年初|全年)?预算(?:数)?多(?:花|用|支出|支)?(?:了)?|超支|超出预算|超预算"
+    r"|\b(?:over|above|exceed(?:ed|s)?)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+)?budget\b"
+    r"|\bmore than (?:it |they )?(?:had )?budgeted\b",
+    re.I,
+)
+VARIANCE_UNDER_RE = re.compile(
+    r"比(?:年初|全年)?预算(?:数)?少(?:花|用|支出|支)?(?:了)?|没花完|未花完|没用完|未用完|节约了?多少|省了多少"
+    r"|\b(?:under|below|within)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+)?budget\b"
+    r"|\bunspent\b|\bless than (?:it |they )?(?:had )?budgeted\b|\bleft unspent\b",
+    re.I,
+)
+VARIANCE_GAP_RE = re.compile(
+    r"(?:年初|全年)?预算(?:数)?(?:和|与|跟|同)(?:实际)?(?:执行|支出|决算|花)(?:数|的)?(?:相)?差"
+    r"|(?:实际)?(?:执行|支出|决算)(?:数)?(?:和|与|跟|同)(?:年初|全年)?预算(?:数)?(?:相)?差"
+    r"|(?:年初|全年)?预算(?:数)?比(?:实际)?(?:执行|支出|决算)(?:数)?(?:多|少)"
+    r"|(?:实际)?(?:执行|支出|决算)(?:数)?比(?:年初|全年)?预算(?:数)?(?:多|少)"
+    r"|\b(?:budget(?:ed)?|plan(?:ned)?)\s+(?:and|vs\.?|versus)\s+(?:the\s+)?actual|\bactual\s+(?:and|vs\.?|versus)\s+(?:the\s+)?budget",
+    re.I,
+)
+# the words of a budget-against-actual question, to leave the item it is about
+VARIANCE_WORDS_RE = re.compile(
+    r"多出|比|年初|全年|预算数?|实际|执行数?|决算数?|多花|少花|多用|少用|花|用|多|少|超支|超出|超|没花完|未花完|没用完|未用完"
+    r"|节约|省|和|与|跟|同|相|差|了|的|钱|有|是|多少|万元?|那块|这块|那项|这项|[，,]"
+)
 COMPARE_RE = re.compile(
     r"which\b.{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b|\bcompare\b|\bvs\.?\b|比较|对比"
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
@@ -281,7 +308,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -796,6 +823,20 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
                 op = name
                 break
+    variance = ("over" if VARIANCE_OVER_RE.search(q) else "under" if VARIANCE_UNDER_RE.search(q)
+                else "gap" if VARIANCE_GAP_RE.search(q) else "")
+    if variance and op in ("value", "unread", "diff", "minus"):
+        # one figure's budget against its actual: the item is what is left of the metric
+        funds = {f"\x00{k}\x00": name for k, name in enumerate(dict.fromkeys(FUND_NAMES_RE.findall(metric)))}
+        masked = metric
+        for key, name in funds.items():
+            masked = masked.replace(name, key)  # 一般公共预算 is a fund, not the budget measure
+        words = VARIANCE_WORDS_RE.sub(" ", masked)
+        for key, name in funds.items():
+            words = words.replace(key, name)
+        words = list(dict.fromkeys(words.split()))
+        item = "" if set(words) <= BARE_ACTUAL_WORDS | BARE_BUDGET_WORDS | TOTAL_WORDS else " ".join(words)
+        op, operands, wants_change, gap = "variance", (item if grams_of(item) else "", variance), False, False
     if op in ("value", "unread") and not wants_change:
         ratio = _ratio_operands(q, metric, lang, remove, linker)
         excluded = None if ratio else _excluded_operands(q, metric, lang, remove, linker)

@@ -125,6 +125,29 @@ def test_excluding_more_than_the_whole_is_refused(answerer) -> None:  # noqa: AN
     assert (r["status"], r["value"]) == ("not_found", None)
 
 
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        # 004 self-evaluation: 资金来源 合计 全年预算数 423.38, 全年执行数 416.69
+        ("岳麓网格中心21年预算没花完的钱有多少万？", "6.69"),
+        ("How far under budget was Yuelu's grid centre in 2021?", "6.69"),
+        # 004: （1）基本支出 243.38 budgeted, 267.51 spent
+        ("岳麓网格中心21年基本支出比预算多花了多少？", "24.13"),
+        # 000 决算: 一般公共预算财政拨款支出 年初预算 477.06, 支出决算 525.73
+        ("硚口网格中心20年比年初预算多花了多少？", "48.67"),
+    ],
+)
+def test_budget_against_actual_in_the_reports_own_words(answerer, question: str, value: str) -> None:  # noqa: ANN001
+    r = _ask(answerer, question)
+    assert (r["status"], r["value"]) == ("answered", value)
+    assert len(r["computation"]["operands"]) == 2
+
+
+def test_a_budget_report_has_no_actual_to_set_against(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "硚口网格中心24年比年初预算多花了多少？")  # 001 is a 预算
+    assert (r["status"], r["value"]) == ("not_found", None)
+
+
 def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
     # 000: 收、支总计 525.73; 002: 313. 08
     r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")

@@ -97,6 +97,21 @@ def test_what_the_figure_is_set_against_is_not_what_is_asked() -> None:
     assert parse_query("硚口网格中心2020年办公费跟电费比，哪个花得多？", CATALOG).op in ("compare", "compare_items")
 
 
+@pytest.mark.parametrize(
+    ("question", "operands"),
+    [
+        ("岳麓网格中心21年基本支出比预算多花了多少？", ("基本支出", "over")),
+        ("硚口网格中心20年比年初预算少花了多少？", ("", "under")),  # no item: the whole
+        ("岳麓21年项目支出，年初预算和实际执行差了多少？", ("项目支出", "gap")),
+        ("How much did the Qiaokou grid centre spend over its initial budget in 2020?", ("", "over")),
+        ("硚口2020年一般公共预算的执行数比预算少了多少", ("一般公共预算", "under")),  # a fund, no measure
+    ],
+)
+def test_budget_against_actual_names_the_item(question: str, operands: tuple[str, str]) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.op, query.operands) == ("variance", operands)
+
+
 def test_a_share_of_nothing_named_is_a_printed_figure() -> None:
     assert parse_query("硚口区2020年基本支出占比多少", CATALOG).op == "value"
 
@@ -244,8 +259,8 @@ def test_two_figures_asked_for_and_not_told_apart_are_not_one_figure() -> None:
 
 def test_joining_characters_inside_a_standard_name_split_nothing() -> None:
     query = parse_query("万里街道24年城乡社区规划与管理年初预算和决算差了多少万", WANLI)
-    assert query.op == "diff"
-    assert query.operands == ("城乡社区规划与管理年初预算", "城乡社区规划与管理决算")
+    # one item's budget against its actual; 与 inside the item's name splits nothing
+    assert (query.op, query.operands) == ("variance", ("城乡社区规划与管理", "gap"))
     # 加 joins two items; 增加 does not
     assert parse_query("万里街道24年基本养老保险缴费加职业年金缴费一共多少万", WANLI).operands == ("基本养老保险缴费", "职业年金缴费")
 
@@ -323,7 +338,7 @@ def test_a_score_is_asked_in_points() -> None:
 
 def test_what_went_unspent_is_the_budget_less_the_actual() -> None:
     query = parse_query("How much of Wanli Subdistrict's 2024 initial budget for rent went unspent?", WANLI)
-    assert query.op == "diff" and query.operands[1].endswith("年初预算")
+    assert (query.op, query.operands) == ("variance", ("租赁费", "under"))
 
 
 def test_exceeding_by_how_much_is_a_computation() -> None:
