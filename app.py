@@ -32,6 +32,7 @@ from typing import Any
 
 # importing `index` first sets the offline defaults (GRADIO_ANALYTICS_ENABLED=False, HF offline)
 from index.config import Settings
+from index.formats import SUPPORTED_SUFFIXES
 from index.stores import StoreError
 from qa import view
 from qa.followup import Rewrite, asked_note, rewrite_followup
@@ -42,7 +43,7 @@ Progress = Callable[[str, int, int, str], None]
 
 DEFAULT_PORT = 7860
 HOST = "127.0.0.1"
-UPLOAD_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # every type `index add` reads
 UPLOADS_DIR = "uploads"
 REFRESH_EVERY = 5.0  # seconds between checks for reports added by other processes
 PENDING_TTL = 900.0  # seconds a replacement waits for its confirmation

@@ -53,8 +53,9 @@ class BenchResult:
 
 def run_bench(corpus: Path, pdfs: list[Path], embed_model: str) -> BenchResult:
     from index.analyse import analyse_file
-    from index.build import SUPPORTED_SUFFIXES, build_corpus
+    from index.build import build_corpus
     from index.embed import load_embedder
+    from index.formats import SUPPORTED_SUFFIXES
     from index.stores import tokenize
 
     started = time.perf_counter()

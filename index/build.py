@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import analyse
 from index.config import Settings
+from index.formats import SUPPORTED_SUFFIXES
 from index.models import ReportFormatError
 from index.stores import (
     BM25_DIR,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".xlsx", ".xlsm", ".xls", ".csv")
 _COMPLETE_MARKER = "BUILD_COMPLETE"
 _PID_FILE = "BUILDER_PID"
 

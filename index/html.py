@@ -25,7 +25,6 @@ from index.decode import drop_cjk_spaces, is_heading, join_wrapped, read_text
 from index.docx import _build, _Para, _Table  # noqa: PLC2701 - one home for the title/unit rule
 from index.models import Block, ReportFormatError, TableBlock, TextBlock
 
-HTML_SUFFIXES = (".html", ".htm")
 IMAGE_TABLE_NOTE = "table as image, not read"
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "svg", "nav", "aside", "form", "iframe", "button",

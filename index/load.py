@@ -6,22 +6,21 @@ from pathlib import Path
 
 from index.decode import check_size, read_text
 from index.docx import load_docx
-from index.html import HTML_SUFFIXES, load_html
+from index.formats import HTML_SUFFIXES, SHEET_SUFFIXES, SUPPORTED_SUFFIXES
+from index.html import load_html
 from index.meta import read_meta
 from index.models import Block, Report, ReportFormatError, sha256_bytes
 from index.pdf import load_pdf
-from index.sheets import SHEET_SUFFIXES, load_sheets
+from index.sheets import load_sheets
 from index.textblocks import parse_text_blocks
-
-SUPPORTED = (".txt", ".md", ".pdf", ".docx", *HTML_SUFFIXES, *SHEET_SUFFIXES)
 
 
 def load_report(path: Path, max_bytes: int) -> Report:
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
+    if suffix not in SUPPORTED_SUFFIXES:
         raise ReportFormatError(
             f"{path.name}: unsupported file type '{suffix or '(none)'}'; add "
-            f"{', '.join(SUPPORTED[:-1])} or {SUPPORTED[-1]}"
+            f"{', '.join(SUPPORTED_SUFFIXES[:-1])} or {SUPPORTED_SUFFIXES[-1]}"
         )
     check_size(path, max_bytes)
     data = path.read_bytes()

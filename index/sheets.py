@@ -36,7 +36,6 @@ from index.docx import OfficeZip, error_line
 from index.models import Block, ReportFormatError, TableBlock, TextBlock
 from index.numbers import parse_cell
 
-SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 XLSX_ZIP = OfficeZip(
     noun="workbook",
     app="Excel",

@@ -366,8 +366,14 @@ def test_safe_upload_name(name: str, expected: str) -> None:
     "name", ["report.exe", "report", "report.txt.sh", "../", "archive.tar.gz", ".txt"]
 )
 def test_safe_upload_name_refuses_other_types(name: str) -> None:
-    with pytest.raises(app.UploadError, match="is not a .txt / .md / .pdf / .docx file"):
+    with pytest.raises(app.UploadError, match=r"is not a \.txt / \.md / \.pdf / \.docx / \.html / .* / \.csv file"):
         app.safe_upload_name(name)
+
+
+@pytest.mark.parametrize("name", ["预算.xlsx", "决算.xls", "tables.csv", "report.HTML", "page.htm"])
+def test_uploads_take_every_type_index_add_reads(name: str) -> None:
+    # the upload control and `index add` read one list of types (index/formats.py)
+    assert app.safe_upload_name(name).lower().endswith(name.rsplit(".", 1)[1].lower())
 
 
 def test_check_uploads_refuses_oversized_files_and_copies_nothing(tmp_path: Path) -> None:
@@ -463,7 +469,8 @@ def test_upload_adds_good_reports_and_refuses_bad_ones(tmp_path: Path, fake_pipe
     exe = inbox / "tool.exe"
     exe.write_text("MZ")
     assert service.add_reports([str(exe)]) == (
-        "error: 'tool.exe' is not a .txt / .md / .pdf / .docx file; convert it first\nNothing was added."
+        "error: 'tool.exe' is not a .txt / .md / .pdf / .docx / .html / .htm / .xlsx / .xlsm / .xls / .csv file; "
+        "convert it first\nNothing was added."
     )
 
     good = inbox / "新 报告<b>.txt"
