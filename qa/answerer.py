@@ -613,7 +613,7 @@ class Answerer:
                     found.append((files[0], *pair))
         if len(found) != 1 and asked.op == "ratio":
             # no two figures to divide: a share the report prints in words ("占 79.49%") may still be it
-            return self._single(replace(asked, op="value", operands=()))
+            return self._single(replace(asked, op="value", operands=(), unit_wanted="percent"))
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
@@ -631,7 +631,7 @@ class Answerer:
             vb = vb * UNIT_FACTORS[ub] / UNIT_FACTORS["万元"]
         elif ua != ub and asked.op == "ratio":
             # "what share of people were satisfied": not one count of another; a printed share may be it
-            return self._single(replace(asked, op="value", operands=()))
+            return self._single(replace(asked, op="value", operands=(), unit_wanted="percent"))
         elif ua != ub:
             return self._not_found(query, "Cannot compute: the two figures have different units "
                                           f"({ua} vs {ub}).", [])
@@ -843,6 +843,10 @@ class Answerer:
         match the question about as well as the best (a 0.00 in some other row is no citation
         for a 0 the report states in words)."""
         near = [s for s in group.members if s.score >= group.score - AMBIGUITY_MARGIN]
+        if not any(s.fact.unit for s in near):
+            # cells whose table's 单位 was not read, grouped with the same figure printed with its
+            # unit: cite that one, which says what the figure is in
+            near = [s for s in group.members if s.fact.unit] or near
         return max(near, key=lambda s: (s.fact.source == "table", s.score)).fact
 
     def _org_name(self, report: str) -> str:

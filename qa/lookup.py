@@ -40,6 +40,8 @@ REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
+SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
+SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
 NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the question names is that table
@@ -350,6 +352,9 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if (fact.source == "table" and _asks_spending(query.question)
             and "收入" in f"{fact.column} {fact.table}" and "支出" not in fact.column):
         score -= REVENUE_FOR_SPENDING  # spending asked: an income column printing the same figure is not it
+    if (query.unit_wanted == "score" and SCORE_WEIGHT_RE.search(fact.column)
+            and not SCORE_WEIGHT_ASKED_RE.search(query.question)):
+        score -= 0.15  # a self-evaluation's 分值 is what an item could score; its 得分 is what it did
     if query.measure and view.measure and query.measure != view.measure:
         score -= 0.3  # a budget figure for an actual one, or the other way round
     if tail and tail & (view.label | view.column):
@@ -359,6 +364,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # "一共花了多少", "the total procurement budget": the sentence's 总额 (or the figure its
         # 其中 splits into parts), not one of its parts
         score += TOTAL_CUE_BONUS
+        if fact.source == "table" and view.total_column:
+            score += TOTAL_CUE_BONUS  # the grand total: the total row in the total column
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
@@ -589,7 +596,9 @@ def _total_of(fact: Fact) -> tuple[str, str, str] | None:
 def _printed_places(members: list[Scored]) -> int:
     """Decimal places of a group's figure in its common unit, as the least precise print."""
     places = []
-    for m in members:
+    with_unit = [m for m in members if m.fact.unit]
+    # a unit-less cell merged into a figure with a unit (its table's 单位 not read) is that figure
+    for m in with_unit or members:
         exponent = int(m.fact.value.as_tuple().exponent)
         scale = UNIT_FACTORS.get(m.fact.unit)
         # a 元 figure is exact to the 元 in 万元: 4 more places than it prints

@@ -279,7 +279,7 @@ NAME_ENDS = (
 LEAD_WORDS = frozenset(
     "请问 问下 想问 查询 查下 查查 看看 告诉 那个 这个 这家 那家 哪个 哪家 我们 你们 他们 咱们 关于 有关 对于 "
     "今年 去年 上年 本年 全年 当年 明年 前年 年度 本级 下属 所属 各个 全部 所有 整个 一下 帮我 麻烦 "
-    "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位".split()
+    "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位 市级 区级 省级 县级 本区 本市 全区 全市 全省".split()
 )
 _EN_LEAD_WORDS = frozenset(
     "the what which how who whose in for of did does do is was were are and or by at on its their this that "
@@ -301,8 +301,11 @@ def foreign_qualifier(text: str, match: OrgMatch, names: Iterable[str]) -> str:
     run = re.search(r"([\u4e00-\u9fa5]+)$", before)
     if run:
         word = re.sub(r"^(?:年度|年|的)", "", run.group(1))
-        known = set("".join(names))
-        if len(word) == 2 and word not in LEAD_WORDS and not set(word) & known:
+        known = list(names)
+        grams = {word[k : k + 2] for k in range(len(word) - 1)}
+        # a name of its own (浦东, 宜川路, 长寿路): no two of its characters together in any name
+        if (2 <= len(word) <= 4 and word[:2] not in LEAD_WORDS and word[-2:] not in LEAD_WORDS
+                and not any(g in n for g in grams for n in known)):
             return word + text[start:end]
         return ""
     english = re.search(r"([A-Z][a-z]+)\s+$", before)

@@ -491,7 +491,14 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         if f"多少{unit}" in q or f"几{unit}" in q:
             # 几个 is any count (几个编制 are people); other measure words say what is counted
             return "count", "" if unit == "个" else unit
+    counted = re.search(r"\bhow many\b(?:\s+[\w'-]+){0,3}?\s+(batch(?:es)?|person[- ]times|vehicles?|cars?|households?)\b", q)
+    if counted:
+        # what English counts in, said in the unit the reports print ("how many reception batches")
+        word = counted.group(1)
+        return "count", ("批次" if word.startswith("batch") else "人次" if word.startswith("person")
+                         else "户" if word.startswith("household") else "辆")
     if re.search(r"percentage|in percent|百分比|百分之|by what percent|\bwhat (?:share|proportion|fraction|rate)\b"
+                 r"|\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b|\bshare of\b"
                  r"|\b(?:execution|completion|satisfaction|implementation|utili[sz]ation)\s+rate\b|\bsatisfaction\b", q):
         return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
@@ -762,6 +769,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if ordinals:
         metric = " ".join([metric, *(forms[0] for forms in ordinals)])
     unit_wanted, count_unit = _unit_wanted(q)
+    if unit_wanted == "count" and not count_unit and (
+            re.search(r"(?:人员|员|职工|干部)(?:数|人数)?$", metric.split()[-1] if metric.split() else "")
+            or re.search(r"\bhow many (?:people|persons|employees|workers)\b", lowered)):
+        count_unit = "人"  # "多少网格员": people are counted in 人 (or 名), never in 个 of something else
     op = "value"
     operands: tuple[str, ...] = ()
     shared_items: tuple[str, ...] = ()

@@ -148,6 +148,15 @@ def test_a_budget_report_has_no_actual_to_set_against(answerer) -> None:  # noqa
     assert (r["status"], r["value"]) == ("not_found", None)
 
 
+def test_a_score_is_what_was_given_not_what_could_be(answerer) -> None:  # noqa: ANN001
+    # 004 自评表 总分: 分值 100 (the most it could score), 得分 99 (what it scored)
+    assert _ask(answerer, "岳麓网格中心2021年自评总分多少")["value"] == "99"
+    assert _ask(answerer, "岳麓网格中心2021年自评表总分的分值是多少")["value"] == "100"
+    # a self-evaluation's points answer no count: 工单量 is 84395 件, never a score of 10
+    r = _ask(answerer, "21年岳麓12345热线的工单量有多少？")
+    assert r["value"] != "10" and r["unit"] != "分"
+
+
 def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
     # 000: 收、支总计 525.73; 002: 313. 08
     r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")

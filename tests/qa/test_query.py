@@ -277,6 +277,25 @@ def test_a_stated_change_named_as_the_way_to_a_figure_asks_for_the_level() -> No
     assert not parse_query("万里街道24年租赁费预算 按25年说明里的增减倒推", WANLI).wants_change
 
 
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("How many official reception batches did Wanli Subdistrict host in 2024?", "批次"),
+        ("How many vehicles did Wanli Subdistrict own in 2024?", "辆"),
+        ("万里街道有几个网格员", "人"),  # people are counted in 人, not in the 个 of grids
+        ("How many people work at Wanli Subdistrict?", "人"),
+    ],
+)
+def test_what_a_count_is_counted_in(question: str, unit: str) -> None:
+    query = parse_query(question, WANLI)
+    assert (query.unit_wanted, query.count_unit) == ("count", unit)
+
+
+def test_as_a_share_of_asks_for_a_percentage() -> None:
+    assert parse_query("Wanli 2024: rent as a share of basic expenditure?", WANLI).unit_wanted == "percent"
+    assert parse_query("万里街道24年预算总额多少", WANLI).metric == "收入支出预算总计"
+
+
 def test_a_bare_budget_question_asks_for_the_reports_total() -> None:
     assert parse_query("What is Wanli Subdistrict's 2025 budget?", WANLI).metric == "收入支出预算总计"
     # a count, or a word it cannot place, is no total budget
