@@ -276,6 +276,12 @@ def distribute_shared_words(question: str, depth: int = 3) -> str:
     return question
 
 
+def _cjk_between(pieces: list[str], first: int, last: int) -> bool:
+    """Whether Chinese stands between two English words: "actual 行政运行 spending" is 行政运行's
+    actual spending, not the phrase "actual spending" with the item dropped."""
+    return any(re.search(r"[\u4e00-\u9fff]", pieces[k]) for k in range(first + 1, last))
+
+
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
     """'What is Wanli Subdistrict's 2024 budget for public legal services?' ->
     '2024 预算 公共法律服务': each English phrase in the vocabulary (longest first, on word
@@ -340,7 +346,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             continue  # years and codes stay as printed
         name_len = name_words(plain_words, i) if name_words else 0
         hit = next((n for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1)
-                    if tuple(stems[i:i + n]) in vocab), 0)
+                    if tuple(stems[i:i + n]) in vocab and not _cjk_between(pieces, words[i][0], words[i + n - 1][0])), 0)
         if name_len and name_len >= hit:
             close_run()
             for k in range(i, i + name_len):

@@ -456,6 +456,8 @@ def lookup_facts(
                 _cover(qual, view.label | view.column | view.quote | view.parents | view.context | view.table, weight)
                 - 0.5)
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
+    if query.from_tables and any(s.fact.source == "table" for s in scored):
+        scored = [s for s in scored if s.fact.source == "table"]  # "决算表里…": the tables' figure
     if table_ref and scored:
         # the question names a table ("…支出预算表的合计"): when a table of the report is that one,
         # figures of other tables are no answer

@@ -328,6 +328,7 @@ class Query:
     fallback_metrics: tuple[str, ...] = ()  # metrics tried in turn when the metric names nothing
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
+    from_tables: bool = False  # "决算表里…", "in the tables": a table's figure, not the text's
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -517,6 +518,9 @@ def _unit_wanted(question: str) -> tuple[str, str]:
 
 
 ORG_TAIL = r"[\u4e00-\u9fa5]{0,12}?(?:服务中心|管理中心|中心|工作部|局|办公室|委员会)"
+# A question pointing at the tables without naming one ("决算表里…", "in the tables")
+TABLE_POINTER_RE = re.compile(
+    r"(?:决算|预算|公开)?表格?(?:里|中|内|上)的?|\b(?:in|from) the (?:\w+ )?tables?\b", re.I)
 TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?表)(?:中|里|内|的|，|,|：|:|\s)")
 EN_TABLE_REF_RE = re.compile(
     r"([\u4e00-\u9fa5“”\"（）()、]{4,40})\s*(?:budget\s+|final\s+accounts?\s+|expenditure\s+|spending\s+|revenue\s+)?"
@@ -743,8 +747,13 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if not alias.isascii():
             bare = re.sub(re.escape(alias) + f"(?:{ORG_TAIL})?", "，", bare)
     table_ref = table_reference(bare)
+    from_tables = not table_ref and bool(TABLE_POINTER_RE.search(q))
+    if from_tables:
+        q_tables = TABLE_POINTER_RE.sub(" ", q)
+    else:
+        q_tables = q
     # English words put in the Chinese the reports print (names left to the linker)
-    rendering = render_english(q, linker.name_words)
+    rendering = render_english(q_tables, linker.name_words)
     source = rendering.text
     if not table_ref and lang != "zh":
         # "the 2017 “三公”经费、会议费、培训费 budget table": a table named in Chinese, pointed at in English
@@ -916,7 +925,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
-        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller, gap=gap,
+        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,

@@ -135,3 +135,8 @@ def test_a_list_in_brackets_is_what_is_counted_not_a_gloss() -> None:
     assert "投诉" in listed.text and "留言" in listed.text
     glossed = render_english("How much were public (office running) expenses?")
     assert "office" not in " ".join(glossed.unplaced).lower()
+
+
+def test_an_english_phrase_does_not_swallow_the_chinese_inside_it() -> None:
+    # "actual spending" is a phrase, but here 行政运行's actual spending is asked
+    assert "行政运行" in render_english("Putuo Finance Bureau 2024: actual 行政运行 spending?").text

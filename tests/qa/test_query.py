@@ -296,6 +296,12 @@ def test_as_a_share_of_asks_for_a_percentage() -> None:
     assert parse_query("万里街道24年预算总额多少", WANLI).metric == "收入支出预算总计"
 
 
+def test_pointing_at_the_tables_is_no_part_of_the_figure() -> None:
+    query = parse_query("万里街道24年决算表里公用经费是多少", WANLI)
+    assert query.from_tables and "表" not in query.metric
+    assert not parse_query("万里街道24年公用经费是多少", WANLI).from_tables
+
+
 def test_a_bare_budget_question_asks_for_the_reports_total() -> None:
     assert parse_query("What is Wanli Subdistrict's 2025 budget?", WANLI).metric == "收入支出预算总计"
     # a count, or a word it cannot place, is no total budget
