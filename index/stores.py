@@ -25,6 +25,7 @@ import sqlite3
 import threading
 import unicodedata
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ logger = logging.getLogger(__name__)
 FACTS_FILE = "facts.sqlite"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
+# Vector search: a question naming a few reports ranks their vectors exactly (read by id, cached
+# per report version, at most MATRIX_CACHE_REPORTS of them); over everything, the index's nearest
+# neighbours are read with no filter, UNFILTERED_OVERSAMPLE times as many as asked
+EXACT_SEARCH_REPORTS = 32
+MATRIX_CACHE_REPORTS = 512
+UNFILTERED_OVERSAMPLE = 4
 SCHEMA_VERSION = "3"
 # Bump when `tokenize` changes. Chunks keep the tokens they were indexed with (so rebuilding
 # the keyword index after an add costs no jieba time); a store tokenized by another version is
@@ -415,6 +422,11 @@ class SqliteFactStore:
         tokens = [json.loads(r[2]) if current else tokenize(r[3]) for r in rows]
         return [str(r[0]) for r in rows], [str(r[1]) for r in rows], tokens
 
+    def chunk_ids(self, report: str) -> list[str]:
+        """The report's chunk ids in order (the keys of its vectors)."""
+        return [str(r[0]) for r in self._query(
+            "SELECT chunk_id FROM chunks WHERE report = ? ORDER BY position", (report,))]
+
     def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(dict.fromkeys(chunk_ids))
         where, params = _in_clause("chunk_id", ids)
@@ -610,11 +622,16 @@ class ChromaChunkStore:
         collection: str,
         *,
         committed: Callable[[], Mapping[str, str]] | None = None,
+        chunk_ids: Callable[[str], list[str]] | None = None,
     ) -> None:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.client = client
         self.name = collection
+        self._chunk_ids = chunk_ids
+        # per report version: its chunk ids and unit vectors, read by id on first use
+        self._matrices: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._matrices_lock = threading.Lock()
         # Cosine space: rows are unit length, and a distance of 1 - cos reads as a similarity.
         self._collection = client.get_or_create_collection(
             collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
@@ -630,8 +647,9 @@ class ChromaChunkStore:
         *,
         url: str = "",
         committed: Callable[[], Mapping[str, str]] | None = None,
+        chunk_ids: Callable[[str], list[str]] | None = None,
     ) -> ChromaChunkStore:
-        return cls(chroma_client(store, url), collection, committed=committed)
+        return cls(chroma_client(store, url), collection, committed=committed, chunk_ids=chunk_ids)
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, meta: VectorMeta) -> list[str]:
         """Upsert the vectors of one report version; returns their vector ids."""
@@ -692,6 +710,17 @@ class ChromaChunkStore:
 
         if k <= 0:
             raise ValueError(f"k must be > 0, got {k}")
+        committed = self._committed() if self._committed is not None else None
+        if committed is not None and reports is not None and self._chunk_ids is not None \
+                and len(reports) <= EXACT_SEARCH_REPORTS:
+            # a few reports (a question that names its organisation): their vectors by id and an
+            # exact cosine ranking, instead of a metadata-filtered search of the whole collection
+            return self._exact(vector, k, [(r, committed[r]) for r in dict.fromkeys(reports) if r in committed])
+        if committed is not None and reports is None:
+            # everything committed: the index's own nearest neighbours, stale versions dropped
+            hits = self._unfiltered(vector, k, set(committed.values()))
+            if hits is not None:
+                return hits
         if self._committed is not None:
             only = None if reports is None else set(reports)
             wanted = [v for r, v in self._committed().items() if only is None or r in only]
@@ -721,6 +750,55 @@ class ChromaChunkStore:
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
             hits.append((node_id.rsplit("@", 1)[0], cosine))
         return hits
+
+    def _matrix(self, report: str, version: str) -> tuple[list[str], np.ndarray]:
+        with self._matrices_lock:
+            cached = self._matrices.get(version)
+            if cached is not None:
+                self._matrices.move_to_end(version)
+                return cached
+        assert self._chunk_ids is not None
+        ids = [f"{cid}@{version}" for cid in self._chunk_ids(report)]
+        got = self._collection.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+        rows = dict(zip(got["ids"], got["embeddings"] if got["embeddings"] is not None else [], strict=False))
+        kept = [i for i in ids if i in rows]
+        matrix = np.asarray([rows[i] for i in kept], dtype=np.float32).reshape(len(kept), -1)
+        if len(matrix):
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        entry = ([i.rsplit("@", 1)[0] for i in kept], matrix)
+        with self._matrices_lock:
+            self._matrices[version] = entry
+            while len(self._matrices) > MATRIX_CACHE_REPORTS:
+                self._matrices.popitem(last=False)  # bounded: a store of thousands stays small
+        return entry
+
+    def _exact(self, vector: np.ndarray | Sequence[float], k: int,
+               reports: list[tuple[str, str]]) -> list[tuple[str, float]]:
+        query = np.asarray(vector, dtype=np.float32).ravel()
+        query = query / max(float(np.linalg.norm(query)), 1e-12)
+        scored: list[tuple[str, float]] = []
+        for report, version in reports:
+            ids, matrix = self._matrix(report, version)
+            if len(ids):
+                scored += zip(ids, (matrix @ query).tolist(), strict=True)
+        scored.sort(key=lambda hit: (-hit[1], hit[0]))
+        return scored[:k]
+
+    def _unfiltered(self, vector: np.ndarray | Sequence[float], k: int,
+                    versions: set[str]) -> list[tuple[str, float]] | None:
+        """The index's top hits with no filter (a filter over thousands of versions costs the
+        collection a scan), stale versions dropped; None when too few survive."""
+        total = self.count()
+        if not total:
+            return []
+        got = self._collection.query(
+            query_embeddings=[[float(x) for x in np.asarray(vector, dtype=np.float32).ravel()]],
+            n_results=min(total, k * UNFILTERED_OVERSAMPLE), include=["distances"],
+        )
+        hits = [(vid.rsplit("@", 1)[0], 1.0 - float(dist))
+                for vid, dist in zip(got["ids"][0], got["distances"][0], strict=False)
+                if vid.rsplit("@", 1)[-1] in versions]
+        return hits[:k] if len(hits) >= min(k, total) else None
 
     def drop(self) -> None:
         """Delete the whole collection (a superseded build on a Chroma server)."""
@@ -1008,7 +1086,7 @@ def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
             )
         generation = facts.generation()
         vectors = ChromaChunkStore.open(
-            root, meta["collection"], url=chroma_url, committed=facts.versions
+            root, meta["collection"], url=chroma_url, committed=facts.versions, chunk_ids=facts.chunk_ids
         )
         return Stores(
             root=root,

@@ -518,6 +518,7 @@ def _unit_wanted(question: str) -> tuple[str, str]:
 
 
 ORG_TAIL = r"[\u4e00-\u9fa5]{0,12}?(?:服务中心|管理中心|中心|工作部|局|办公室|委员会)"
+ORG_TAIL_RE = re.compile(ORG_TAIL)
 # A question pointing at the tables without naming one ("决算表里…", "in the tables")
 TABLE_POINTER_RE = re.compile(
     r"(?:决算|预算|公开)?表格?(?:里|中|内|上)的?|\b(?:in|from) the (?:\w+ )?tables?\b", re.I)
@@ -534,6 +535,25 @@ def table_reference(question: str) -> str:
     return match.group(1).strip("“”\"") if match else ""
 
 
+def strip_name(text: str, name: str, replacement: str) -> str:
+    """`text` with each `name` and the office words after it (ORG_TAIL) replaced: one scan per
+    name, no pattern compiled per name (a store of thousands of names would recompile them for
+    every question)."""
+    out: list[str] = []
+    i = 0
+    while (k := text.find(name, i)) >= 0:
+        end = k + len(name)
+        tail = ORG_TAIL_RE.match(text, end)
+        out += [text[i:k], replacement]
+        i = tail.end() if tail else end
+    return "".join(out) + text[i:] if out else text
+
+
+@lru_cache(maxsize=8192)
+def _ascii_word_re(word: str) -> re.Pattern[str]:
+    return re.compile(re.escape(word), re.I)
+
+
 def clean_metric(text: str, remove: list[str]) -> str:
     out = text
     lowered = text.lower()
@@ -542,10 +562,10 @@ def clean_metric(text: str, remove: list[str]) -> str:
     present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
     for word in sorted(present, key=lambda w: (-len(w), w)):
         if word.isascii():
-            out = re.sub(re.escape(word), " ", out, flags=re.I)
+            out = _ascii_word_re(word).sub(" ", out)
             continue
         # the alias and the office words after it: 硚口区网格化中心, 武昌区城运中心
-        out = re.sub(re.escape(word) + f"(?:{ORG_TAIL})?", " ", out)
+        out = strip_name(out, word, " ")
     out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
     out = DATE_PHRASE_RE.sub(" ", out)  # "截至2024年8月底": when, not what
     out = re.sub(r"20\d{2}\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
@@ -745,7 +765,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     bare = re.sub(r"20\d{2}\s*年度?", "，", q)
     for alias in sorted(set(matched_aliases), key=lambda w: (-len(w), w)):
         if not alias.isascii():
-            bare = re.sub(re.escape(alias) + f"(?:{ORG_TAIL})?", "，", bare)
+            bare = strip_name(bare, alias, "，")
     table_ref = table_reference(bare)
     from_tables = not table_ref and bool(TABLE_POINTER_RE.search(q))
     if from_tables:

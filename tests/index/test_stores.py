@@ -281,6 +281,24 @@ def test_chroma_only_returns_committed_versions(chroma, keyword_embedder) -> Non
     assert store.count() == 3
 
 
+def test_chroma_exact_search_of_named_reports_matches_the_index(chroma, keyword_embedder) -> None:
+    committed = {YUELU: report_version(YUELU, "a"), QIAOKOU: report_version(QIAOKOU, "b")}
+    ids = {YUELU: [f"{_chunk_key(YUELU)}:c{i}" for i in range(len(YUELU_TEXTS))],
+           QIAOKOU: [f"{_chunk_key(QIAOKOU)}:c{i}" for i in range(len(QIAOKOU_TEXTS))]}
+    indexed = ChromaChunkStore(chroma, "dqa-test-5-00000003", committed=lambda: committed)
+    exact = ChromaChunkStore(chroma, "dqa-test-5-00000003", committed=lambda: committed, chunk_ids=ids.__getitem__)
+    _add(indexed, keyword_embedder, YUELU, YUELU_TEXTS, "a")
+    _add(indexed, keyword_embedder, QIAOKOU, QIAOKOU_TEXTS, "b")
+    _add(indexed, keyword_embedder, QIAOKOU, ["住房公积金 21.23"], "new")  # written, never committed
+    query = keyword_embedder.embed(["住房公积金"])[0]
+    by_ids = exact.query(query, k=3, reports=[QIAOKOU])
+    assert [cid for cid, _ in by_ids] == [cid for cid, _ in indexed.query(query, k=3, reports=[QIAOKOU])]
+    assert by_ids[0] == (f"{_chunk_key(QIAOKOU)}:c0", pytest.approx(1.0, abs=1e-5))
+    assert exact.query(query, k=3, reports=["not-stored.txt"]) == []
+    # over everything: the index's neighbours, the uncommitted version never among them
+    assert len(exact.query(query, k=10)) == len(YUELU_TEXTS) + len(QIAOKOU_TEXTS)
+
+
 def test_chroma_rejects_mismatched_vectors(chroma, keyword_embedder) -> None:
     store = ChromaChunkStore(chroma, "dqa-test-5-00000002")
     with pytest.raises(ValueError, match="2 chunks but 1 vectors"):
