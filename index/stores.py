@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import unicodedata
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from index.analyse import Analysis
+from index.grams import label_frequencies, label_text
 from index.models import Chunk, Fact, TableBlock, TableCheck, content_id
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 FACTS_FILE = "facts.sqlite"
 CHROMA_DIR = "chroma"
 BM25_DIR = "bm25"
+LABEL_GRAMS_VERSION = "1"  # bump when index.grams.grams changes: stores recount on their next write
 # Vector search: a question naming a few reports ranks their vectors exactly (read by id, cached
 # per report version, at most MATRIX_CACHE_REPORTS of them); over everything, the index's nearest
 # neighbours are read with no filter, UNFILTERED_OVERSAMPLE times as many as asked
@@ -73,6 +75,7 @@ def report_version(name: str, sha256: str) -> str:
 
 _SCHEMA_TEMPLATE = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS label_grams (gram TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (
     name TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -192,6 +195,8 @@ class SqliteFactStore:
                     self.set_meta(conn, "schema_version", STORE_LAYOUT)
                     self.set_meta(conn, "generation", "0")
                     self.set_meta(conn, "tokenizer", TOKENIZER_VERSION)
+                    self.set_meta(conn, "label_grams", LABEL_GRAMS_VERSION)
+                    self.set_meta(conn, "label_count", "0")
                 schema = self._meta_value(conn, "schema_version")
         except sqlite3.DatabaseError as exc:
             self._conn.close()
@@ -269,7 +274,9 @@ class SqliteFactStore:
         report = analysis.report
         name = report.name
         sha = sha256 or report.sha256
+        self._keep_label_grams(conn)
         self._delete_rows(conn, name)
+        self._count_labels(conn, [label_text(f.row_label, f.column, f.table) for f in analysis.facts], +1)
         conn.execute(
             f"INSERT INTO reports({_REPORT_COLUMNS}, text) VALUES ({', '.join('?' * 19)})",
             (
@@ -342,13 +349,50 @@ class SqliteFactStore:
         if conn is None:
             with self.transaction() as own:
                 return self.delete_report(name, conn=own)
+        self._keep_label_grams(conn)
         existed = self._delete_rows(conn, name)
         if existed:
             self._bump_generation(conn)
         return existed
 
-    @staticmethod
-    def _delete_rows(conn: sqlite3.Connection, name: str) -> bool:
+    def _keep_label_grams(self, conn: sqlite3.Connection) -> None:
+        """A store written before the label statistics were kept (or by another gram rule)
+        counts them once, from every fact, on its first write."""
+        if self._meta_value(conn, "label_grams") == LABEL_GRAMS_VERSION:
+            return
+        conn.execute("DELETE FROM label_grams")
+        self.set_meta(conn, "label_count", "0")
+        rows = conn.execute('SELECT row_label, "column", "table" FROM facts').fetchall()
+        self._count_labels(conn, [label_text(*r) for r in rows], +1)
+        self.set_meta(conn, "label_grams", LABEL_GRAMS_VERSION)
+
+    def _count_labels(self, conn: sqlite3.Connection, texts: Sequence[str], sign: int) -> None:
+        """Add (sign +1) or take away (-1) facts' labels from the kept bigram frequencies."""
+        if not texts:
+            return
+        df, n = label_frequencies(texts)
+        conn.executemany(
+            "INSERT INTO label_grams(gram, df) VALUES (?, ?) ON CONFLICT(gram) DO UPDATE SET df = df + excluded.df",
+            [(g, sign * c) for g, c in df.items()],
+        )
+        if sign < 0:
+            conn.execute("DELETE FROM label_grams WHERE df <= 0")
+        count = int(self._meta_value(conn, "label_count") or "0") + sign * n
+        self.set_meta(conn, "label_count", str(count))
+
+    def label_frequencies(self) -> tuple[Counter[str], int] | None:
+        """(bigram -> labels holding it, labels) as kept by every write; None for a store that
+        has not kept them yet (its first write will)."""
+        with self._lock:
+            if self._meta_value(self._conn, "label_grams") != LABEL_GRAMS_VERSION:
+                return None
+            rows = self._conn.execute("SELECT gram, df FROM label_grams").fetchall()
+            n = int(self._meta_value(self._conn, "label_count") or "0")
+        return Counter({str(g): int(c) for g, c in rows}), n
+
+    def _delete_rows(self, conn: sqlite3.Connection, name: str) -> bool:
+        old = conn.execute('SELECT row_label, "column", "table" FROM facts WHERE report = ?', (name,)).fetchall()
+        self._count_labels(conn, [label_text(*r) for r in old], -1)
         existed = conn.execute("DELETE FROM reports WHERE name = ?", (name,)).rowcount > 0
         for table in ("facts", "chunks", "checks", "tables"):
             conn.execute(f"DELETE FROM {table} WHERE report = ?", (name,))

@@ -189,7 +189,10 @@ class Answerer:
             info={i.name: i for i in catalog},
             views_by_report={},
             findings_by_report={},
-            weights=GramWeights(self.stores.facts.label_texts()),
+            # the store keeps its labels' bigram counts with every write; an older store's are
+            # counted here, from every label, until its next write keeps them
+            weights=(GramWeights(counts=counts) if (counts := self.stores.facts.label_frequencies()) is not None
+                     else GramWeights(self.stores.facts.label_texts())),
             linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
         )

@@ -17,13 +17,12 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 
 from index.facts import RELATION_WORDS_RE, relation_only
+from index.grams import CJK_RUN_RE, NOISE_CHARS, grams, label_frequencies
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
 from qa.glossary import GENERIC_WORDS, MONEY_UNITS, is_count_unit
 from qa.query import CHANGE_WORDS, FUND_NAMES_RE, Query
 
-CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]+")
-ASCII_TOKEN_RE = re.compile(r"\d{3,}|[a-z]{2,}")
 YEAR_IN_TEXT_RE = re.compile(r"(20\d{2})\s*年")
 RATIO_WORDS = ("占", "比例", "比重", "完成", "执行率", "率")
 TOTAL_LABELS = ("合计", "总计", "小计")
@@ -48,26 +47,8 @@ NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the que
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
-NOISE_CHARS = re.compile(r"[（）()“”\"'、，,。：:；;\s〝〞\-—]+")
 # "30 20 电费", "3 9 其他": a 科目 code or row number printed before the name, split by the layout
 LEADING_DIGITS_RE = re.compile(r"^[\d\s.、]+(?=[\u4e00-\u9fff])")
-
-
-def grams(text: str, words: bool = False) -> set[str]:
-    """Character bigrams of each CJK run (single characters for one-character runs) plus ASCII
-    numbers/words, so '2010350' and '12345' stay whole. `words`: spaces part runs (a question's
-    metric, whose spaces stand where words were taken out); in printed labels they do not
-    ("年初 预算" is one word spaced by the PDF)."""
-    if words:
-        return set().union(*(grams(part) for part in text.split())) if text.split() else set()
-    text = NOISE_CHARS.sub("", text.lower())
-    out: set[str] = set()
-    for run in CJK_RUN_RE.findall(text):
-        if len(run) == 1:
-            out.add(run)
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    out.update(ASCII_TOKEN_RE.findall(text))
-    return out
 
 
 @dataclass(frozen=True)
@@ -205,13 +186,10 @@ class GramWeights:
     """Inverse document frequency of bigrams over the fact labels of the store. A bigram no
     label carries (question phrasing such as 是多少) weighs little: it cannot tell facts apart."""
 
-    def __init__(self, label_texts: Iterable[str]) -> None:
-        """`label_texts`: each fact's "row label column table" text."""
-        df: Counter[str] = Counter()
-        n = 0
-        for text in label_texts:
-            df.update(grams(text))
-            n += 1
+    def __init__(self, label_texts: Iterable[str] = (), *, counts: tuple[Counter[str], int] | None = None) -> None:
+        """`label_texts`: each fact's "row label column table" text; or `counts`, the store's
+        kept (bigram -> labels holding it, labels) (SqliteFactStore.label_frequencies)."""
+        df, n = counts if counts is not None else label_frequencies(label_texts)
         self.n = max(n, 1)
         self.df = df
 

@@ -10,7 +10,7 @@ import pytest
 
 from index.numbers import parse_number, to_unit
 from index.stores import SqliteFactStore
-from qa.lookup import grams
+from index.grams import grams
 from qa.query import parse_query, report_info
 
 pytestmark = pytest.mark.slow

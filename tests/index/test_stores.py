@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,30 @@ def test_replace_and_delete_report(tmp_path: Path, make_analysis, table_fact) ->
     assert store.delete_report(QIAOKOU) is False
     assert store.stats()["report_names"] == [YUELU]
     assert store.facts() == []
+
+
+def test_label_bigram_counts_follow_every_write(tmp_path: Path, make_analysis, table_fact) -> None:
+    from index.grams import label_frequencies
+
+    def recount() -> tuple[Counter[str], int]:
+        return label_frequencies(f"{f.row_label} {f.column} {f.table}" for f in store.facts())
+
+    store = SqliteFactStore(tmp_path / "facts.sqlite")
+    assert store.label_frequencies() == (Counter(), 0)
+    store.replace_report(make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(table_fact(QIAOKOU, 0, "20.04", "20.04"),)))
+    store.replace_report(make_analysis(YUELU, YUELU_TEXTS, facts=(table_fact(YUELU, 0, "1.00", "1.00"),)))
+    assert store.label_frequencies() == recount() and store.label_frequencies()[1] == 2
+    store.replace_report(make_analysis(QIAOKOU, QIAOKOU_TEXTS[:1], facts=()))  # replaced: its old label goes
+    store.delete_report(YUELU)
+    assert store.label_frequencies() == (Counter(), 0) == recount()
+    # a store written before the counts were kept counts them on its next write
+    store.replace_report(make_analysis(YUELU, YUELU_TEXTS, facts=(table_fact(YUELU, 0, "1.00", "1.00"),)))
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM label_grams")
+        conn.execute("DELETE FROM meta WHERE key = 'label_grams'")
+    assert store.label_frequencies() is None
+    store.replace_report(make_analysis(QIAOKOU, QIAOKOU_TEXTS, facts=(table_fact(QIAOKOU, 0, "20.04", "20.04"),)))
+    assert store.label_frequencies() == recount() and store.label_frequencies()[1] == 2
 
 
 def test_a_failed_transaction_leaves_the_previous_state(tmp_path: Path, make_analysis) -> None:
