@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from index.grams import grams
 from index.numbers import parse_number, to_unit
 from index.stores import SqliteFactStore
-from index.grams import grams
 from qa.query import parse_query, report_info
 
 pytestmark = pytest.mark.slow

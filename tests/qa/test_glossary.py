@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.glossary import distribute_shared_words, english_vocabulary, is_count_unit, render_english, stem
+from qa.glossary import (
+    distribute_shared_words,
+    english_vocabulary,
+    is_count_unit,
+    render_english,
+    stem,
+)
 from qa.orgs import OrgLinker
 
 LINKER = OrgLinker({"w.pdf": "上海市普陀区人民政府万里街道办事处", "f.pdf": "上海市普陀区财政局"})
