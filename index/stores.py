@@ -185,6 +185,7 @@ class SqliteFactStore:
             self.path, isolation_level=None, check_same_thread=False, timeout=30.0
         )
         self._lock = threading.RLock()
+        self._versions: tuple[int, dict[str, str]] | None = None
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
@@ -409,8 +410,15 @@ class SqliteFactStore:
         return str(rows[0][0]) if rows else None
 
     def versions(self) -> dict[str, str]:
-        """Committed report name -> version id (what the vector store may return)."""
-        return {str(n): str(v) for n, v in self._query("SELECT name, version FROM reports")}
+        """Committed report name -> version id (what the vector store may return); read again
+        only when a write (of this process or another) has moved the generation on."""
+        generation = self.generation()
+        cached = self._versions
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        versions = {str(n): str(v) for n, v in self._query("SELECT name, version FROM reports")}
+        self._versions = (generation, versions)
+        return versions
 
     def reports(self) -> list[dict[str, Any]]:
         """One dict per report (all columns except the full text), ordered by name."""

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from index.meta import NOT_DISTRICTS, split_place
 
@@ -111,12 +112,16 @@ class OrgLinker:
         is the metric, and its characters name no organisation (运行 of 机关运行经费 is not
         城市运行管理中心's)."""
         self.names = {r: n for r, n in names.items() if n}
+        self.cache: dict[str, Any] = {}  # what readers of this catalog derive from it once
         distinct = set(self.names.values())
         self.terms = sorted({t for t in terms if len(t) >= 4 and not any(t in n for n in distinct)},
                             key=lambda t: (-len(t), t))
         df: Counter[str] = Counter()
+        self._by_char: dict[str, set[str]] = {}
         for name in distinct:
             df.update(set(name))
+            for c in set(name):
+                self._by_char.setdefault(c, set()).add(name)
         total = max(len(distinct), 1)
         self.weight = {c: math.log(1 + total / n) for c, n in df.items()}
         self._pinyin: dict[str, str] = {}
@@ -230,7 +235,10 @@ class OrgLinker:
             if term in text:
                 text = text.replace(term, " " * len(term))  # same length: spans stay in place
         out = []
+        maybe = self._maybe_named(text)
         for report, name in self.names.items():
+            if maybe is not None and name not in maybe:
+                continue
             runs = self._runs(text, name)
             if not runs:
                 continue
@@ -249,6 +257,18 @@ class OrgLinker:
             out.append(OrgMatch(report, score, spans, "".join(text[i:j] for i, j in spans), named))
         out.sort(key=lambda m: (-m.score, m.report))
         return out
+
+    def _maybe_named(self, text: str) -> set[str] | None:
+        """The names a question can name at all: those holding one of its characters that is no
+        office word (a run of office words alone names nobody), so the scoring reads a few names
+        of thousands; None (all) when the question spells out five office characters in a row
+        (区政府办公室), which may name an office by them alone."""
+        cjk = "".join(c if _CJK.match(c) else " " for c in text)
+        office = _OFFICE_RE.sub(lambda m: "\0" * len(m.group(0)), cjk)
+        if re.search("\0{5,}", office):
+            return None
+        own = set(office) - {" ", "\0"}
+        return set().union(*(self._by_char.get(c, ()) for c in own)) if own else set()
 
     def candidates(self, question: str) -> tuple[list[OrgMatch], str]:
         """(the reports named, within KEEP_SHARE of the best; the name text matched)."""

@@ -7,6 +7,7 @@ its pinyin, the office words after the district), never from a fixed list.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -393,7 +394,7 @@ def share_context(first: str, second: str) -> tuple[str, str]:
     return " ".join([*setting, words[-1]]), " ".join([*setting, second.strip()])
 
 
-def _ratio_operands(question: str, metric: str, lang: str, remove: list[str],
+def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
                     linker: OrgLinker) -> tuple[str, str] | None:
     """(part, whole) of a question asking the share one figure is of another, else None."""
     if lang != "zh":
@@ -428,7 +429,7 @@ def _whole_named(whole: str) -> str:
     return whole
 
 
-def _excluded_operands(question: str, metric: str, lang: str, remove: list[str],
+def _excluded_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
                        linker: OrgLinker) -> tuple[str, str] | None:
     """(whole, part) of a question asking what is left of a figure without one of its parts."""
     if lang != "zh":
@@ -554,12 +555,75 @@ def _ascii_word_re(word: str) -> re.Pattern[str]:
     return re.compile(re.escape(word), re.I)
 
 
-def clean_metric(text: str, remove: list[str]) -> str:
+class PhraseIndex:
+    """Words to look for in short texts, bucketed by their first two characters: which of
+    thousands of names a question holds costs one lookup per character of the question."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = [w for w in dict.fromkeys(words) if w]
+        self._by_start: dict[str, list[str]] = {}
+        self._ascii = [w for w in self.words if w.isascii()]
+        self._short = [w for w in self.words if not w.isascii() and len(w) < 2]
+        for w in self.words:
+            if not w.isascii() and len(w) >= 2:
+                self._by_start.setdefault(w[:2], []).append(w)
+
+    def plus(self, words: Iterable[str]) -> PhraseIndex:
+        """This index and a few more words (a question's own aliases), without rebuilding it."""
+        out = object.__new__(PhraseIndex)
+        out.__dict__.update(self.__dict__, extra=tuple(w for w in words if w))
+        return out
+
+    def present(self, text: str, lowered: str | None = None) -> set[str]:
+        lowered = text.lower() if lowered is None else lowered
+        found = {w for w in self._ascii if w.lower() in lowered} | {w for w in self._short if w in text}
+        found |= {w for w in getattr(self, "extra", ()) if (w.lower() in lowered if w.isascii() else w in text)}
+        for k in range(len(text) - 1):
+            for w in self._by_start.get(text[k : k + 2], ()):
+                if text.startswith(w, k):
+                    found.add(w)
+        return found
+
+
+@dataclass(frozen=True)
+class CatalogIndex:
+    """What parse_query looks up in the catalog, built once per catalog (kept by its linker)."""
+
+    aliases: PhraseIndex  # every alias of every report
+    owners: dict[str, tuple[int, ...]]  # alias -> catalog positions of the reports it names
+    long_aliases: tuple[str, ...]  # aliases of five characters or more (English office words)
+    names: PhraseIndex  # organisation names, districts and long aliases: no part of a metric
+
+
+def catalog_index(catalog: list[ReportInfo], linker: OrgLinker) -> CatalogIndex:
+    cached = linker.cache.get("catalog")
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    owners: dict[str, list[int]] = {}
+    for k, info in enumerate(catalog):
+        for alias in info.aliases:
+            if alias:
+                owners.setdefault(alias, []).append(k)
+    names = [*(i.org for i in catalog), *(i.district for i in catalog)]
+    names += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
+    index = CatalogIndex(
+        aliases=PhraseIndex(owners), owners={a: tuple(v) for a, v in owners.items()},
+        long_aliases=tuple(a for a in owners if len(a) >= 5),
+        names=PhraseIndex([*names, "部门决算", "部门预算"]),
+    )
+    linker.cache["catalog"] = (catalog, index)
+    return index
+
+
+def clean_metric(text: str, remove: PhraseIndex | list[str]) -> str:
     out = text
     lowered = text.lower()
     # only the names this question contains: with thousands of reports in the store, a regex
     # per name per question would dominate the answer time
-    present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
+    if isinstance(remove, PhraseIndex):
+        present = remove.present(text, lowered)
+    else:
+        present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
     for word in sorted(present, key=lambda w: (-len(w), w)):
         if word.isascii():
             out = _ascii_word_re(word).sub(" ", out)
@@ -665,30 +729,30 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             kind = k
             break
     org_words = translate_org_words(q)
+    linker = linker or OrgLinker({i.name: i.org for i in catalog})
+    index = catalog_index(catalog, linker)
     # organisations: score each report by the aliases the question names
     scores: dict[str, int] = {}
     matched_aliases: set[str] = set()
     strong_districts: dict[str, None] = {}  # districts named by place, in catalog order
-    for info in catalog:
+    hits = index.aliases.present(q, lowered)
+    for word in org_words:
+        hits |= {a for a in index.long_aliases if a in word or (len(word) >= 4 and word in a)}
+    by_info: dict[int, set[str]] = {}
+    for alias in hits:
+        for k in index.owners[alias]:
+            by_info.setdefault(k, set()).add(alias)
+    for k in sorted(by_info):
         # a place name (district, its stem or pinyin) identifies an organisation; office words
         # (网格化服务中心) shared by many only support it, and count once however many match
-        strong = weak = 0
-        for alias in info.aliases:
-            if not alias:
-                continue
-            hit = alias.lower() in lowered if alias.isascii() else alias in q
-            if hit or any(alias in w or (len(w) >= 4 and w in alias) for w in org_words if len(alias) >= 5):
-                if alias in (info.district, info.district[:-1]) or alias.isascii():
-                    strong = 3
-                else:
-                    weak = 1
-                matched_aliases.add(alias)
+        info = catalog[k]
+        strong = 3 if any(a in (info.district, info.district[:-1]) or a.isascii() for a in by_info[k]) else 0
+        weak = 1 if any(not (a in (info.district, info.district[:-1]) or a.isascii()) for a in by_info[k]) else 0
+        matched_aliases |= by_info[k]
         if strong:
             strong_districts[info.district] = None
-        if strong or weak:
-            scores[info.name] = strong + weak
+        scores[info.name] = strong + weak
     named_districts = tuple(strong_districts)
-    linker = linker or OrgLinker({i.name: i.org for i in catalog})
     linked, _ = linker.candidates(q)
     known = [n for i in catalog for n in (i.org, i.district) if n]
     unknown_place = next(iter(unknown_places(q, known)), "")
@@ -758,9 +822,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # the other files of each report (a narrative file and its tables file)
         groups = {i.group for i in candidates}
         candidates = [i for i in catalog if i.group in groups]
-    remove = [*matched_aliases, *(i.org for i in catalog), *(i.district for i in catalog)]
-    remove += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
-    remove += ["部门决算", "部门预算"]
+    remove = index.names.plus(matched_aliases)
     # the table named, without the organisation and year that usually precede it
     bare = re.sub(r"20\d{2}\s*年度?", "，", q)
     for alias in sorted(set(matched_aliases), key=lambda w: (-len(w), w)):
