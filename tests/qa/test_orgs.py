@@ -140,3 +140,15 @@ def test_a_word_before_the_name_that_no_name_holds_names_another_office(
 )
 def test_a_name_that_matches_no_report(question: str, name: str) -> None:
     assert unmatched_name(question, KNOWN) == name
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["规划资源局2024年住房公积金是多少？", "区政府办公室2025年工会经费", "20年硚口网格中心项目支出",
+     "Putuo District Finance Bureau 2024 basic expenditure", "社工部2024年办公费", "网格化服务中心2020年收支总计"],
+)
+def test_scoring_only_names_sharing_a_character_changes_no_match(
+        linker: OrgLinker, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = linker.match(question)
+    monkeypatch.setattr(linker, "_maybe_named", lambda text: None)  # every name scored
+    assert fast == linker.match(question)

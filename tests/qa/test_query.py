@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query import ReportInfo, parse_query, report_info, table_reference
+from qa.query import PhraseIndex, ReportInfo, parse_query, report_info, table_reference
 
 CATALOG = [
     report_info({"name": "000.txt", "org": "武汉市硚口区社会管理网格化服务中心", "district": "硚口区", "year": 2020, "kind": "决算"}),
@@ -494,3 +494,10 @@ def test_the_previous_years_amount_is_a_level_of_the_year_before() -> None:
 def test_going_by_a_reported_increase_asks_for_the_earlier_level() -> None:
     query = parse_query("What was Qiaokou's 2023 budget total, going by the 2024 increase it reports?", CATALOG)
     assert (query.wants_change, query.metric) == (False, "收入支出预算总计")
+
+
+def test_phrase_index_finds_the_words_a_text_holds() -> None:
+    index = PhraseIndex(["普陀区", "普陀区财政局", "财政局", "Putuo", "局", "万里街道"])
+    assert index.present("上海市普陀区财政局 putuo 2024") == {"普陀区", "普陀区财政局", "财政局", "Putuo", "局"}
+    assert index.plus(["2024年"]).present("2024年万里") == {"2024年"}
+    assert index.present("") == set()
