@@ -157,6 +157,14 @@ def test_a_score_is_what_was_given_not_what_could_be(answerer) -> None:  # noqa:
     assert r["value"] != "10" and r["unit"] != "分"
 
 
+def test_a_figure_labelled_with_the_reports_own_year_is_not_the_year_before(answerer) -> None:  # noqa: ANN001
+    # 002 (2020 决算): "2020年度财政拨款收、支总计313.08万元，与上年相比，增加124.49万元" — 2019's
+    # total is the level less its printed change, never the 2020 figure its paragraph also dates
+    r = _ask(answerer, "Lusong grid centre's total income and expenditure in 2019?")
+    assert (r["status"], r["value"]) == ("answered", "188.59")
+    assert len(r["citations"]) >= 1 and "313.08" in r["answer"] and "124.49" in r["answer"]
+
+
 def test_compare_two_organisations(answerer) -> None:  # noqa: ANN001
     # 000: 收、支总计 525.73; 002: 313. 08
     r = _ask(answerer, "Which was larger in 2020, the total expenditure of the Qiaokou grid center or of the Lusong grid center?")
