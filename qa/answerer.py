@@ -615,8 +615,7 @@ class Answerer:
                 if pair is not None:
                     found.append((files[0], *pair))
         if len(found) != 1 and asked.op == "ratio":
-            # no two figures to divide: a share the report prints in words ("占 79.49%") may still be it
-            return self._single(replace(asked, op="value", operands=(), unit_wanted="percent"))
+            return self._printed_share(asked)  # no two figures to divide
         if len(found) != 1:
             why = ("两个数都能在同一份报告中唯一找到" if zh else "both figures found unambiguously in one report")
             msg = (f"无法计算：没有{'唯一' if found else ''}一份报告满足“{why}”。" if zh
@@ -633,19 +632,14 @@ class Answerer:
             va = va * UNIT_FACTORS[ua] / UNIT_FACTORS["万元"]
             vb = vb * UNIT_FACTORS[ub] / UNIT_FACTORS["万元"]
         elif ua != ub and asked.op == "ratio":
-            # "what share of people were satisfied": not one count of another; a printed share may be it
-            return self._single(replace(asked, op="value", operands=(), unit_wanted="percent"))
+            return self._printed_share(asked)  # "what share of people were satisfied": not one count of another
         elif ua != ub:
             return self._not_found(query, "Cannot compute: the two figures have different units "
                                           f"({ua} vs {ub}).", [])
         if query.op == "ratio":
             return self._ratio(query, report, fa, fb, va, vb)
         if query.op == "except" and not 0 <= vb <= va:
-            msg = (f"无法计算：{self._fact_label(fb)}（{_plain(fb.raw)}{fb.unit}）不是"
-                   f"{self._fact_label(fa)}（{_plain(fa.raw)}{fa.unit}）的一部分。" if zh
-                   else f"Cannot compute: {self._fact_label(fb)} ({_plain(fb.raw)} {fb.unit}) is not a part of "
-                        f"{self._fact_label(fa)} ({_plain(fa.raw)} {fa.unit}).")
-            return self._not_found(query, msg, [])
+            return self._not_a_part(query, fb, fa)
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
         result = va + vb if query.op == "sum" else (va - vb if query.op in ("minus", "except") else abs(va - vb))
         if query.op == "diff" and vb > va:
@@ -673,12 +667,12 @@ class Answerer:
         the whole, its funds' 合计). A budget report prints no actual."""
         zh = query.lang != "en"
         item, _direction = query.operands
+        # the final accounts' budget the question names: the full-year (adjusted) one, else the initial one
+        full_year = re.search(r"全年预算|调整预算|full[- ]year|adjusted", query.question, re.I)
         tried: list[dict[str, Any]] = []
         for files in self._by_group(query.reports):
             kind = self.info[files[0]].kind if files[0] in self.info else ""
             if kind == "决算":
-                # the budget the question names: the full-year (adjusted) one, else the initial one
-                full_year = re.search(r"全年预算|调整预算|full[- ]year|adjusted", query.question, re.I)
                 whole, actual, budget = "一般公共预算财政拨款支出", "决算数", "全年预算" if full_year else "年初预算"
             elif kind == "绩效自评":
                 whole, actual, budget = "合计", "全年执行数", "全年预算数"
@@ -696,16 +690,28 @@ class Answerer:
                     "budget and the actual of the item.")
         return self._not_found(query, msg, [])
 
+    def _printed_share(self, query: Query) -> dict[str, Any]:
+        """A share asked for that two printed figures do not give: one the report prints in words
+        ("占 79.49%") may still be it, and only a percentage answers."""
+        return self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+
+    def _not_a_part(self, query: Query, part: Fact, whole: Fact) -> dict[str, Any]:
+        """A share of, or a remainder from, a whole its part is larger than: no answer."""
+        zh = query.lang != "en"
+        lp, lw = self._fact_label(part), self._fact_label(whole)
+        share = query.op == "ratio"
+        msg = (f"无法计算{'占比' if share else ''}：{lp}（{_plain(part.raw)}{part.unit}）不是"
+               f"{lw}（{_plain(whole.raw)}{whole.unit}）的一部分。" if zh
+               else f"Cannot compute{' the share' if share else ''}: {lp} ({_plain(part.raw)} {part.unit}) "
+                    f"is not a part of {lw} ({_plain(whole.raw)} {whole.unit}).")
+        return self._not_found(query, msg, [])
+
     def _ratio(self, query: Query, report: str, part: Fact, whole: Fact, vp: Decimal, vw: Decimal) -> dict[str, Any]:
         """The share `part` is of `whole`, in per cent to two decimals (the places shares are
         printed with), the division shown; a part larger than its whole is no share."""
         zh = query.lang != "en"
         if vw <= 0 or vp < 0 or vp > vw:
-            msg = (f"无法计算占比：{self._fact_label(part)}（{_plain(part.raw)}{part.unit}）不是"
-                   f"{self._fact_label(whole)}（{_plain(whole.raw)}{whole.unit}）的一部分。" if zh
-                   else f"Cannot compute the share: {self._fact_label(part)} ({_plain(part.raw)} {part.unit}) "
-                        f"is not a part of {self._fact_label(whole)} ({_plain(whole.raw)} {whole.unit}).")
-            return self._not_found(query, msg, [])
+            return self._not_a_part(query, part, whole)
         value = format_value((vp * 100 / vw).quantize(Decimal("0.01")))
         arithmetic = f"{_plain(part.raw)} {part.unit} ÷ {_plain(whole.raw)} {whole.unit} × 100% = {value}%"
         lp, lw = self._fact_label(part), self._fact_label(whole)

@@ -558,8 +558,14 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
 def _raw_at(quote: str, raw: str, start: int = 0) -> int:
     """Where a figure is printed in its sentence, as a number of its own: the 0 of "工程支出0万元",
     not the 0 inside "2020年度" (-1 if not printed)."""
-    found = re.compile(rf"(?<![\d.,]){re.escape(raw)}(?![\d.,]*\d)").search(quote, start)
+    found = _own_number_re(raw).search(quote, start)
     return found.start() if found else -1
+
+
+@lru_cache(maxsize=16384)
+def _own_number_re(raw: str) -> re.Pattern[str]:
+    # one pattern per printed figure, kept: scoring meets the same figures question after question
+    return re.compile(rf"(?<![\d.,]){re.escape(raw)}(?![\d.,]*\d)")
 
 
 def _total_of(fact: Fact) -> tuple[str, str, str] | None:

@@ -307,11 +307,12 @@ _EN_LEAD_WORDS = frozenset(
 )
 
 
-def foreign_qualifier(text: str, match: OrgMatch, names: Iterable[str]) -> str:
+def foreign_qualifier(text: str, match: OrgMatch, known: str) -> str:
     """A word the question puts right before the name it matched that the name does not hold:
     "浦东财政局" matched to 上海市普陀区财政局 by 财政局, "江苏省财政厅" to 上海市财政局 by 财政,
     "Pudong Finance Bureau". Such a word names another organisation of the kind (another
-    district's bureau); "" when the word before is none (请问, 今年, 2024年) or absent."""
+    district's bureau); "" when the word before is none (请问, 今年, 2024年) or absent.
+    `known`: the store's organisation names and districts, one per line."""
     if not match.spans:
         return ""
     start, end = min(match.spans)
@@ -321,11 +322,10 @@ def foreign_qualifier(text: str, match: OrgMatch, names: Iterable[str]) -> str:
     run = re.search(r"([\u4e00-\u9fa5]+)$", before)
     if run:
         word = re.sub(r"^(?:年度|年|的)", "", run.group(1))
-        known = list(names)
         grams = {word[k : k + 2] for k in range(len(word) - 1)}
         # a name of its own (浦东, 宜川路, 长寿路): no two of its characters together in any name
         if (2 <= len(word) <= 4 and word[:2] not in LEAD_WORDS and word[-2:] not in LEAD_WORDS
-                and not any(g in n for g in grams for n in known)):
+                and not any(g in known for g in grams)):
             return word + text[start:end]
         return ""
     english = re.search(r"([A-Z][a-z]+)\s+$", before)
@@ -334,17 +334,17 @@ def foreign_qualifier(text: str, match: OrgMatch, names: Iterable[str]) -> str:
     return ""
 
 
-def unmatched_name(question: str, names: Iterable[str]) -> str:
+def unmatched_name(question: str, known: str) -> str:
     """An organisation's name the question gives that matches no report at all: a run of its own
     ending in an office word ("青山网格中心24年…") whose other characters no name in the store
-    holds (青山). "" when there is none."""
-    known = set("".join(names))
+    (`known`, one per line) holds (青山). "" when there is none."""
+    chars = set(known)
     for run in re.findall(r"[\u4e00-\u9fa5]+", re.sub(r"[的和与及、]", " ", question)):
         end = next((w for w in NAME_ENDS if run.endswith(w)), "")
         if not end or len(run) < len(end) + 2:
             continue
         rest = _OFFICE_RE.sub("", run[: len(run) - len(end)])
-        if len(rest) >= 2 and not set(rest) & known and rest[-2:] not in LEAD_WORDS:
+        if len(rest) >= 2 and not set(rest) & chars and rest[-2:] not in LEAD_WORDS:
             return run
     return ""
 

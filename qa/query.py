@@ -6,6 +6,7 @@ its pinyin, the office words after the district), never from a fixed list.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -403,7 +404,7 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
             return None
         groups = [g for g in found.groups() if g is not None]
         part, whole = (groups[1], groups[0]) if found.group(3) is not None else (groups[0], groups[1])
-        sides = [clean_metric(render_english(side, linker.name_words).text, remove) for side in (part, whole)]
+        sides = [_english_side(side, remove, linker) for side in (part, whole)]
     else:
         found = RATIO_RE.search(re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric))
         if found is None:
@@ -417,6 +418,11 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
     if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
         return None
     return sides[0], _whole_named(sides[1])
+
+
+def _english_side(side: str, remove: PhraseIndex, linker: OrgLinker) -> str:
+    """One side of an English share or exclusion, as the metric the rest of the question gives."""
+    return clean_metric(render_english(side, linker.name_words).text, remove)
 
 
 def _whole_named(whole: str) -> str:
@@ -437,7 +443,7 @@ def _excluded_operands(question: str, metric: str, lang: str, remove: PhraseInde
         if found is None:
             return None
         whole, part = found.group("whole") or found.group("whole2"), found.group("part") or found.group("part2")
-        sides = [clean_metric(render_english(side, linker.name_words).text, remove) for side in (whole, part)]
+        sides = [_english_side(side, remove, linker) for side in (whole, part)]
     else:
         found = EXCLUDE_RE.search(metric)
         if found is None:
@@ -561,6 +567,7 @@ class PhraseIndex:
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = [w for w in dict.fromkeys(words) if w]
+        self.extra: tuple[str, ...] = ()  # a few words added for one question (plus)
         self._by_start: dict[str, list[str]] = {}
         self._ascii = [w for w in self.words if w.isascii()]
         self._short = [w for w in self.words if not w.isascii() and len(w) < 2]
@@ -570,14 +577,14 @@ class PhraseIndex:
 
     def plus(self, words: Iterable[str]) -> PhraseIndex:
         """This index and a few more words (a question's own aliases), without rebuilding it."""
-        out = object.__new__(PhraseIndex)
-        out.__dict__.update(self.__dict__, extra=tuple(w for w in words if w))
+        out = copy.copy(self)
+        out.extra = tuple(w for w in words if w)
         return out
 
     def present(self, text: str, lowered: str | None = None) -> set[str]:
         lowered = text.lower() if lowered is None else lowered
         found = {w for w in self._ascii if w.lower() in lowered} | {w for w in self._short if w in text}
-        found |= {w for w in getattr(self, "extra", ()) if (w.lower() in lowered if w.isascii() else w in text)}
+        found |= {w for w in self.extra if (w.lower() in lowered if w.isascii() else w in text)}
         for k in range(len(text) - 1):
             for w in self._by_start.get(text[k : k + 2], ()):
                 if text.startswith(w, k):
@@ -593,6 +600,8 @@ class CatalogIndex:
     owners: dict[str, tuple[int, ...]]  # alias -> catalog positions of the reports it names
     long_aliases: tuple[str, ...]  # aliases of five characters or more (English office words)
     names: PhraseIndex  # organisation names, districts and long aliases: no part of a metric
+    known: tuple[str, ...]  # every organisation name and district (places the store has)
+    known_text: str  # the same, one per line: one scan answers "does any name hold this?"
 
 
 def catalog_index(catalog: list[ReportInfo], linker: OrgLinker) -> CatalogIndex:
@@ -604,26 +613,24 @@ def catalog_index(catalog: list[ReportInfo], linker: OrgLinker) -> CatalogIndex:
         for alias in info.aliases:
             if alias:
                 owners.setdefault(alias, []).append(k)
-    names = [*(i.org for i in catalog), *(i.district for i in catalog)]
-    names += [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
+    known = tuple(n for i in catalog for n in (i.org, i.district) if n)
+    long_names = [a for i in catalog for a in i.aliases if len(a) >= 4 and not a.isascii()]
     index = CatalogIndex(
         aliases=PhraseIndex(owners), owners={a: tuple(v) for a, v in owners.items()},
         long_aliases=tuple(a for a in owners if len(a) >= 5),
-        names=PhraseIndex([*names, "部门决算", "部门预算"]),
+        names=PhraseIndex([*known, *long_names, "部门决算", "部门预算"]),
+        known=known, known_text="\n".join(known),
     )
     linker.cache["catalog"] = (catalog, index)
     return index
 
 
-def clean_metric(text: str, remove: PhraseIndex | list[str]) -> str:
+def clean_metric(text: str, remove: PhraseIndex) -> str:
     out = text
     lowered = text.lower()
     # only the names this question contains: with thousands of reports in the store, a regex
     # per name per question would dominate the answer time
-    if isinstance(remove, PhraseIndex):
-        present = remove.present(text, lowered)
-    else:
-        present = {w for w in remove if w and (w.lower() in lowered if w.isascii() else w in text)}
+    present = remove.present(text, lowered)
     for word in sorted(present, key=lambda w: (-len(w), w)):
         if word.isascii():
             out = _ascii_word_re(word).sub(" ", out)
@@ -746,23 +753,22 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # a place name (district, its stem or pinyin) identifies an organisation; office words
         # (网格化服务中心) shared by many only support it, and count once however many match
         info = catalog[k]
-        strong = 3 if any(a in (info.district, info.district[:-1]) or a.isascii() for a in by_info[k]) else 0
-        weak = 1 if any(not (a in (info.district, info.district[:-1]) or a.isascii()) for a in by_info[k]) else 0
+        placed = {a in (info.district, info.district[:-1]) or a.isascii() for a in by_info[k]}
+        strong, weak = (3 if True in placed else 0), (1 if False in placed else 0)
         matched_aliases |= by_info[k]
         if strong:
             strong_districts[info.district] = None
         scores[info.name] = strong + weak
     named_districts = tuple(strong_districts)
     linked, _ = linker.candidates(q)
-    known = [n for i in catalog for n in (i.org, i.district) if n]
-    unknown_place = next(iter(unknown_places(q, known)), "")
+    unknown_place = next(iter(unknown_places(q, index.known)), "")
     if not linked and not unknown_place:
-        unknown_place = unmatched_name(q, known)
+        unknown_place = unmatched_name(q, index.known_text)
     if linked and not unknown_place:
         # "浦东财政局" read as 普陀区财政局 by 财政局: a word of its own before the name that the
         # name does not hold names another organisation of that kind
         text = linker.name_text(q)
-        unknown_place = foreign_qualifier(text, linked[0], known)
+        unknown_place = foreign_qualifier(text, linked[0], index.known_text)
     if linked:
         # spans are on the question as the linker reads it (English office words in Chinese);
         # the Chinese pieces of a mixed question are printed in the question as they are
@@ -830,10 +836,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             bare = strip_name(bare, alias, "，")
     table_ref = table_reference(bare)
     from_tables = not table_ref and bool(TABLE_POINTER_RE.search(q))
-    if from_tables:
-        q_tables = TABLE_POINTER_RE.sub(" ", q)
-    else:
-        q_tables = q
+    q_tables = TABLE_POINTER_RE.sub(" ", q) if from_tables else q
     # English words put in the Chinese the reports print (names left to the linker)
     rendering = render_english(q_tables, linker.name_words)
     source = rendering.text

@@ -106,7 +106,7 @@ def test_a_city_named_without_its_district_is_the_citys_office() -> None:
 
 
 
-KNOWN = list(NAMES.values())
+KNOWN = "\n".join(NAMES.values())  # the store's names, one per line
 
 
 @pytest.mark.parametrize(
