@@ -53,6 +53,7 @@ from qa.query import (
     CODE_RE,
     DIGITS_RE,
     EARLIER_YEAR_WORDS,
+    UNPLACED_NAME_A_PART,
     YEAR_RE,
     Query,
     ReportInfo,
@@ -64,11 +65,11 @@ from qa.query import (
 
 log = logging.getLogger(__name__)
 
+MEASURE_WORD_RE = re.compile(r"预算数|决算数|执行数|预算|决算|执行|实际")
 VAGUE_RIVALS = 3  # rivals that make a weak best a miss
 VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
-UNPLACED_FOR_PART = 2  # unplaced English words that make a total no answer to the question
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
 AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
@@ -435,7 +436,7 @@ class Answerer:
             # an actual asked of a budget report, and only its budget found: a budget is never the actual
             return self._not_found(query, self._not_found_text(query), chosen)
         if query.searched.get("unplaced_items") or (
-                len(query.searched.get("unplaced") or ()) >= UNPLACED_FOR_PART and not query.wants_total
+                len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
                 and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
             # "the procurement budget set aside for desktop computers": words the vocabulary
             # cannot place name a part, and the total of what it could place is no answer
@@ -515,6 +516,8 @@ class Answerer:
         if not said_year or up == down:
             return None
         result = level.value - change.value if up else level.value + change.value
+        if result <= 0:
+            return None  # grown by its whole amount (a unit new that year): no earlier figure to give
         value = format_value(_at_places(result, level.value, change.value))
         sign = "−" if up else "+"
         arithmetic = f"{_plain(level.raw)} {level.unit} {sign} {_plain(change.raw)} {change.unit} = {value} {level.unit}"
@@ -531,10 +534,15 @@ class Answerer:
                 "searched": query.searched}
 
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
-                 near: Fact | None = None) -> tuple[str, list[Group]]:
+                 near: Fact | None = None, unlike: Group | None = None) -> tuple[str, list[Group]]:
+        """`unlike`: the other operand's figure, whose value this one cannot have (a share's whole
+        is not its part, though printed in the part's row and column)."""
         if not operand:
             return self._decide(self._rank(query, metric, reports))
-        status, groups = self._decide(self._operand_ranked(query, metric, reports, near))
+        ranked = self._operand_ranked(query, metric, reports, near)
+        if unlike is not None:
+            ranked = [g for g in ranked if (g.value, g.unit) != (unlike.value, unlike.unit)]
+        status, groups = self._decide(ranked)
         item = query.items[query.operands.index(metric)] if query.items and metric in query.operands else ""
         if status != "answered" and item and item != metric:
             # the setting shared from the other operand may be that operand's alone ("the
@@ -596,6 +604,10 @@ class Answerer:
         a_text, b_text = query.operands
         found: list[tuple[str, Group, Group]] = []
         asked = query
+        if query.op == "ratio" and self._prints_share(query):
+            # the report prints the part's share itself ("住房保障支出（类）29.42 万元，占 9.55%"):
+            # its figure, not a recomputation from two figures it rounded
+            return self._printed_share(query)
         if query.op == "ratio":
             # the share is computed from two amounts (or counts): neither operand is a percentage
             query = replace(query, unit_wanted="")
@@ -604,7 +616,9 @@ class Answerer:
         for files in self._by_group(query.reports):
             sa, ga = self._resolve(query, a_text, files, operand=True)
             near = self._best_fact(ga[0]) if sa == "answered" else None
-            sb, gb = self._resolve(query_b, b_text, files, operand=True, near=near)
+            # (a share's whole sits anywhere: the part's row is no hint, its own columns are rivals)
+            sb, gb = self._resolve(query_b, b_text, files, operand=True, near=near if query.op != "ratio" else None,
+                                   unlike=ga[0] if sa == "answered" and query.op == "ratio" else None)
             if sa != "answered" and sb == "answered":
                 # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
                 sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
@@ -622,8 +636,7 @@ class Answerer:
                    else f"Cannot compute: no single report has {why}.")
             return self._not_found(query, msg, [])
         report, group_a, group_b = found[0]
-        fa = self._best_fact(group_a)
-        fb = self._best_fact(group_b)
+        fa, fb = self._operand_facts(group_a, group_b)
         va, ua = fa.value, fa.unit
         vb, ub = fb.value, fb.unit
         unit = ua
@@ -694,6 +707,13 @@ class Answerer:
         """A share asked for that two printed figures do not give: one the report prints in words
         ("占 79.49%") may still be it, and only a percentage answers."""
         return self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+
+    def _prints_share(self, query: Query) -> bool:
+        """Whether one percentage the report prints is named by the share's part (its own row or
+        sentence says the part; "基本支出占 79.49%" is the whole's share of something else)."""
+        asked = replace(query, op="value", operands=(), unit_wanted="percent")
+        status, chosen = self._decide(self._rank(asked, query.metric, query.reports))
+        return status == "answered" and _names_item(self._best_fact(chosen[0]), query.operands[0])
 
     def _not_a_part(self, query: Query, part: Fact, whole: Fact) -> dict[str, Any]:
         """A share of, or a remainder from, a whole its part is larger than: no answer."""
@@ -768,10 +788,26 @@ class Answerer:
                 sides.setdefault(f"{i.district or i.org} {self.years.get(i.name) or ''} {i.kind}".strip(), []).append(i.name)
         rows: list[dict[str, Any]] = []
         cites: list[dict[str, Any]] = []
+        measures = self._year_measures(query) if len(query.orgs) < 2 and len(query.years) >= 2 else {}
+        if measures:
+            sides = {str(y): sides.get(str(y), []) for y in query.years}
         for side, reports in sides.items():
+            asked, metric = query, query.metric
+            if side in measures:
+                # each year with its own measure, and the metric without the other year's word
+                metric = " ".join(w for w in (MEASURE_WORD_RE.sub(" ", metric).split()) if w not in ("和", "与"))
+                metric = f"{metric} {'执行数' if measures[side] == 'actual' else '预算'}"
+                asked = replace(query, measure=measures[side])
+                if not reports or (measures[side] == "actual" and all(self.info[r].kind == "预算" for r in reports)):
+                    # "24年预算和23年执行数": a budget report prints no actual of its own year; the
+                    # next year's budget prints it, with its year ("2023年当年预算执行数为…")
+                    reports = [r for r in query.reports if (self.years.get(r) or 0) > int(side)]
+                    asked = replace(asked, years=(int(side),), year_in_text=True)
             if not reports:
                 continue
-            status, groups = self._resolve(query, query.metric, reports)
+            status, groups = self._resolve(asked, metric, reports)
+            if status == "answered" and asked.measure == "actual" and self._only_budget(groups[0]):
+                status = "not_found"  # a budget is never the actual asked for
             if status != "answered":
                 rows.append({"label": side, "value": None, "unit": "", "report": reports[0], "status": status})
                 continue
@@ -802,6 +838,23 @@ class Answerer:
                     f"{pick['value']} {pick['unit']}. Compared: " + "; ".join(parts) + ".")
         return {"status": "answered", "answer": text, "value": pick["value"], "unit": pick["unit"],
                 "citations": cites, "comparison": rows, "searched": query.searched}
+
+    @staticmethod
+    def _year_measures(query: Query) -> dict[str, str]:
+        """What each year of a comparison asks for, in the words after it: "2024年预算和2023年执行数"
+        -> {"2024": budget, "2023": actual}; a year with no measure word of its own is left out."""
+        marks = [(m.start(), m.group(1)) for m in re.finditer(r"(20\d{2})\s*年", query.question)]
+        out: dict[str, str] = {}
+        for k, (at, year) in enumerate(marks):
+            end = marks[k + 1][0] if k + 1 < len(marks) else len(query.question)
+            measure = asked_measure(query.question[at:end])
+            if measure:
+                out.setdefault(year, measure)
+        return out if len(set(out.values())) > 1 else {}
+
+    def _only_budget(self, group: Group) -> bool:
+        return all(fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "") == "budget"
+                   for m in group.members)
 
     def _gap(self, query: Query, answered: list[dict[str, Any]], rows: list[dict[str, Any]],
              cites: list[dict[str, Any]]) -> dict[str, Any]:
@@ -856,7 +909,22 @@ class Answerer:
             # cells whose table's 单位 was not read, grouped with the same figure printed with its
             # unit: cite that one, which says what the figure is in
             near = [s for s in group.members if s.fact.unit] or near
-        return max(near, key=lambda s: (s.fact.source == "table", s.score)).fact
+        # a cell that says its unit before one whose table's 单位 was not read
+        return max(near, key=lambda s: (bool(s.fact.unit), s.fact.source == "table", s.score)).fact
+
+    @staticmethod
+    def _operand_facts(a: Group, b: Group) -> tuple[Fact, Fact]:
+        """The printings of two figures to compute with: each its best place, unless they are
+        printed in different units and both are also printed in one unit (950.12 万元 in the text
+        is 9,501,164 元 in the table, beside a 12,121,164 元 total): then that unit's, the finest
+        such, so neither side is a rounding of the other's unit."""
+        fa, fb = Answerer._best_fact(a), Answerer._best_fact(b)
+        if fa.unit == fb.unit or fa.unit not in UNIT_FACTORS or fb.unit not in UNIT_FACTORS:
+            return fa, fb
+        units_a = {s.fact.unit: s.fact for s in sorted(a.members, key=lambda s: -s.score) if s.fact.unit}
+        units_b = {s.fact.unit: s.fact for s in sorted(b.members, key=lambda s: -s.score) if s.fact.unit}
+        shared = sorted((set(units_a) & set(units_b)) & set(UNIT_FACTORS), key=lambda u: UNIT_FACTORS[u])
+        return (units_a[shared[0]], units_b[shared[0]]) if shared else (fa, fb)
 
     def _org_name(self, report: str) -> str:
         info = self.info.get(report)

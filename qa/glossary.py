@@ -100,15 +100,21 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     # verbs and words that say how a figure is asked for, never what it is
     "set aside expect expected held hold holds covered cover filed file launched receive received record "
     "recorded percentage end during before exceed exceeded short came come take taken reach reached "
-    "include included involved among across own itself if you share proportion fraction percent".split()
+    "include included involved among across own itself if you share proportion fraction percent "
+    "plan plans planning add adds adding added up vs versus roughly around approx nearly "
+    "working back derive derived implied infer inferred calculate calculated compute computed".split()
 )
+# "FY2024", "fy24": the year, read by the year parser, no item
+FISCAL_YEAR_RE = re.compile(r"fy\d{2,4}")
 # Prepositions an item follows: "spend on X", "budget for X".
 ITEM_PREPOSITIONS = frozenset({"for", "on", "towards", "toward"})
 ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
 # Connectives that the computation parser reads in Chinese.
-EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比", "or": "或"}
+# ("A exceeded B": A than B, more)
+EXCEED_WORDS = ("exceed", "exceeded", "exceeds", "surpass", "surpassed", "surpasses", "outstrip", "outstripped", "outstrips")
+EN_CONNECTIVES = {"and": "和", "plus": "加上", "minus": "减去", "than": "比", "or": "或", **{w: "比" for w in EXCEED_WORDS}}
 EN_SUM_CUES = frozenset({"combined", "together", "sum", "altogether"})
-EN_MORE = frozenset({"more", "higher", "larger", "bigger", "greater", "exceed", "exceeded"})
+EN_MORE = frozenset({"more", "higher", "larger", "bigger", "greater", *EXCEED_WORDS})
 EN_LESS = frozenset({"less", "lower", "smaller", "fewer"})
 # Measures and totals stand apart: "total basic pension" is 基本养老保险缴费 合计, not 合计基本….
 STANDALONE_TERMS = frozenset({"合计", "总计", "小计", "预算", "决算", "决算数", "预算数", "全年预算数", "年初预算", "调整预算",
@@ -376,7 +382,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             sum_cue = True
         if lowered in EN_CONNECTIVES:
             out[piece_at] = EN_CONNECTIVES[lowered]
-        elif lowered in EN_FUNCTION_WORDS or stems[i] in EN_FUNCTION_WORDS or lowered in EN_SUM_CUES:
+        elif (lowered in EN_FUNCTION_WORDS or stems[i] in EN_FUNCTION_WORDS or lowered in EN_SUM_CUES
+              or FISCAL_YEAR_RE.fullmatch(lowered)):
             out[piece_at] = " "
         else:
             unplaced.append(word)

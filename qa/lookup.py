@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
@@ -43,6 +43,21 @@ SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
+# "邮电费" asked of a row named 电费: a narrower item than the row
+LONGER_NAME_PENALTY = 0.3
+CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its parent is the child
+MAX_MODIFIER = 2  # characters a modifier of a row's name has (邮 of 邮电费, 日常 of 日常公用经费)
+JOINING_CHARS = frozenset("的中里内和与及或、在是为项占年度")
+MEASURE_WORDS = ("执行数", "实际", "安排", "当年", "本年", "上年", "项目", "实际数", "完成", "计划")
+# "邮电费" asked of a row named 电费: a narrower item than the row
+LONGER_NAME_PENALTY = 0.3
+CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its parent is the child
+MAX_MODIFIER = 2  # characters a modifier of a row's name has (邮 of 邮电费, 日常 of 日常公用经费)
+JOINING_CHARS = frozenset("的中里内和与及或、在是为项占年度")
+MEASURE_WORDS = ("执行数", "实际", "安排", "当年", "本年", "上年", "项目", "实际数", "完成", "计划")
+# "（不是劳务派遣那个）": a figure whose own name holds this much of what the question rules out
+AVOIDED_COVER = 0.6
+AVOIDED_PENALTY = 0.4
 NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the question names is that table
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
@@ -266,12 +281,14 @@ def split_head(metric_text: str) -> tuple[str, str]:
 
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
-               specific: set[str] | None = None, plain_metric: str = "") -> float:
+               specific: set[str] | None = None, plain_metric: str = "", metric_words: list[str] | None = None) -> float:
     """`specific`: the metric less generic words (what names a column), computed once per
     question by lookup_facts; derived here when not given."""
     fact = view.fact
     if specific is None:
         specific = specific_grams(metric)
+    if metric_words is None:
+        metric_words = [plain_metric]
     main = _cover(head or metric, view.label | view.column, weight)
     # the figure's own sentence or row counts for more than the section or table it sits in
     own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
@@ -347,12 +364,38 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
+    if fact.source == "table" and _names_longer_item(metric_words, view, weight):
+        score -= LONGER_NAME_PENALTY
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else (
             view.plain_label in plain_metric and f"其他{view.plain_label}" not in plain_metric)):
         # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出; and a question
         # that says 其他城乡社区支出 quotes no 城乡社区支出)
         score += QUOTED_LABEL_BONUS
     return score
+
+
+def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeights) -> bool:
+    """The question's item is the row's name with a word of its own before it (邮电费 asked, the
+    row is 电费): another, narrower item. Only where the two characters at the join are a pair
+    the store's labels print (邮电 is in 邮电费 rows of other reports); a join no label prints
+    (城乡社区管理事务 | 行政运行, 老干部 | 离休费) is two words side by side. A measure or a joining
+    word before the name (年初预算财政拨款支出, 预算中电费) narrows nothing."""
+    label = view.plain_label
+    if len(label) < 2:
+        return False
+    for word in metric_words:
+        at = word.find(label)
+        if at <= 0 or not "\u4e00" <= word[at - 1] <= "\u9fff" or word[at - 1] in JOINING_CHARS:
+            continue
+        if any(word[:at].endswith(w) for w in (*GENERIC_WORDS, *MEASURE_WORDS)):
+            continue
+        modifier = re.split(f"[{''.join(JOINING_CHARS)}]", word[:at])[-1]
+        if len(modifier) > MAX_MODIFIER:
+            continue  # a whole name before it (城乡社区管理事务 | 行政运行): the row's parent, not a modifier
+        join = word[at - 1:at + 1]
+        if weight.df.get(join) and join not in view.hay:
+            return True
+    return False
 
 
 def prints_year(text: str, year: int) -> bool:
@@ -410,6 +453,9 @@ def lookup_facts(
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)
     plain_metric = NOISE_CHARS.sub("", metric_text)
+    metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
+    avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
+    named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
     scored = []
     for view in views:
         if not unit_ok(query, view.fact):
@@ -426,16 +472,30 @@ def lookup_facts(
             continue
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
-                           specific, plain_metric)
+                           specific, plain_metric, metric_words)
         if qual:
             # "面向中小企业预留的采购预算": the qualifier says which 采购预算; a figure whose
             # sentence, row, section and table never say it is another one
             score += QUALIFIER_WEIGHT * (
                 _cover(qual, view.label | view.column | view.quote | view.parents | view.context | view.table, weight)
                 - 0.5)
+        if view.fact.code and len(view.plain_label) >= 2 and view.plain_label in plain_metric:
+            named_codes.add((view.fact.report, view.fact.code))
+        if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
+            score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
+    if named_codes:
+        # "城乡社区管理事务行政运行": a row named with its parent (212 01 01 under 212 01) is the
+        # child; the parent's name only says where it sits
+        parents = {(r, c[:k]) for r, c in named_codes for k in range(1, len(c))}
+        scored = [replace(s, score=s.score + CHILD_NAMED_BONUS)
+                  if (s.fact.report, s.fact.code) in named_codes and (s.fact.report, s.fact.code) not in parents
+                  and any((s.fact.report, s.fact.code[:k]) in named_codes for k in range(1, len(s.fact.code))) else s
+                  for s in scored]
     if query.from_tables and any(s.fact.source == "table" for s in scored):
         scored = [s for s in scored if s.fact.source == "table"]  # "决算表里…": the tables' figure
+    if query.from_text and any(s.fact.source == "text" for s in scored):
+        scored = [s for s in scored if s.fact.source == "text"]  # "说明里写的…": the narrative's figure
     if table_ref and scored:
         # the question names a table ("…支出预算表的合计"): when a table of the report is that one,
         # figures of other tables are no answer

@@ -125,9 +125,10 @@ RATIO_RE = re.compile(
     rf"(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
     rf"|(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
 )
+RATIO_CUE_ZH_RE = re.compile(r"比例|比重|百分比|百分之|占比|几成|[%％]")
 EN_RATIO_RE = re.compile(
     r"(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
-    r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part) of\b(.+?)\b(?:goes|went|is|was|are|were)"
+    r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were)"
     r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for))?\b(.+)"
     r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
     re.I,
@@ -331,6 +332,8 @@ class Query:
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     from_tables: bool = False  # "决算表里…", "in the tables": a table's figure, not the text's
+    from_text: bool = False  # "说明里写的…", "in the narrative": a sentence's figure, not a cell's
+    avoid: tuple[str, ...] = ()  # "（不是劳务派遣那个）": what the figure asked for is not
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -406,7 +409,13 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
         part, whole = (groups[1], groups[0]) if found.group(3) is not None else (groups[0], groups[1])
         sides = [_english_side(side, remove, linker) for side in (part, whole)]
     else:
-        found = RATIO_RE.search(re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric))
+        text = re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric)
+        if "占" in text and RATIO_CUE_ZH_RE.search(question):
+            text = re.sub(r"[\s%％]+$", "", text)
+            if not re.search(f"{RATIO_WORDS_ZH}$", text):
+                # "X占Y的百分比是多少？": the share's word went out with the question words
+                text = text.rstrip("的 ") + "比例"
+        found = RATIO_RE.search(text)
         if found is None:
             return None
         if found.group(1) is not None:
@@ -529,17 +538,38 @@ ORG_TAIL_RE = re.compile(ORG_TAIL)
 # A question pointing at the tables without naming one ("决算表里…", "in the tables")
 TABLE_POINTER_RE = re.compile(
     r"(?:决算|预算|公开)?表格?(?:里|中|内|上)的?|\b(?:in|from) the (?:\w+ )?tables?\b", re.I)
-TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?表)(?:中|里|内|的|，|,|：|:|\s)")
+# (代表 is a deputy, not a table; a name ends at a pointer word, punctuation or the question's end)
+TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?(?<!代)表)(?=中|里|内|的|，|,|：|:|\s|$|？|\?)"
+                          r"|[（(]([\u4e00-\u9fa5“”\"]{2,40}?(?<!代)表)[)）]")
+# A question pointing at the narrative ("说明里写的", "in the narrative"): a sentence's figure, not a cell's
+TEXT_POINTER_RE = re.compile(
+    r"(?:说明|文字|正文|文字说明|情况说明)(?:里|中|内|部分)|文中|原文(?:里|中)?写|"
+    r"\b(?:in|per|from|according to) (?:the |its )?(?:narrative|text|explanatory notes?|written explanation)\b", re.I)
+# English words the vocabulary cannot place, this many of them: they name what is asked ("new
+# assets the centre plans to add"), and a bare "budget" left beside them is not the whole budget
+UNPLACED_NAME_A_PART = 2
+EARLIER_RE = re.compile(r"上年|去年|上一年|前一年|\b(?:previous|prior|last|preceding) year\b", re.I)
+ANSWER_ASKED_RE = re.compile(r"(?:请|并)?(?:给出|写出|说出|报出)(?:较大|较小|更大|更小|较多|较少|大的|小的|多的|少的)?(?:者|的那个|那个|数|的数)?|(?<=\s)者(?=\s|$)")
+VERSUS_RE = re.compile(r"\s*(?<![A-Za-z])(?:vs\.?|versus|VS|PK)(?![A-Za-z])\s*", re.I)
+# What the question says it does not mean ("（不是劳务派遣那个）", "(not the year-start one)",
+# "rather than X"): facts named by it are not the answer
+AVOID_RE = re.compile(
+    r"[（(]\s*(?:不是|而不是|并非|不要|非)\s*([^（()）]{2,24}?)\s*(?:那个|那项|那一项|那笔|这个|的那个)?\s*[)）]"
+    r"|(?<![是])(?:，|,)\s*(?:而)?不是\s*([^，,。？?！!]{2,24}?)(?:那个|那项|那一项|那笔|这个|的那个)?(?=[，,。？?！!]|$)"
+    r"|[（(]\s*not\s+(?:the\s+)?([^()（）]{2,40}?)(?:\s+(?:one|figure|line|item|amount))?\s*[)）]"
+    r"|(?:,|，)\s*not\s+(?!counting|including|included)(?:the\s+)?([^,，.?？!]{2,40}?)(?:\s+(?:one|figure|line|item|amount))?(?=[,，.?？!]|$)"
+    r"|\b(?:rather than|instead of)\s+(?:the\s+)?([^,，.?？!]{2,40}?)(?:\s+(?:one|figure|line|item|amount))?(?=[,，.?？!]|$)",
+    re.I)
 EN_TABLE_REF_RE = re.compile(
     r"([\u4e00-\u9fa5“”\"（）()、]{4,40})\s*(?:budget\s+|final\s+accounts?\s+|expenditure\s+|spending\s+|revenue\s+)?"
     r"(?:table|form|sheet)\b", re.I)
-UNIT_WORDS_RE = re.compile(r"[（(]?(?:单位[：:])?(?:万元|千元|亿元)[）)]?")
+UNIT_WORDS_RE = re.compile(r"[（(](?:单位[：:])?(?:万元|千元|亿元|元)[）)]|(?:单位[：:])?(?:万元|千元|亿元)")
 
 
 def table_reference(question: str) -> str:
     """'…基本支出决算表中，绩效工资…' -> '…基本支出决算表': the table the question points at."""
     match = TABLE_REF_RE.search(question)
-    return match.group(1).strip("“”\"") if match else ""
+    return (match.group(1) or match.group(2)).strip("“”\"") if match else ""
 
 
 def strip_name(text: str, name: str, replacement: str) -> str:
@@ -722,6 +752,12 @@ REFERENCE_RE = re.compile(
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
+    # ("2024 versus the previous year": a change, asked the way changes are)
+    versus = bool(VERSUS_RE.search(q)) and not (CHANGE_CUE_RE.search(q) or EN_CHANGE_RE.search(q.lower())
+                                                or EARLIER_RE.search(q))
+    q = VERSUS_RE.sub("和", q) if versus else q  # "货物预算 vs 工程预算": two items set against each other
+    avoided = [next(g for g in m.groups() if g) for m in AVOID_RE.finditer(q)]
+    q = AVOID_RE.sub("，", q) if avoided else q
     # "二、三季度用款计划": two items that share their word, written out ("二季度和三季度用款计划")
     q = ENUMERATED_RE.sub(lambda m: f"{m.group(1)}{m.group(3)}和{m.group(2)}{m.group(3)}", q)
     if not GAP_RE.search(q) and not CHANGE_CUE_RE.search(q) and not COMPARE_RE.search(q):
@@ -813,7 +849,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         year_in_text = bool(candidates)
     elif years:
         by_year = [i for i in candidates if i.year in years]
-        if not by_year and scores and candidates:
+        if not by_year and (scores or linked) and candidates:
             # "截至2023年底…" in a 2024 report: keep the named organisation's reports, and
             # require the figure's own text to carry that year
             year_in_text = True
@@ -835,7 +871,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         if not alias.isascii():
             bare = strip_name(bare, alias, "，")
     table_ref = table_reference(bare)
-    from_tables = not table_ref and bool(TABLE_POINTER_RE.search(q))
+    from_text = bool(TEXT_POINTER_RE.search(q))
+    from_tables = not table_ref and not from_text and bool(TABLE_POINTER_RE.search(q))
+    if from_text:
+        q = TEXT_POINTER_RE.sub(" ", q)
     q_tables = TABLE_POINTER_RE.sub(" ", q) if from_tables else q
     # English words put in the Chinese the reports print (names left to the linker)
     rendering = render_english(q_tables, linker.name_words)
@@ -876,10 +915,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     previous_level = bool(PREVIOUS_LEVEL_RE.search(q))
     backward = bool(BACKWARD_RE.search(q)) or previous_level
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
-    compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q)
+    compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q) or versus
     if compare:
         op = "compare"
-        word = next((g for g in compare.groups() if g), "")
+        # ("vs" alone says no direction)
+        word = next((g for g in compare.groups() if g), "") if isinstance(compare, re.Match) else ""
+        metric = ANSWER_ASKED_RE.sub(" ", metric)  # "给出较大者": how to answer, not what
         for cue in COMPARE_WORDS:
             metric = metric.replace(cue, " ")
         metric = " ".join(metric.split())
@@ -973,6 +1014,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     wants_total = bool(TOTAL_CUE_RE.search(q)) and op != "sum"
     if (op == "value" and metric and set(metric.split()) <= BARE_BUDGET_WORDS | TOTAL_WORDS
             and set(metric.split()) & BARE_BUDGET_WORDS and not rendering.unplaced_items
+            and len(rendering.unplaced) < UNPLACED_NAME_A_PART
             and unit_wanted in ("", "money", "percent")):
         # "what was the office's 2024 budget?": the report's total budget (收入、支出预算总计);
         # "how much did the total budget grow": that total's printed change
@@ -983,7 +1025,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
         wants_total = not wants_change
     if (op == "value" and set(metric.split()) <= BARE_ACTUAL_WORDS and asked_measure(q) == "actual"
-            and unit_wanted in ("", "money") and not rendering.unplaced_items):
+            and unit_wanted in ("", "money") and not rendering.unplaced_items
+            and len(rendering.unplaced) < UNPLACED_NAME_A_PART):
         # "到底花了多少钱": the whole of what was spent, in the words each template prints it
         metric, wants_total = "本年支出合计", True
         fallback_metrics = ("年度资金总额 全年执行数", "支出决算合计")
@@ -1006,11 +1049,15 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     elif figure_years:
         year_in_text = False
     metric, operands = unmask(metric), tuple(unmask(o) for o in operands)
+    # what the question says it does not mean, in the reports' words
+    avoid = tuple(a for a in (clean_metric(render_english(w, linker.name_words).text if w.isascii() else w, remove)
+                              for w in avoided) if grams_of(a))
     return Query(
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
         unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
+        from_text=from_text, avoid=avoid,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,

@@ -321,3 +321,19 @@ def test_an_answer_sentence_reads_as_written(answerer) -> None:  # noqa: ANN001
     answer = answerer.ask("岳麓区网格化综合服务中心2021年12345热线群众满意度是多少？")
     assert answer["value"] == "99.13" and "99.13%" in answer["answer"]
     assert "达为" not in answer["answer"] and "为为" not in answer["answer"]
+
+
+def test_a_narrower_item_is_not_its_shorter_name(answerer) -> None:  # noqa: ANN001
+    # 电费 is printed; 邮电费 (a standard item of other reports) is not: no figure for it
+    assert _ask(answerer, "硚口网格中心2024年电费预算多少？")["value"] == "3.17"
+    result = _ask(answerer, "硚口网格中心2024年预算中邮电费安排了多少？")
+    assert result["status"] != "answered" and result.get("value") is None
+
+
+def test_english_words_unplaced_are_no_whole_budget(answerer) -> None:  # noqa: ANN001
+    assert _ask(answerer, "How much in new assets does the Qiaokou grid centre plan to add in its 2024 budget?")["value"] == "2.30"
+
+
+def test_the_item_ruled_out_is_not_answered(answerer) -> None:  # noqa: ANN001
+    result = _ask(answerer, "硚口网格中心2024年“区社会管理网格化服务中心工作经费”项目（不是劳务派遣那个）预算多少万元？")
+    assert result.get("value") != "190.21"

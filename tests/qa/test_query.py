@@ -501,3 +501,40 @@ def test_phrase_index_finds_the_words_a_text_holds() -> None:
     assert index.present("上海市普陀区财政局 putuo 2024") == {"普陀区", "普陀区财政局", "财政局", "Putuo", "局"}
     assert index.plus(["2024年"]).present("2024年万里") == {"2024年"}
     assert index.present("") == set()
+
+
+def test_a_share_asked_with_its_word_gone_is_still_a_share() -> None:
+    # "的百分比是多少" leaves "占…的" behind once its question words are taken out
+    query = parse_query("硚口区2020年人员经费占基本支出的百分比是多少？", CATALOG)
+    assert (query.op, query.operands) == ("ratio", ("人员经费", "基本支出"))
+    query = parse_query("硚口区2020年人员经费占基本支出的比例是多少（%）？", CATALOG)
+    assert (query.op, query.operands) == ("ratio", ("人员经费", "基本支出"))
+    query = parse_query("In 2020, what share (%) of Qiaokou's basic expenditure was personnel costs?", CATALOG)
+    assert (query.op, query.operands) == ("ratio", ("人员经费", "基本支出"))
+
+
+def test_versus_sets_two_items_against_each_other_but_not_a_change() -> None:
+    query = parse_query("硚口区网格化中心2020年 办公费 vs 印刷费，which is larger? 给出较大者", CATALOG)
+    assert (query.op, query.operands) == ("compare_items", ("办公费", "印刷费"))
+    query = parse_query("By how much did Qiaokou's 2020 office costs fall versus the previous year?", CATALOG)
+    assert query.op != "compare" and query.wants_change
+
+
+def test_exceed_asks_a_difference() -> None:
+    query = parse_query("By how much did Qiaokou's 2020 basic expenditure exceed its project expenditure?", CATALOG)
+    assert (query.op, query.operands) == ("diff", ("基本支出", "项目支出"))
+
+
+def test_what_the_question_rules_out_is_kept_apart() -> None:
+    query = parse_query("硚口网格中心2024年工作经费项目（不是劳务派遣那个）预算多少万元？", CATALOG)
+    assert query.avoid == ("劳务派遣",) and "劳务派遣" not in query.metric
+    query = parse_query("Qiaokou 2024 work funds project budget (not the labour dispatch one)?", CATALOG)
+    assert query.avoid == ("劳务派遣",)
+
+
+def test_pointers_at_the_narrative_or_a_named_table() -> None:
+    query = parse_query("硚口区2020年决算说明里，人员经费写的是多少？", CATALOG)
+    assert query.from_text and not query.from_tables
+    assert table_reference("财政拨款收入支出总计 per the 财政拨款收入支出决算总表?") == "财政拨款收入支出决算总表"
+    assert table_reference("公务接待费一共多少（经济分类表）") == "经济分类表"
+    assert table_reference("人大代表工作经费是多少") == ""  # 代表 is no table
