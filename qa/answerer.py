@@ -429,9 +429,7 @@ class Answerer:
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
-        measures = {fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "")
-                    for m in group.members}
-        if (query.measure == "actual" and not query.wants_change and measures == {"budget"}
+        if (query.measure == "actual" and not query.wants_change and self._only_budget(group)
                 and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
             # an actual asked of a budget report, and only its budget found: a budget is never the actual
             return self._not_found(query, self._not_found_text(query), chosen)
@@ -853,6 +851,7 @@ class Answerer:
         return out if len(set(out.values())) > 1 else {}
 
     def _only_budget(self, group: Group) -> bool:
+        """Every place the figure is printed measures a budget (none an actual)."""
         return all(fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "") == "budget"
                    for m in group.members)
 

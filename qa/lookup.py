@@ -398,6 +398,20 @@ def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeig
     return False
 
 
+def _prefer_named_children(scored: list[Scored], named: set[tuple[str, str]]) -> list[Scored]:
+    """"城乡社区管理事务行政运行": a row named with its parent (212 01 01 under 212 01) is the
+    child; the parent's name only says where it sits. `named`: (report, code) of the rows the
+    question names whole; the deepest named row of each chain gains."""
+    parents = {(r, c[:k]) for r, c in named for k in range(1, len(c))}
+
+    def named_child(s: Scored) -> bool:
+        key = (s.fact.report, s.fact.code)
+        return (key in named and key not in parents
+                and any((s.fact.report, s.fact.code[:k]) in named for k in range(1, len(s.fact.code))))
+
+    return [replace(s, score=s.score + CHILD_NAMED_BONUS) if named_child(s) else s for s in scored]
+
+
 def prints_year(text: str, year: int) -> bool:
     """Whether `text` prints `year` as its own, not only as what it is set against ("比2024年预算
     减少", "较2024年", "与2024年相比": the figure is of another year)."""
@@ -485,13 +499,7 @@ def lookup_facts(
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
     if named_codes:
-        # "城乡社区管理事务行政运行": a row named with its parent (212 01 01 under 212 01) is the
-        # child; the parent's name only says where it sits
-        parents = {(r, c[:k]) for r, c in named_codes for k in range(1, len(c))}
-        scored = [replace(s, score=s.score + CHILD_NAMED_BONUS)
-                  if (s.fact.report, s.fact.code) in named_codes and (s.fact.report, s.fact.code) not in parents
-                  and any((s.fact.report, s.fact.code[:k]) in named_codes for k in range(1, len(s.fact.code))) else s
-                  for s in scored]
+        scored = _prefer_named_children(scored, named_codes)
     if query.from_tables and any(s.fact.source == "table" for s in scored):
         scored = [s for s in scored if s.fact.source == "table"]  # "决算表里…": the tables' figure
     if query.from_text and any(s.fact.source == "text" for s in scored):

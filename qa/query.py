@@ -548,7 +548,8 @@ TEXT_POINTER_RE = re.compile(
 # English words the vocabulary cannot place, this many of them: they name what is asked ("new
 # assets the centre plans to add"), and a bare "budget" left beside them is not the whole budget
 UNPLACED_NAME_A_PART = 2
-EARLIER_RE = re.compile(r"上年|去年|上一年|前一年|\b(?:previous|prior|last|preceding) year\b", re.I)
+EARLIER_RE = re.compile("|".join(sorted(EARLIER_YEAR_WORDS, key=len, reverse=True))
+                        + r"|\b(?:previous|prior|last|preceding) year\b", re.I)
 ANSWER_ASKED_RE = re.compile(r"(?:请|并)?(?:给出|写出|说出|报出)(?:较大|较小|更大|更小|较多|较少|大的|小的|多的|少的)?(?:者|的那个|那个|数|的数)?|(?<=\s)者(?=\s|$)")
 VERSUS_RE = re.compile(r"\s*(?<![A-Za-z])(?:vs\.?|versus|VS|PK)(?![A-Za-z])\s*", re.I)
 # What the question says it does not mean ("（不是劳务派遣那个）", "(not the year-start one)",
