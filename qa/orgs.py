@@ -349,6 +349,21 @@ def unmatched_name(question: str, known: str) -> str:
     return ""
 
 
+def unmatched_english(name_text: str) -> str:
+    """A capitalised English word right before an office or place word that no report's name
+    holds: "Qingshan grid centre", "Jiangxia district's". `name_text` is the question as the
+    linker reads it (OrgLinker.name_text), where the store's own places are already Chinese, so
+    a capitalised word left before 网格中心 or 区 is a place the store has none of. ""
+    when there is none."""
+    for match in re.finditer(r"\b([A-Z][a-z]{2,})(?:['’]s)?\s*([\u4e00-\u9fa5]+)", name_text):
+        word, run = match.groups()
+        if word.lower() in _EN_LEAD_WORDS:
+            continue
+        if run.endswith(NAME_ENDS) or run[0] in "区县市省" and len(run) <= 2:
+            return word
+    return ""
+
+
 def _without_places(name: str) -> tuple[str, tuple[str, ...]]:
     """(the name less 中共 and its places, the places): 中共上海市普陀区委社会工作部 ->
     ('委社会工作部', ('上海市', '普陀区'))."""

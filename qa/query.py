@@ -23,7 +23,14 @@ from qa.glossary import (
     render_english,
     translate_org_words,
 )
-from qa.orgs import OrgLinker, foreign_qualifier, name_in_question, unknown_places, unmatched_name
+from qa.orgs import (
+    OrgLinker,
+    foreign_qualifier,
+    name_in_question,
+    unknown_places,
+    unmatched_english,
+    unmatched_name,
+)
 
 # "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
 CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
@@ -800,7 +807,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     linked, _ = linker.candidates(q)
     unknown_place = next(iter(unknown_places(q, index.known)), "")
     if not linked and not unknown_place:
-        unknown_place = unmatched_name(q, index.known_text)
+        unknown_place = unmatched_name(q, index.known_text) or unmatched_english(linker.name_text(q))
     if linked and not unknown_place:
         # "浦东财政局" read as 普陀区财政局 by 财政局: a word of its own before the name that the
         # name does not hold names another organisation of that kind

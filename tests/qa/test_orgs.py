@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.orgs import OrgLinker, foreign_qualifier, name_in_question, unknown_places, unmatched_name
+from qa.orgs import (
+    OrgLinker,
+    foreign_qualifier,
+    name_in_question,
+    unknown_places,
+    unmatched_english,
+    unmatched_name,
+)
 
 NAMES = {
     "gh.pdf": "上海市普陀区规划和自然资源局",
@@ -140,6 +147,21 @@ def test_a_word_before_the_name_that_no_name_holds_names_another_office(
 )
 def test_a_name_that_matches_no_report(question: str, name: str) -> None:
     assert unmatched_name(question, KNOWN) == name
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("How much did Qingshan grid centre spend in 2024?", "Qingshan"),
+        ("What was Jiangxia district's 2024 basic expenditure?", "Jiangxia"),
+        ("How much did Qiaokou grid centre spend in 2020?", ""),  # the store's own place, in pinyin
+        ("What did the grid centre spend in 2020?", ""),  # office words only
+        ("Shanghai Municipal Finance Bureau 2025 budget", ""),
+        ("Putuo Social Welfare Institute 2024 budget", ""),
+    ],
+)
+def test_an_english_place_that_matches_no_report(linker: OrgLinker, question: str, word: str) -> None:
+    assert unmatched_english(linker.name_text(question)) == word
 
 
 @pytest.mark.parametrize(
