@@ -49,12 +49,6 @@ CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its pa
 MAX_MODIFIER = 2  # characters a modifier of a row's name has (邮 of 邮电费, 日常 of 日常公用经费)
 JOINING_CHARS = frozenset("的中里内和与及或、在是为项占年度")
 MEASURE_WORDS = ("执行数", "实际", "安排", "当年", "本年", "上年", "项目", "实际数", "完成", "计划")
-# "邮电费" asked of a row named 电费: a narrower item than the row
-LONGER_NAME_PENALTY = 0.3
-CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its parent is the child
-MAX_MODIFIER = 2  # characters a modifier of a row's name has (邮 of 邮电费, 日常 of 日常公用经费)
-JOINING_CHARS = frozenset("的中里内和与及或、在是为项占年度")
-MEASURE_WORDS = ("执行数", "实际", "安排", "当年", "本年", "上年", "项目", "实际数", "完成", "计划")
 # "（不是劳务派遣那个）": a figure whose own name holds this much of what the question rules out
 AVOIDED_COVER = 0.6
 AVOIDED_PENALTY = 0.4

@@ -527,7 +527,9 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""
-    if "几人" in q or "多少人" in q or "人数" in q or "编制" in q or re.search(r"how many (?:people|staff|employees|persons)", q):
+    if "编制" in q and "人" not in q:
+        return "count", ""  # posts are printed in 个 as often as in 人 (共有编制数 11 个)
+    if "几人" in q or "多少人" in q or "人数" in q or re.search(r"how many (?:people|staff|employees|persons)", q):
         return "count", "人"
     if any(w in q for w in ("百分比", "百分之", "占比", "比例", "比重", "percent", "%", "满意度", "满意率", "执行率", "率是", "rate")):
         return "percent", ""

@@ -55,6 +55,10 @@ def test_a_change_is_labelled_by_the_clause_before() -> None:
     assert own_label(change) == "提租补贴（项） 与上年相比增加"
     level = replace(change, row_label="提租补贴（项）", parents="住房改革支出（类）")
     assert own_label(level) == "提租补贴（项）"
+    # "全区累计906项网格重点服务事项已完成846项": what is done is the items counted before it
+    done = replace(change, row_label="已完成", parents="全区累计 网格重点服务事项", raw="846", unit="项",
+                   quote="全区累计906项网格重点服务事项已完成846项")
+    assert own_label(done) == "全区累计 网格重点服务事项 已完成"
 
 
 def test_a_unitless_cell_printing_the_same_figure_is_no_rival() -> None:

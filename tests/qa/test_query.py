@@ -284,6 +284,8 @@ def test_a_stated_change_named_as_the_way_to_a_figure_asks_for_the_level() -> No
         ("How many vehicles did Wanli Subdistrict own in 2024?", "辆"),
         ("万里街道有几个网格员", "人"),  # people are counted in 人, not in the 个 of grids
         ("How many people work at Wanli Subdistrict?", "人"),
+        ("万里街道共有编制数多少个", ""),  # posts are printed in 个 as often as in 人: any count
+        ("How many 编制 posts does Wanli Subdistrict have?", ""),
     ],
 )
 def test_what_a_count_is_counted_in(question: str, unit: str) -> None:
