@@ -64,7 +64,8 @@ EN_CHANGE_WORDS = ("increase", "decrease", "grow", "grew", "rise", "rose", "fall
                    "change", "compared with", "compared to", "more than", "less than", "exceed", "raised",
                    "lower than", "higher than", "previous year", "last year", "year-on-year", "year on year",
                    "year before", "prior year", "reduced", "cut by", "up on", "up from", "down on", "down from",
-                   "growth", "grown", "increment")
+                   "growth", "grown", "increment", "go up", "went up", "gone up", "goes up", "go down",
+                   "went down", "gone down", "goes down")
 EN_CHANGE_RE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in EN_CHANGE_WORDS) + r")", re.I)
 # Words that name no item on their own: a question left with only these is too vague to answer.
 GENERIC_WORDS = ("预算", "决算", "支出", "收入", "金额", "资金", "经费", "数", "合计", "总计", "全年", "年初", "多少")
@@ -108,6 +109,8 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
 FISCAL_YEAR_RE = re.compile(r"fy\d{2,4}")
 # Prepositions an item follows: "spend on X", "budget for X".
 ITEM_PREPOSITIONS = frozenset({"for", "on", "towards", "toward"})
+CONTEXT_PREPOSITIONS = frozenset({"in", "under", "within"})
+DETERMINERS = frozenset({"its", "the", "their", "this", "that"})
 ORDINAL_WORDS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
 # Connectives that the computation parser reads in Chinese.
 # ("A exceeded B": A than B, more)
@@ -288,6 +291,19 @@ def _cjk_between(pieces: list[str], first: int, last: int) -> bool:
     return any(re.search(r"[\u4e00-\u9fff]", pieces[k]) for k in range(first + 1, last))
 
 
+def _context_first(out: list[str], term_spans: list[tuple[int, int]], at: int) -> None:
+    """"furniture in its procurement budget" -> "政府采购的家具": the item's term (the last before
+    `at`, the context preposition) goes after the context's first term with 的, the way Chinese
+    names an item within its context, so the item is the head the figure must be named by."""
+    before = [s for s in term_spans if s[1] < at]
+    after = [s for s in term_spans if s[0] > at and out[s[0]] not in STANDALONE_TERMS | SUFFIX_TERMS]
+    if not before or not after or out[before[-1][0]] in STANDALONE_TERMS | SUFFIX_TERMS:
+        return
+    item, context = before[-1][0], after[0][0]
+    out[context] = f"{out[context]}的{out[item]}"
+    out[item] = " "
+
+
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
     """'What is Wanli Subdistrict's 2024 budget for public legal services?' ->
     '2024 预算 公共法律服务': each English phrase in the vocabulary (longest first, on word
@@ -310,6 +326,11 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
     pieces = EN_TOKEN_RE.findall(question.replace("-", " "))
     out = list(pieces)
     words = []
+    alpha = [k for k, p in enumerate(pieces) if re.match(r"[A-Za-z0-9]", p)]
+    # "spend on furniture in its 2019 procurement budget": what follows "in its" is where the
+    # item sits, not part of its name (CONTEXT_CUES)
+    contexts = [k for n, k in enumerate(alpha[:-1])
+                if pieces[k].lower() in CONTEXT_PREPOSITIONS and pieces[alpha[n + 1]].lower() in DETERMINERS]
     for k, p in enumerate(pieces):
         if re.match(r"[A-Za-z0-9]", p):
             if re.fullmatch(r"20\d{2}", p):
@@ -362,7 +383,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         if hit:
             chinese = vocab[tuple(stems[i:i + hit])]
             alone = chinese in STANDALONE_TERMS
-            if last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS | SUFFIX_TERMS):
+            if (last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS | SUFFIX_TERMS)
+                    or any(span[1] < k < piece_at for k in contexts)):
                 close_run()
             if not run:
                 span[0] = piece_at
@@ -396,6 +418,8 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             out[piece_at] = " "
         i += 1
     close_run()
+    if contexts and not BUDGET_GAP_RE.search(question):
+        _context_first(out, term_spans, contexts[0])
     items = []
     for start in item_starts:
         end = start

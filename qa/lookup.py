@@ -43,6 +43,7 @@ SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
+SENTENCE_HEAD_PENALTY = 0.2  # another figure of the sentence is named by the question's last word
 # "邮电费" asked of a row named 电费: a narrower item than the row
 LONGER_NAME_PENALTY = 0.3
 CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its parent is the child
@@ -392,6 +393,17 @@ def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeig
     return False
 
 
+def _sentence_head(scored: list[Scored], headed: list[bool]) -> list[Scored]:
+    """"共收到不满意工单12516件，已调查10091件" asked "已经调查了多少件": of the figures one
+    sentence prints, the question's last word (its head, 调查) says which is meant; the others of
+    that sentence, whose own names lack it, are demoted."""
+    sentences = {(s.fact.report, s.fact.quote) for s, hit in zip(scored, headed, strict=True)
+                 if hit and s.fact.source == "text"}
+    return [replace(s, score=s.score - SENTENCE_HEAD_PENALTY)
+            if not hit and s.fact.source == "text" and (s.fact.report, s.fact.quote) in sentences else s
+            for s, hit in zip(scored, headed, strict=True)]
+
+
 def _prefer_named_children(scored: list[Scored], named: set[tuple[str, str]]) -> list[Scored]:
     """"城乡社区管理事务行政运行": a row named with its parent (212 01 01 under 212 01) is the
     child; the parent's name only says where it sits. `named`: (report, code) of the rows the
@@ -465,6 +477,7 @@ def lookup_facts(
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
     scored = []
+    headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
     for view in views:
         if not unit_ok(query, view.fact):
             continue
@@ -492,6 +505,10 @@ def lookup_facts(
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
+        headed.append(bool(tail and tail & (view.label | view.column)))
+    if any(headed) and query.lang == "zh":
+        # (an English question's rendering puts its words in no Chinese order: its last is no head)
+        scored = _sentence_head(scored, headed)
     if named_codes:
         scored = _prefer_named_children(scored, named_codes)
     if query.from_tables and any(s.fact.source == "table" for s in scored):

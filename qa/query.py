@@ -523,7 +523,8 @@ def _unit_wanted(question: str) -> tuple[str, str]:
                          else "户" if word.startswith("household") else "辆")
     if re.search(r"percentage|in percent|百分比|百分之|by what percent|\bwhat (?:share|proportion|fraction|rate)\b"
                  r"|\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b|\bshare of\b"
-                 r"|\b(?:execution|completion|satisfaction|implementation|utili[sz]ation)\s+rate\b|\bsatisfaction\b", q):
+                 r"|\b(?:execution|completion|satisfaction|implementation|utili[sz]ation|growth)\s+rate\b|\bsatisfaction\b"
+                 r"|\brate of (?:increase|growth|decrease|decline)\b", q):
         return "percent", ""  # "in percentage terms, how much did it grow"
     if any(w in q for w in ("how much", "spent", "spend", "cost", "万元")) and "how many" not in q:
         return "money", ""

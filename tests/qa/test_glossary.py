@@ -146,3 +146,11 @@ def test_a_list_in_brackets_is_what_is_counted_not_a_gloss() -> None:
 def test_an_english_phrase_does_not_swallow_the_chinese_inside_it() -> None:
     # "actual spending" is a phrase, but here 行政运行's actual spending is asked
     assert "行政运行" in render_english("Putuo Finance Bureau 2024: actual 行政运行 spending?").text
+
+
+def test_what_follows_in_its_is_the_context_of_the_item() -> None:
+    # the item is the head ("政府采购的家具"), not a word run into the procurement budget
+    text = render_english("How much did it plan to spend on furniture in its 2019 procurement budget?").text
+    assert "政府采购的家具" in text
+    # no context preposition: the words join as before
+    assert "的" not in render_english("How much was the furniture procurement budget?").text

@@ -204,3 +204,13 @@ def test_a_zero_part_after_its_whole_is_a_part_not_the_whole() -> None:
     whole = replace(part, row_label="2020年度政府采购支出总额", value=Decimal("157.45"), raw="157.45")
     assert _total_of(part) is None and _part_of(part, set()) is not None  # the 0 in 2020 is no figure
     assert _total_of(whole) is not None
+
+
+def test_the_questions_last_word_picks_among_the_figures_of_one_sentence() -> None:
+    quote = "2024年共收到回访不满意工单12516件，截至目前，已调查10091件。"
+    received = Fact(report="r.pdf", source="text", table="工作情况", row_label="2024年共收到回访不满意工单", column="",
+                    value=Decimal(12516), raw="12516", unit="件", locator="line 9", quote=quote, position=1)
+    checked = replace(received, row_label="已调查", value=Decimal(10091), raw="10091", position=2,
+                      parents="2024年共收到回访不满意工单")
+    assert _ranked("上海市财政局24年回访不满意工单已经调查了多少件？", [received, checked])[0] == "10091"
+    assert _ranked("上海市财政局24年一共收到多少回访不满意工单？", [received, checked])[0] == "12516"

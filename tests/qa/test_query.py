@@ -294,6 +294,8 @@ def test_what_a_count_is_counted_in(question: str, unit: str) -> None:
 
 
 def test_as_a_share_of_asks_for_a_percentage() -> None:
+    assert parse_query("What was the growth rate of Wanli's 2024 project spending?", WANLI).unit_wanted == "percent"
+    assert parse_query("By how much did Wanli's 2024 rent go up?", WANLI).wants_change
     assert parse_query("Wanli 2024: rent as a share of basic expenditure?", WANLI).unit_wanted == "percent"
     assert parse_query("万里街道24年预算总额多少", WANLI).metric == "收入支出预算总计"
 
