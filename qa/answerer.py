@@ -345,6 +345,14 @@ class Answerer:
             msg = (f"请指明单位：这个问题没有说明是哪个单位，库中有 {len(query.reports)} 份报告符合条件。" if zh
                    else f"Please name the organisation: {len(query.reports)} reports in the store match this question.")
             return self._not_found(query, msg, [])
+        if query.searched.get("negated"):
+            # "how many items were still not completed": what the placed words name (完成) is
+            # the opposite of what is asked, and no printed figure is the rest
+            words = "、".join(query.searched["negated"])
+            msg = (f"问题问的是“{words}”之外的部分，报告没有直接印出这个数；请分别问总数和其中的部分，再相减。" if zh
+                   else f"The question is negated (“{words}”), and no printed figure is the part that is not. "
+                        "Ask for the total and the part, and take the difference.")
+            return self._not_found(query, msg, [])
         if query.op == "sum" and self._one_name(query):
             query = replace(query, op="value", operands=())
         if query.op == "unread":

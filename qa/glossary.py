@@ -105,6 +105,16 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "plan plans planning add adds adding added up vs versus roughly around approx nearly "
     "working back derive derived implied infer inferred calculate calculated compute computed".split()
 )
+# Words that turn what follows into its opposite ("not completed", "never used"): a figure of
+# the words the vocabulary placed is the opposite of what is asked (qa.answerer refuses).
+EN_NEGATIONS = frozenset("not never no non un yet unfinished uncompleted incomplete unpaid unused".split())
+
+
+def negates(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in EN_NEGATIONS or lowered.endswith("n't")
+
+
 # "FY2024", "fy24": the year, read by the year parser, no item
 FISCAL_YEAR_RE = re.compile(r"fy\d{2,4}")
 # Prepositions an item follows: "spend on X", "budget for X".

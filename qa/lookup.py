@@ -43,6 +43,9 @@ SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
+# 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
+# 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
+NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单但论管])|非(?!常))(?=[\u4e00-\u9fa5])")
 SENTENCE_HEAD_PENALTY = 0.2  # another figure of the sentence is named by the question's last word
 # "邮电费" asked of a row named 电费: a narrower item than the row
 LONGER_NAME_PENALTY = 0.3
@@ -476,6 +479,7 @@ def lookup_facts(
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
+    negated = bool(NEGATION_RE.search(metric_text))
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
     for view in views:
@@ -487,6 +491,8 @@ def lookup_facts(
             continue  # "2020年度财政拨款收、支总计" is 2020's, whatever year its paragraph also names
         if not specific & (view.label | view.column | view.quote | view.parents | view.table):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
+        if negated and not NEGATION_RE.search(view.hay):
+            continue  # "没完成的", "不满意": a figure whose row or sentence says no 未/没/不 is the opposite one
         if query.wants_change != labels_change(view.fact):
             # "by how much did it grow": a level is never the answer, only a printed change;
             # and a change is never the level asked for ("2019年收支总计" is not "比2019年增加")

@@ -20,6 +20,7 @@ from qa.glossary import (
     QUESTION_NOISE,
     ZH_SYNONYMS,
     english_vocabulary,
+    negates,
     render_english,
     translate_org_words,
 )
@@ -1073,5 +1074,6 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
                   "terms": terms, "unplaced": list(rendering.unplaced),
+                  "negated": [w for w in rendering.unplaced if negates(w)],
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},
     )

@@ -214,3 +214,13 @@ def test_the_questions_last_word_picks_among_the_figures_of_one_sentence() -> No
                       parents="2024年共收到回访不满意工单")
     assert _ranked("上海市财政局24年回访不满意工单已经调查了多少件？", [received, checked])[0] == "10091"
     assert _ranked("上海市财政局24年一共收到多少回访不满意工单？", [received, checked])[0] == "12516"
+
+
+def test_a_negated_question_is_never_answered_by_the_figure_it_negates() -> None:
+    quote = "全区累计906项网格重点服务事项已完成846项。"
+    done = Fact(report="r.pdf", source="text", table="工作情况", row_label="已完成", column="", value=Decimal(846),
+                raw="846", unit="项", locator="line 3", quote=quote, parents="全区累计 网格重点服务事项", position=2)
+    assert _ranked("上海市财政局24年重点服务事项还有几项没完成？", [done]) == []
+    assert _ranked("上海市财政局24年重点服务事项完成了几项？", [done]) == ["846"]
+    # 不含 says what a figure leaves out: no negation of the item
+    assert _ranked("上海市财政局24年重点服务事项（不含新增）完成了几项？", [done]) == ["846"]

@@ -293,6 +293,12 @@ def test_what_a_count_is_counted_in(question: str, unit: str) -> None:
     assert (query.unit_wanted, query.count_unit) == ("count", unit)
 
 
+def test_an_english_negation_the_vocabulary_cannot_place_is_kept() -> None:
+    query = parse_query("How many of Wanli's 2024 projects were not completed?", WANLI)
+    assert query.searched["negated"] == ["not"]
+    assert not parse_query("How many of Wanli's 2024 projects were completed?", WANLI).searched["negated"]
+
+
 def test_as_a_share_of_asks_for_a_percentage() -> None:
     assert parse_query("What was the growth rate of Wanli's 2024 project spending?", WANLI).unit_wanted == "percent"
     assert parse_query("By how much did Wanli's 2024 rent go up?", WANLI).wants_change
