@@ -103,7 +103,7 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "recorded percentage end during before exceed exceeded short came come take taken reach reached "
     "include included involved among across own itself if you share proportion fraction percent "
     "plan plans planning add adds adding added up vs versus roughly around approx nearly "
-    "working back derive derived implied infer inferred calculate calculated compute computed".split()
+    "working back derive derived implied infer inferred calculate calculated compute computed times".split()
 )
 # Words that turn what follows into its opposite ("not completed", "never used"): a figure of
 # the words the vocabulary placed is the opposite of what is asked (qa.answerer refuses).
@@ -423,7 +423,9 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             while before and before[-1] in ("the", "a", "an", "its", "their", "his", "her"):
                 before.pop()
             unplaced_at.add(i)
-            if before and before[-1] in ITEM_PREPOSITIONS and lowered not in ORDINAL_WORDS:
+            # "how many zorbing events": what is counted (the word right after "how many")
+            counted = before[-2:] == ["how", "many"] and not re.search(r"[^\sA-Za-z]", "".join(pieces[:piece_at]).rsplit("many", 1)[-1])
+            if before and (before[-1] in ITEM_PREPOSITIONS or counted) and lowered not in ORDINAL_WORDS:
                 item_starts.append(i)  # "spend on zorbing": the item itself is what it cannot place
             out[piece_at] = " "
         i += 1

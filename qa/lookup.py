@@ -43,6 +43,7 @@ SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
+OTHER_PENALTY = 0.3  # 其他X asked, X found
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
 NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单但论管])|非(?!常))(?=[\u4e00-\u9fa5])")
@@ -362,6 +363,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     if (plain_metric and len(view.plain_column) >= 3 and view.plain_column in plain_metric
             and view.column & specific):
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
+    if "其他" in plain_metric and "其他" not in view.hay and "其它" not in view.hay:
+        score -= OTHER_PENALTY  # "other office equipment": a row without 其他 is the item itself
     if fact.source == "table" and _names_longer_item(metric_words, view, weight):
         score -= LONGER_NAME_PENALTY
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else (

@@ -154,3 +154,9 @@ def test_what_follows_in_its_is_the_context_of_the_item() -> None:
     assert "政府采购的家具" in text
     # no context preposition: the words join as before
     assert "的" not in render_english("How much was the furniture procurement budget?").text
+
+
+def test_what_how_many_counts_is_the_item() -> None:
+    # words it cannot place right after "how many" are what is counted: no total answers them
+    assert render_english("How many zorbing events did the office hold in 2024?").unplaced_items == ("zorbing", "events")
+    assert render_english("How many 编制 zorbing does the office have?").unplaced_items == ()

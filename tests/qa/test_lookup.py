@@ -224,3 +224,9 @@ def test_a_negated_question_is_never_answered_by_the_figure_it_negates() -> None
     assert _ranked("上海市财政局24年重点服务事项完成了几项？", [done]) == ["846"]
     # 不含 says what a figure leaves out: no negation of the item
     assert _ranked("上海市财政局24年重点服务事项（不含新增）完成了几项？", [done]) == ["846"]
+
+
+def test_other_x_is_not_x() -> None:
+    facts = [_row("办公设备购置费 办公设备购置", "59.00", 1, table="政府采购支出预算表", column="总计"),
+             _row("其他办公设备 分散自行组织", "12.00", 2, table="政府采购支出预算表", column="总计")]
+    assert _ranked("上海市财政局24年政府采购预算其他办公设备购置多少？", facts)[0] == "12.00"
