@@ -147,6 +147,20 @@ def _is_total_label(label: str) -> bool:
     return bool(TOTAL_LABEL_RE.search(plain) or re.match(r"(?:全年|全区|本年)?(?:共|总共|共计|累计|合计)", plain))
 
 
+def _total_for_a_part(query: Query, metric: str, fact: Fact) -> bool:
+    """A whole (合计, 总额, 共收到…) found for a question that names a part it never prints:
+    "教育培训类不满意工单" answered by 共收到回访不满意工单 12516 is the whole, not the part. A
+    word of the metric none of whose specific grams the figure's row, column, sentence or table
+    holds is such a part, unless the question asks for a total."""
+    whole = _is_total_label(fact.row_label) or (fact.source == "table" and not fact.row_label.strip()
+                                                and is_total_column(fact.column))
+    if query.wants_total or not whole:
+        return False
+    hay = f"{fact.row_label} {fact.column} {fact.quote} {fact.table} {fact.parents}"
+    return any(words and not any(g in hay for g in words)
+               for words in ({g for g in specific_text_grams(w) if len(g) >= 2} for w in metric.split()))
+
+
 def _same_place(fact: Fact, other: Fact) -> bool:
     if fact.report != other.report or fact.position == other.position:
         return False
@@ -441,7 +455,7 @@ class Answerer:
                 and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
             # an actual asked of a budget report, and only its budget found: a budget is never the actual
             return self._not_found(query, self._not_found_text(query), chosen)
-        if query.searched.get("unplaced_items") or (
+        if _total_for_a_part(query, query.metric, fact) or query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
                 and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
             # "the procurement budget set aside for desktop computers": words the vocabulary
@@ -760,7 +774,12 @@ class Answerer:
                 msg = (f"无法比较：“{text}”的数字找不到或不唯一。" if zh
                        else f"Cannot compare: no single figure for “{text}”.")
                 return self._not_found(query, msg, groups if status == "not_found" else [])
-            sides.append(self._best_fact(groups[0]))
+            side = self._best_fact(groups[0])
+            if _total_for_a_part(query, text, side):
+                msg = (f"无法比较：“{text}”只找到总数，没有这一项的数字。" if zh
+                       else f"Cannot compare: only a total was found for “{text}”, not the item itself.")
+                return self._not_found(query, msg, [])
+            sides.append(side)
         values = [canonical_value(f) for f in sides]
         if values[0][1] != values[1][1]:
             return self._not_found(query, "Cannot compare figures in different units.", [])

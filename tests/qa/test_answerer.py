@@ -341,3 +341,19 @@ def test_english_words_unplaced_are_no_whole_budget(answerer) -> None:  # noqa: 
 def test_the_item_ruled_out_is_not_answered(answerer) -> None:  # noqa: ANN001
     result = _ask(answerer, "硚口网格中心2024年“区社会管理网格化服务中心工作经费”项目（不是劳务派遣那个）预算多少万元？")
     assert result.get("value") != "190.21"
+
+
+def test_a_whole_is_no_answer_for_a_part_it_never_prints() -> None:
+    from qa.answerer import _total_for_a_part
+    from qa.query import parse_query
+
+    whole = Fact(report="r.txt", source="text", table="工作情况", row_label="2021年共收到回访不满意工单", column="",
+                 value=Decimal(12516), raw="12516", unit="件", locator="line 9",
+                 quote="2021年共收到回访不满意工单12516件，截至目前，已调查10091件。")
+    query = parse_query("教育培训类的回访不满意工单有多少件", [])
+    assert _total_for_a_part(query, "教育培训类 回访不满意工单", whole)
+    assert not _total_for_a_part(query, "回访不满意工单", whole)  # the whole named: it is the answer
+    asked = parse_query("回访不满意工单一共多少件", [])
+    assert not _total_for_a_part(asked, "教育培训类 回访不满意工单", whole)  # a total asked for
+    part = replace(whole, row_label="其中教育培训类", quote="其中教育培训类775件")
+    assert not _total_for_a_part(query, "教育培训类 回访不满意工单", part)  # a part is no whole
