@@ -221,6 +221,9 @@ MEASURE_CUES = (
     ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned")),
     ("target", ("目标值", "target")),
 )
+INTENDED_SPENDING_RE = re.compile(
+    r"\b(?:(?:plan|plans|planned|planning|expect|expects|expected|intend|intends|intended|going|set|is set|are set)"
+    r"\s+to\s+spend|will(?:\s+\w+){0,4}?\s+spend)\b")
 # Names of funds and reports that contain 预算/决算 without naming a measure.
 FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款")
 MEASURES = ("全年预算数", "年初预算数", "支出决算数", "全年执行数", "全年预算", "年初预算", "支出决算", "预算数",
@@ -494,6 +497,7 @@ def share_enumerated(first: str, second: str) -> tuple[str, str]:
 def asked_measure(question: str) -> str:
     """'budget' | 'actual' | 'target' | '' (both or neither named)."""
     q = FUND_NAMES_RE.sub("", question.lower()).replace("final account", "")
+    q = INTENDED_SPENDING_RE.sub(" budget ", q)  # "plans to spend": what is budgeted, not spent
     found = {name for name, cues in MEASURE_CUES if any(c in q for c in cues)}
     return found.pop() if len(found) == 1 else ""
 

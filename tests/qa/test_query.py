@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query import PhraseIndex, ReportInfo, parse_query, report_info, table_reference
+from qa.query import PhraseIndex, ReportInfo, asked_measure, parse_query, report_info, table_reference
 
 CATALOG = [
     report_info({"name": "000.txt", "org": "武汉市硚口区社会管理网格化服务中心", "district": "硚口区", "year": 2020, "kind": "决算"}),
@@ -297,6 +297,12 @@ def test_an_english_negation_the_vocabulary_cannot_place_is_kept() -> None:
     query = parse_query("How many of Wanli's 2024 projects were not completed?", WANLI)
     assert query.searched["negated"] == ["not"]
     assert not parse_query("How many of Wanli's 2024 projects were completed?", WANLI).searched["negated"]
+
+
+def test_what_is_planned_to_be_spent_is_a_budget() -> None:
+    assert asked_measure("How much does Wanli plan to spend on rent in 2024?") == "budget"
+    assert asked_measure("How much will Wanli spend on rent in 2024?") == "budget"
+    assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
 def test_as_a_share_of_asks_for_a_percentage() -> None:
