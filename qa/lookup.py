@@ -43,6 +43,7 @@ SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
+ROW_ADDS_PENALTY = 0.5  # 电费 asked, the row is 邮电费: another item
 OTHER_PENALTY = 0.3  # 其他X asked, X found
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
@@ -367,6 +368,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= OTHER_PENALTY  # "other office equipment": a row without 其他 is the item itself
     if fact.source == "table" and _names_longer_item(metric_words, view, weight):
         score -= LONGER_NAME_PENALTY
+    if fact.source == "table" and _row_adds_a_character(metric_words, view):
+        score -= ROW_ADDS_PENALTY
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else (
             view.plain_label in plain_metric and f"其他{view.plain_label}" not in plain_metric)):
         # the question quotes the row's whole name (城乡社区支出, not 其他城乡社区支出; and a question
@@ -395,6 +398,22 @@ def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeig
             continue  # a whole name before it (城乡社区管理事务 | 行政运行): the row's parent, not a modifier
         join = word[at - 1:at + 1]
         if weight.df.get(join) and join not in view.hay:
+            return True
+    return False
+
+
+def _row_adds_a_character(metric_words: list[str], view: FactView) -> bool:
+    """The row's name is the question's item with one character of its own before it (电费
+    asked, the row is 邮电费): another item that merely ends in the same word. A joining or
+    generic character before it (的电费, 预算电费) narrows nothing; "其他" is read apart."""
+    label = view.plain_label
+    for word in metric_words:
+        for generic in GENERIC_LONGEST_FIRST:
+            word = word.replace(generic, "") if len(generic) >= 2 else word  # 电费预算 -> 电费
+        if len(word) < 2 or len(label) != len(word) + 1 or not label.endswith(word):
+            continue
+        modifier = label[0]
+        if "\u4e00" <= modifier <= "\u9fff" and modifier not in JOINING_CHARS and modifier not in "其总合小":
             return True
     return False
 

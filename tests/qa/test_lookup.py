@@ -230,3 +230,11 @@ def test_other_x_is_not_x() -> None:
     facts = [_row("办公设备购置费 办公设备购置", "59.00", 1, table="政府采购支出预算表", column="总计"),
              _row("其他办公设备 分散自行组织", "12.00", 2, table="政府采购支出预算表", column="总计")]
     assert _ranked("上海市财政局24年政府采购预算其他办公设备购置多少？", facts)[0] == "12.00"
+
+
+def test_a_row_that_adds_a_character_is_another_item() -> None:
+    # 电费 asked; the table prints 邮电费 (postage and telecoms) only: no electricity figure
+    postage = [_row("302 07 邮电费", "5.00", 1)]
+    scores = _ranked("上海市财政局24年电费预算多少？", postage, scores=True)
+    assert not scores or scores[0] < 0.5
+    assert _ranked("上海市财政局24年邮电费预算多少？", postage) == ["5.00"]
