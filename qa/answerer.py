@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 MEASURE_WORD_RE = re.compile(r"预算数|决算数|执行数|预算|决算|执行|实际")
 VAGUE_RIVALS = 3  # rivals that make a weak best a miss
 VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
+CO_LOCATED_MARGIN = 0.25  # how far below an operand's best its figure printed beside the other's may be
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
@@ -642,6 +643,17 @@ class Answerer:
             if sa != "answered" and sb == "answered":
                 # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
                 sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
+            if (sa == "answered" and sb == "answered" and query.op != "ratio"
+                    and not _same_place(self._best_fact(ga[0]), self._best_fact(gb[0]))):
+                # two figures set against each other are taken from one place where one prints
+                # both ("年初预算为37.16万元，支出决算为37.66万元"), not one from a table and one from a sentence
+                fb = self._best_fact(gb[0])
+                beside = [g for g in self._operand_ranked(query, a_text, files, near=fb)
+                          if g.score >= ga[0].score - CO_LOCATED_MARGIN
+                          and any(_same_place(m.fact, fb) for m in g.members)]
+                if len(beside) == 1:
+                    g = beside[0]  # cited where it stands beside the other
+                    ga = [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, fb)))]
             if sa == "answered" and sb == "answered" and not self._same_figure(ga[0], gb[0]):
                 found.append((files[0], ga[0], gb[0]))
             elif "ambiguous" in (sa, sb):

@@ -134,6 +134,7 @@ RATIO_RE = re.compile(
     rf"|(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
 )
 RATIO_CUE_ZH_RE = re.compile(r"比例|比重|百分比|百分之|占比|几成|[%％]")
+EN_SHARE_WORD_RE = re.compile(r"\b(?:share|proportion|percentage|percent|ratio)\b", re.I)
 EN_RATIO_RE = re.compile(
     r"(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
     r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were)"
@@ -412,16 +413,19 @@ def share_context(first: str, second: str) -> tuple[str, str]:
 def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
                     linker: OrgLinker) -> tuple[str, str] | None:
     """(part, whole) of a question asking the share one figure is of another, else None."""
-    if lang != "zh":
-        found = EN_RATIO_RE.search(question)
-        if found is None:
-            return None
+    found = EN_RATIO_RE.search(question) if lang != "zh" else None
+    if found is not None:
         groups = [g for g in found.groups() if g is not None]
         part, whole = (groups[1], groups[0]) if found.group(3) is not None else (groups[0], groups[1])
         sides = [_english_side(side, remove, linker) for side in (part, whole)]
+    elif lang == "en":
+        return None
     else:
+        # Chinese, or a mixed question that says 占 in Chinese and the share in English
+        # ("basic expenditure 占本年支出合计的 share 是多少")
         text = re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric)
-        if "占" in text and RATIO_CUE_ZH_RE.search(question):
+        cue = RATIO_CUE_ZH_RE.search(question) or (lang == "mixed" and EN_SHARE_WORD_RE.search(question))
+        if "占" in text and cue:
             text = re.sub(r"[\s%％]+$", "", text)
             if not re.search(f"{RATIO_WORDS_ZH}$", text):
                 # "X占Y的百分比是多少？": the share's word went out with the question words

@@ -357,3 +357,11 @@ def test_a_whole_is_no_answer_for_a_part_it_never_prints() -> None:
     assert not _total_for_a_part(asked, "教育培训类 回访不满意工单", whole)  # a total asked for
     part = replace(whole, row_label="其中教育培训类", quote="其中教育培训类775件")
     assert not _total_for_a_part(query, "教育培训类 回访不满意工单", part)  # a part is no whole
+
+
+def test_two_figures_set_against_each_other_come_from_one_place(answerer) -> None:  # noqa: ANN001
+    # 003 line 446: 住房公积金(项) 年初预算为37.16万元,支出决算为37.66万元; the economic table's
+    # 30113 住房公积金 prints 47.62 (another measure), which must not be set against 37.16
+    r = _ask(answerer, "武昌城运中心2024年住房公积金决算比年初预算多了多少万？")
+    assert (r["status"], r["value"]) == ("answered", "0.50")
+    assert r["citations"][0]["quote"] == r["citations"][1]["quote"]

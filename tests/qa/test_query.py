@@ -305,6 +305,12 @@ def test_what_is_planned_to_be_spent_is_a_budget() -> None:
     assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
+def test_a_mixed_question_says_the_share_in_english() -> None:
+    query = parse_query("社工部 2024 决算 basic expenditure 占本年支出合计的 share 是多少？", CATALOG)
+    assert query.op == "ratio"
+    assert "基本支出" in query.operands[0] and "本年支出合计" in query.operands[1]
+
+
 def test_as_a_share_of_asks_for_a_percentage() -> None:
     assert parse_query("What was the growth rate of Wanli's 2024 project spending?", WANLI).unit_wanted == "percent"
     assert parse_query("By how much did Wanli's 2024 rent go up?", WANLI).wants_change
