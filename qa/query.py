@@ -77,6 +77,7 @@ REPORT_YEAR_RE = re.compile(
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 MENTIONED_RE = re.compile(r"(?<![\d.,])\d{2,4}(?![\d.,]|\s*[月日号])")  # not a date's month or day
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
+THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?:（含）|\(含\))?\s*(?:及|或)?以[上下]")
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 # "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
 # must print it (第十三届, 二次会议)
@@ -916,6 +917,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     codes = tuple(c for c in CODE_RE.findall(SPLIT_CODE_RE.sub(lambda m: "".join(g for g in m.groups() if g), q))
                   if not YEAR_RE.fullmatch(c))
     numbers = tuple(n for n in DIGITS_RE.findall(q) if not YEAR_RE.fullmatch(n))
+    # "单价100万元以上的设备", "1 million yuan or more": the threshold is part of the item's name,
+    # and a figure printed with another threshold (20万元以上) is another item
+    numbers += tuple(dict.fromkeys(m.group(1) for m in THRESHOLD_RE.finditer(f"{q} {rendering.text}")
+                                   if m.group(1) not in numbers))
     mentioned = tuple(n for n in MENTIONED_RE.findall(DATE_YEAR_RE.sub(" ", q))
                       if not YEAR_RE.fullmatch(n))  # a 3-digit one may be a code too
     ordinals = english_ordinals(q)

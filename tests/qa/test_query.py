@@ -305,6 +305,13 @@ def test_what_is_planned_to_be_spent_is_a_budget() -> None:
     assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
+def test_a_threshold_is_a_number_the_figure_must_print() -> None:
+    assert "100" in parse_query("万里街道2024年单价100万元以上的设备有多少台？", WANLI).numbers
+    assert "100" in parse_query("How many items of equipment worth 1 million yuan or more did Wanli hold in 2024?",
+                                WANLI).numbers
+    assert not parse_query("万里街道2024年设备有多少台？", WANLI).numbers
+
+
 def test_a_mixed_question_says_the_share_in_english() -> None:
     query = parse_query("社工部 2024 决算 basic expenditure 占本年支出合计的 share 是多少？", CATALOG)
     assert query.op == "ratio"
