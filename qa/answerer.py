@@ -49,6 +49,7 @@ from qa.lookup import (
     canonical as canonical_value,
 )
 from qa.orgs import OrgLinker
+from qa.pinyin_names import pinyin_index, spell_in_chinese
 from qa.query import (
     CODE_RE,
     DIGITS_RE,
@@ -204,6 +205,7 @@ class Answerer:
             groups={i.name: i.group for i in catalog},
             info={i.name: i for i in catalog},
             views_by_report={},
+            pinyin_by_report={},
             findings_by_report={},
             # the store keeps its labels' bigram counts with every write; an older store's are
             # counted here, from every label, until its next write keeps them
@@ -332,7 +334,7 @@ class Answerer:
             # same lock); a question takes milliseconds, so serialising costs little
             try:
                 with self._lock:
-                    query = parse_query(question, self.catalog, self.linker)
+                    query = self._spelled(question, parse_query(question, self.catalog, self.linker))
                     result = self._with_checks(self._answer(query), query.lang != "en")
             except Exception as exc:  # noqa: BLE001 - one bad question must not stop the rest
                 log.exception("answering %r failed", question[:200])
@@ -343,6 +345,20 @@ class Answerer:
         result["question"] = question
         result["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def _spelled(self, question: str, query: Query) -> Query:
+        """The query of the question with its pinyin names ("Juzizhou") in the Chinese its
+        candidate reports print them in (qa.pinyin_names); the query itself when it has none."""
+        unplaced = query.searched.get("unplaced") or []
+        if not any(w[:1].isupper() for w in unplaced) or not 0 < len(query.reports) <= MAX_UNNAMED_REPORTS:
+            return query
+        indexes = []
+        for report in query.reports:
+            if report not in self.pinyin_by_report:
+                self.pinyin_by_report[report] = pinyin_index(v.fact for v in self._views(report))
+            indexes.append(self.pinyin_by_report[report])
+        spelled = spell_in_chinese(question, unplaced, indexes)
+        return query if spelled == question else parse_query(spelled, self.catalog, self.linker)
 
     def _answer(self, query: Query) -> dict[str, Any]:
         zh = query.lang != "en"

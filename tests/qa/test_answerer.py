@@ -365,3 +365,9 @@ def test_two_figures_set_against_each_other_come_from_one_place(answerer) -> Non
     r = _ask(answerer, "武昌城运中心2024年住房公积金决算比年初预算多了多少万？")
     assert (r["status"], r["value"]) == ("answered", "0.50")
     assert r["citations"][0]["quote"] == r["citations"][1]["quote"]
+
+
+def test_a_place_written_in_pinyin_is_read_as_the_report_prints_it(answerer) -> None:  # noqa: ANN001
+    # 004 line 366: 其中望月湖（2965个）、桔子洲（2087个）…: "Juzizhou" is 桔子洲, in no vocabulary
+    r = _ask(answerer, "In 2021 how many residents' problems were collected in Juzizhou according to Yuelu's report?")
+    assert (r["status"], r["value"]) == ("answered", "2087")
