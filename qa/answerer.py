@@ -69,6 +69,8 @@ log = logging.getLogger(__name__)
 MEASURE_WORD_RE = re.compile(r"预算数|决算数|执行数|预算|决算|执行|实际")
 VAGUE_RIVALS = 3  # rivals that make a weak best a miss
 VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
+# the subject a report's whole is printed under: its appropriated spending, its grand totals
+WHOLE_SUBJECT_RE = re.compile(r"一般公共预算财政拨款支出(?!.*[（(][类款项][）)])|财政拨款支出总|收支总计|收入总计|支出总计")
 CO_LOCATED_MARGIN = 0.25  # how far below an operand's best its figure printed beside the other's may be
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
@@ -134,7 +136,15 @@ def _nearly_equal(a: Group, b: Group) -> bool:
     report_a, report_b = a.members[0].fact.report, b.members[0].fact.report
     if a.unit != b.unit or report_a != report_b or not a.value or not b.value:
         return False
-    return abs(a.value - b.value) <= abs(b.value) * Decimal("0.01")
+    if abs(a.value - b.value) > abs(b.value) * Decimal("0.01"):
+        return False
+    # two sentences about different subjects ("一般公共预算财政拨款支出 … 完成年初预算的110.20%",
+    # "一般公共服务支出(类) … 111.28%") are two figures, however close
+    facts = [g.members[0].fact for g in (a, b)]
+    if not all(f.source == "text" and f.parents for f in facts):
+        return True
+    first, second = (NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(f.parents))) for f in facts)
+    return first in second or second in first
 
 
 def _at_places(result: Decimal, *operands: Decimal) -> Decimal:
@@ -161,6 +171,20 @@ def _total_for_a_part(query: Query, metric: str, fact: Fact) -> bool:
     hay = f"{fact.row_label} {fact.column} {fact.quote} {fact.table} {fact.parents}"
     return any(words and not any(g in hay for g in words)
                for words in ({g for g in specific_text_grams(w) if len(g) >= 2} for w in metric.split()))
+
+
+def _the_whole_among(query: Query, groups: list[Group]) -> Group | None:
+    """One figure printed the same way for the whole and for each of its parts ("…财政拨款支出
+    年初预算为451.04万元 … 完成年初预算的69.4%", then each 类 … 62.1%, 78.5%), asked of no part: the
+    whole's. None when the question names a part's subject, or no single figure is the whole's."""
+    subjects = [g.members[0].fact.parents if g.members[0].fact.source == "text" else "" for g in groups]
+    if not all(subjects):
+        return None
+    wholes = [g for g, subject in zip(groups, subjects, strict=True) if WHOLE_SUBJECT_RE.search(subject)]
+    parts = [label_core(re.sub(r"[（(][类款项][）)]", "", s)) for s in subjects if not WHOLE_SUBJECT_RE.search(s)]
+    if len(wholes) != 1 or any(len(p) >= 2 and p[:2] in query.question for p in parts):
+        return None
+    return wholes[0]
 
 
 def _same_place(fact: Fact, other: Fact) -> bool:
@@ -453,6 +477,10 @@ class Answerer:
         if status == "not_found":
             derived = self._from_printed_change(query) if query.year_in_text else None
             return derived or self._not_found(query, self._not_found_text(query), chosen)
+        if status == "ambiguous":
+            whole = _the_whole_among(query, chosen)
+            if whole is not None:
+                status, chosen = "answered", [whole]
         if status == "ambiguous" and len(chosen) >= VAGUE_RIVALS and chosen[0].score < VAGUE_SCORE:
             # many weak rivals: nothing names the figure well; not found, the rivals as nearest
             return self._not_found(query, self._not_found_text(query), chosen)

@@ -371,3 +371,18 @@ def test_a_place_written_in_pinyin_is_read_as_the_report_prints_it(answerer) -> 
     # 004 line 366: 其中望月湖（2965个）、桔子洲（2087个）…: "Juzizhou" is 桔子洲, in no vocabulary
     r = _ask(answerer, "In 2021 how many residents' problems were collected in Juzizhou according to Yuelu's report?")
     assert (r["status"], r["value"]) == ("answered", "2087")
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        # 002 line 117: 2020年度一般公共预算财政拨款支出年初预算数为451.04万元 … 完成年初预算的69.4%;
+        # each 类 after it prints its own (62.1%, 78.5%, 6.8%): asked of no part, the whole's
+        ("芦淞网格中心2020年年初预算完成了百分之多少？", "69.4"),
+        # 000 lines 409/411: the whole 110.20%, 一般公共服务支出(类) 111.28%: close, but of two subjects
+        ("硚口区网格化服务中心2020年一般公共预算财政拨款支出完成年初预算的百分之多少？", "110.20"),
+    ],
+)
+def test_a_rate_asked_of_no_part_is_the_wholes(answerer, question: str, value: str) -> None:  # noqa: ANN001
+    r = _ask(answerer, question)
+    assert (r["status"], r["value"]) == ("answered", value)
