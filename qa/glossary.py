@@ -103,7 +103,7 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
     "recorded percentage end during before exceed exceeded short came come take taken reach reached "
     "include included involved among across own itself if you share proportion fraction percent "
     "plan plans planning add adds adding added up vs versus roughly around approx nearly "
-    "working back derive derived implied infer inferred calculate calculated compute computed times".split()
+    "working back derive derived implied infer inferred calculate calculated compute computed times narrative".split()
 )
 # Words that turn what follows into its opposite ("not completed", "never used"): a figure of
 # the words the vocabulary placed is the opposite of what is asked (qa.answerer refuses).

@@ -494,7 +494,8 @@ def lookup_facts(
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
     if not specific and query.table_ref:
         specific = grams(metric_text, words=True)  # "…决算总表里的总计": the named table's total
-    if not specific:
+    coded = set(query.codes)
+    if not specific and not coded:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)
     plain_metric = NOISE_CHARS.sub("", metric_text)
@@ -511,7 +512,8 @@ def lookup_facts(
             continue  # no report is of the year asked: only a figure printed with that year will do
         if query.year_in_text and view.label_years and not view.label_years & set(query.years):
             continue  # "2020年度财政拨款收、支总计" is 2020's, whatever year its paragraph also names
-        if not specific & (view.label | view.column | view.quote | view.parents | view.table):
+        if not specific & (view.label | view.column | view.quote | view.parents | view.table) and not (
+                view.fact.code and view.fact.code in coded):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
         if negated and not NEGATION_RE.search(view.hay):
             continue  # "没完成的", "不满意": a figure whose row or sentence says no 未/没/不 is the opposite one

@@ -564,7 +564,8 @@ TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?(?<!代)表)(
 # A question pointing at the narrative ("说明里写的", "in the narrative"): a sentence's figure, not a cell's
 TEXT_POINTER_RE = re.compile(
     r"(?:说明|文字|正文|文字说明|情况说明)(?:里|中|内|部分)|文中|原文(?:里|中)?写|"
-    r"\b(?:in|per|from|according to) (?:the |its )?(?:narrative|text|explanatory notes?|written explanation)\b", re.I)
+    r"\b(?:in|per|from|according to) (?:the |its )?(?:narrative|text|explanatory notes?|written explanation)\b"
+    r"|\bnarrative\b", re.I)
 # English words the vocabulary cannot place, this many of them: they name what is asked ("new
 # assets the centre plans to add"), and a bare "budget" left beside them is not the whole budget
 UNPLACED_NAME_A_PART = 2
@@ -690,7 +691,7 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
         out = strip_name(out, word, " ")
     out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
     out = DATE_PHRASE_RE.sub(" ", out)  # "截至2024年8月底": when, not what
-    out = re.sub(r"20\d{2}\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
+    out = re.sub(r"(?<!\d)20\d{2}(?!\d)\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
@@ -887,7 +888,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         candidates = [i for i in catalog if i.group in groups]
     remove = index.names.plus(matched_aliases)
     # the table named, without the organisation and year that usually precede it
-    bare = re.sub(r"20\d{2}\s*年度?", "，", q)
+    bare = re.sub(r"(?<!\d)20\d{2}\s*年度?", "，", q)
     for alias in sorted(set(matched_aliases), key=lambda w: (-len(w), w)):
         if not alias.isascii():
             bare = strip_name(bare, alias, "，")

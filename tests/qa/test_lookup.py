@@ -238,3 +238,10 @@ def test_a_row_that_adds_a_character_is_another_item() -> None:
     scores = _ranked("上海市财政局24年电费预算多少？", postage, scores=True)
     assert not scores or scores[0] < 0.5
     assert _ranked("上海市财政局24年邮电费预算多少？", postage) == ["5.00"]
+
+
+def test_a_code_alone_names_its_row() -> None:
+    # "2101101安排了多少": the code is the whole name the question gives (no 20xx year read in it)
+    coded = [replace(_row("行政单位医疗", "78.22", 1), code="2101101"), replace(_row("事业单位医疗", "3.10", 2), code="2101102")]
+    assert _ranked("上海市财政局2024年预算2101101安排了多少？", coded)[0] == "78.22"
+    assert _ranked("上海市财政局2024年预算里2010507安排了多少？", coded) == []

@@ -305,6 +305,12 @@ def test_what_is_planned_to_be_spent_is_a_budget() -> None:
     assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
+def test_a_code_starting_like_a_year_stays_whole() -> None:
+    query = parse_query("万里街道 2024 budget 里 function code 2010507 安排了多少元？", WANLI)
+    assert "2010507" in query.codes and "2010507" in query.metric
+    assert query.years == (2024,)
+
+
 def test_a_threshold_is_a_number_the_figure_must_print() -> None:
     assert "100" in parse_query("万里街道2024年单价100万元以上的设备有多少台？", WANLI).numbers
     assert "100" in parse_query("How many items of equipment worth 1 million yuan or more did Wanli hold in 2024?",
