@@ -782,14 +782,25 @@ class Answerer:
     def _printed_share(self, query: Query) -> dict[str, Any]:
         """A share asked for that two printed figures do not give: one the report prints in words
         ("占 79.49%") may still be it, and only a percentage answers."""
-        return self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+        answer = self._single(self._share_query(query))
+        if answer["status"] != "answered" and query.operands:
+            answer = self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+        return answer
 
     def _prints_share(self, query: Query) -> bool:
         """Whether one percentage the report prints is named by the share's part (its own row or
         sentence says the part; "基本支出占 79.49%" is the whole's share of something else)."""
-        asked = replace(query, op="value", operands=(), unit_wanted="percent")
-        status, chosen = self._decide(self._rank(asked, query.metric, query.reports))
+        if not query.operands:
+            return False
+        status, chosen = self._decide(self._rank(self._share_query(query), f"{query.operands[0]}占", query.reports))
         return status == "answered" and _names_item(self._best_fact(chosen[0]), query.operands[0])
+
+    @staticmethod
+    def _share_query(query: Query) -> Query:
+        """The printed share of the part: "卫生健康支出（类）2.71 万元，占 0.88%" asked as the part's 占,
+        the whole's words (一般公共预算财政拨款支出) left out, since every share of it prints them."""
+        part = query.operands[0] if query.operands else query.metric
+        return replace(query, op="value", operands=(), unit_wanted="percent", metric=f"{part}占", terms=())
 
     def _not_a_part(self, query: Query, part: Fact, whole: Fact) -> dict[str, Any]:
         """A share of, or a remainder from, a whole its part is larger than: no answer."""

@@ -386,3 +386,10 @@ def test_a_place_written_in_pinyin_is_read_as_the_report_prints_it(answerer) -> 
 def test_a_rate_asked_of_no_part_is_the_wholes(answerer, question: str, value: str) -> None:  # noqa: ANN001
     r = _ask(answerer, question)
     assert (r["status"], r["value"]) == ("answered", value)
+
+
+def test_a_share_the_report_prints_is_found_by_its_part(answerer) -> None:  # noqa: ANN001
+    # 社会工作部 2024 决算 p. 18: 卫生健康支出（类）2.71 万元，占 0.88%
+    r = _ask(answerer, "What share of the Putuo Social Work Department's 2024 general public budget appropriation "
+                       "spending went to health?")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "0.88", "%")
