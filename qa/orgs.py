@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.meta import NOT_DISTRICTS, split_place
+from qa.glossary import EN_FUNCTION_WORDS, GLUE_WORDS
 
 # Office and government words: shared by many names, they only support a match.
 OFFICE_WORDS = (
@@ -301,10 +302,12 @@ LEAD_WORDS = frozenset(
     "今年 去年 上年 本年 全年 当年 明年 前年 年度 本级 下属 所属 各个 全部 所有 整个 一下 帮我 麻烦 "
     "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位 市级 区级 省级 县级 本区 本市 全区 全市 全省".split()
 )
+# English words that stand before a name without being one ("Per Wanli Subdistrict's 2023
+# budget", "According to …"): the question's own function words
 _EN_LEAD_WORDS = frozenset(
     "the what which how who whose in for of did does do is was were are and or by at on its their this that "
-    "fy total budget final".split()
-)
+    "fy total budget final per according from under with about as to".split()
+) | EN_FUNCTION_WORDS | GLUE_WORDS
 
 
 def foreign_qualifier(text: str, match: OrgMatch, known: str) -> str:

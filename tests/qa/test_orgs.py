@@ -149,6 +149,14 @@ def test_a_name_that_matches_no_report(question: str, name: str) -> None:
     assert unmatched_name(question, KNOWN) == name
 
 
+def test_an_english_function_word_before_a_name_names_no_other_office(linker: OrgLinker) -> None:
+    for question in ("Per Wanli Subdistrict's 2023 budget, what was rent?", "According to Wanli Subdistrict's 2023 budget"):
+        best = linker.candidates(question)[0][0]
+        assert foreign_qualifier(linker.name_text(question), best, KNOWN) == ""
+    best = linker.candidates("Pudong Finance Bureau 2024 rent")[0][0]
+    assert foreign_qualifier(linker.name_text("Pudong Finance Bureau 2024 rent"), best, KNOWN) == "Pudong"
+
+
 @pytest.mark.parametrize(
     ("question", "word"),
     [
