@@ -421,6 +421,12 @@ class Answerer:
             return self._compare_items(query)
         if query.op == "variance":
             return self._variance(query)
+        if query.op in ("diff", "minus") and query.unit_wanted == "percent":
+            # "by what percentage did the budget exceed the execution figure": the change the
+            # report prints in per cent ("比2022年预算执行数增加250.60%"); two levels give no percentage
+            printed = self._single(replace(query, op="value", operands=()))
+            if printed["status"] == "answered":
+                return printed
         if query.op in ("sum", "diff", "minus", "except", "ratio"):
             return self._compute(query)
         return self._single(query)

@@ -393,3 +393,10 @@ def test_a_share_the_report_prints_is_found_by_its_part(answerer) -> None:  # no
     r = _ask(answerer, "What share of the Putuo Social Work Department's 2024 general public budget appropriation "
                        "spending went to health?")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "0.88", "%")
+
+
+def test_a_percentage_change_asked_is_the_printed_one(answerer) -> None:  # noqa: ANN001
+    # 万里街道 2023 预算 p. 7: 2022年当年预算执行数为4.17万元，2023年预算安排14.62万元，比2022年预算执行数增加250.60%
+    r = _ask(answerer, "By what percentage did Wanli Subdistrict's 2023 budget for market supervision general "
+                       "administration exceed the 2022 execution figure?")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "250.60", "%")
