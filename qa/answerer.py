@@ -70,8 +70,10 @@ MEASURE_WORD_RE = re.compile(r"预算数|决算数|执行数|预算|决算|执�
 VAGUE_RIVALS = 3  # rivals that make a weak best a miss
 VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
 # the subject a report's whole is printed under: its appropriated spending, its grand totals
-WHOLE_SUBJECT_RE = re.compile(r"一般公共预算财政拨款支出(?!.*[（(][类款项][）)])|财政拨款支出总|收支总计|收入总计|支出总计")
-CO_LOCATED_MARGIN = 0.25  # how far below an operand's best its figure printed beside the other's may be
+CLASS_LEVEL_RE = re.compile(r"[（(][类款项][）)]")  # 一般公共服务支出（类）: a 科目 level, named with its level
+WHOLE_SUBJECT_RE = re.compile(
+    r"一般公共预算财政拨款支出(?![^，。；]*(?:[（(][类款项][）)]|中的|里的))|财政拨款支出总|收支总计|收入总计|支出总计")
+CO_LOCATED_MARGIN = 0.15  # how far below an operand's best its figure printed beside the other's may be
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
@@ -141,7 +143,7 @@ def _nearly_equal(a: Group, b: Group) -> bool:
     # two sentences about different subjects ("一般公共预算财政拨款支出 … 完成年初预算的110.20%",
     # "一般公共服务支出(类) … 111.28%") are two figures, however close
     facts = [g.members[0].fact for g in (a, b)]
-    if not all(f.source == "text" and f.parents for f in facts):
+    if not all(f.source == "text" and f.parents for f in facts) or facts[0].row_label != facts[1].row_label:
         return True
     first, second = (NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(f.parents))) for f in facts)
     return first in second or second in first
@@ -175,14 +177,25 @@ def _total_for_a_part(query: Query, metric: str, fact: Fact) -> bool:
 
 def _the_whole_among(query: Query, groups: list[Group]) -> Group | None:
     """One figure printed the same way for the whole and for each of its parts ("…财政拨款支出
-    年初预算为451.04万元 … 完成年初预算的69.4%", then each 类 … 62.1%, 78.5%), asked of no part: the
-    whole's. None when the question names a part's subject, or no single figure is the whole's."""
-    subjects = [g.members[0].fact.parents if g.members[0].fact.source == "text" else "" for g in groups]
-    if not all(subjects):
+    年初预算为451.04万元 … 完成年初预算的69.4%", then each 类 … 62.1%, 78.5%), asked of no part, of
+    one named organisation's report: the whole's. None when the question names a part's subject,
+    when the figures are of several reports, or when no single figure is the whole's (every place a
+    figure is printed is judged, not only the first)."""
+    facts = [[m.fact for m in g.members] for g in groups]
+    if not query.org_named or len({f.report for fs in facts for f in fs}) != 1:
         return None
-    wholes = [g for g, subject in zip(groups, subjects, strict=True) if WHOLE_SUBJECT_RE.search(subject)]
-    parts = [label_core(re.sub(r"[（(][类款项][）)]", "", s)) for s in subjects if not WHOLE_SUBJECT_RE.search(s)]
-    if len(wholes) != 1 or any(len(p) >= 2 and p[:2] in query.question for p in parts):
+    if not all(f.source == "text" and f.parents for fs in facts for f in fs):
+        return None
+    whole_of = [{bool(WHOLE_SUBJECT_RE.search(f.parents)) for f in fs} for fs in facts]
+    if any(len(kinds) != 1 for kinds in whole_of):
+        return None  # a figure printed both as the whole's and as a part's: not told apart
+    wholes = [g for g, kinds in zip(groups, whole_of, strict=True) if True in kinds]
+    asked = grams(f"{query.metric} {' '.join(query.terms)}")
+    # a part's own words, less those it shares with the whole (一般公共服务支出 -> 服务)
+    whole_words = grams(" ".join(w for fs in facts for f in fs for w in WHOLE_SUBJECT_RE.findall(f.parents)))
+    parts = [grams(label_core(CLASS_LEVEL_RE.sub("", f.parents))) - whole_words
+             for fs, kinds in zip(facts, whole_of, strict=True) if False in kinds for f in fs]
+    if len(wholes) != 1 or any(p & asked for p in parts):
         return None
     return wholes[0]
 
@@ -293,6 +306,7 @@ class Answerer:
     years: dict[str, int | None]
     info: dict[str, ReportInfo]
     views_by_report: dict[str, list[FactView]]
+    pinyin_by_report: dict[str, dict[str, set[str]]]
     findings_by_report: dict[str, list[Any]]
     groups: dict[str, str]
     weights: GramWeights
@@ -400,7 +414,7 @@ class Answerer:
             msg = (f"请指明单位：这个问题没有说明是哪个单位，库中有 {len(query.reports)} 份报告符合条件。" if zh
                    else f"Please name the organisation: {len(query.reports)} reports in the store match this question.")
             return self._not_found(query, msg, [])
-        if query.searched.get("negated"):
+        if query.searched.get("negated") and query.op != "except":
             # "how many items were still not completed": what the placed words name (完成) is
             # the opposite of what is asked, and no printed figure is the rest
             words = "、".join(query.searched["negated"])
@@ -693,7 +707,7 @@ class Answerer:
             if sa != "answered" and sb == "answered":
                 # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
                 sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
-            if (sa == "answered" and sb == "answered" and query.op != "ratio"
+            if (sa == "answered" and sb == "answered" and query.op in ("diff", "minus")
                     and not _same_place(self._best_fact(ga[0]), self._best_fact(gb[0]))):
                 # two figures set against each other are taken from one place where one prints
                 # both ("年初预算为37.16万元，支出决算为37.66万元"), not one from a table and one from a sentence

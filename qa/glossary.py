@@ -107,12 +107,13 @@ EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
 )
 # Words that turn what follows into its opposite ("not completed", "never used"): a figure of
 # the words the vocabulary placed is the opposite of what is asked (qa.answerer refuses).
-EN_NEGATIONS = frozenset("not never no non un yet unfinished uncompleted incomplete unpaid unused".split())
+EN_NEGATIONS = frozenset("not never unfinished uncompleted incomplete unpaid unused".split())
 
 
 def negates(word: str) -> bool:
-    lowered = word.lower()
-    return lowered in EN_NEGATIONS or lowered.endswith("n't")
+    """("don't round" asks how to answer, not for the opposite figure)"""
+    lowered = word.lower().replace("’", "'")
+    return lowered in EN_NEGATIONS or (lowered.endswith("n't") and lowered != "don't")
 
 
 # "FY2024", "fy24": the year, read by the year parser, no item

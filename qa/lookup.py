@@ -62,6 +62,8 @@ NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the que
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
 TOTAL_LABEL_RE = re.compile(r"(?:合计|总计|小计|总额|共计|总数|总预算|总支出|总收入)(?:均为|为|是|达)?$")
+# "一、差旅费", "（一）工资": a row's numbering, printed with its punctuation
+ROW_NUMBER_RE = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[、.．])\s*")
 # "30 20 电费", "3 9 其他": a 科目 code or row number printed before the name, split by the layout
 LEADING_DIGITS_RE = re.compile(r"^[\d\s.、]+(?=[\u4e00-\u9fff])")
 
@@ -110,7 +112,8 @@ def own_label(fact: Fact) -> str:
     """What the figure is of. A figure labelled by relation words alone has its subject in the
     clause before: "提租补贴（项）1549.82万元，与上年相比增加531.81万元", "养老保险支出。年初预算
     为452.40万元，支出决算为446.11万元"."""
-    if fact.source == "text" and fact.parents and relation_only(fact.row_label):
+    # (已完成 is 完成 done: the aspect word adds no subject of its own)
+    if fact.source == "text" and fact.parents and relation_only(fact.row_label.removeprefix("已")):
         return f"{fact.parents} {fact.row_label}"
     return fact.row_label
 
@@ -402,11 +405,18 @@ def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeig
     return False
 
 
+def negated_words(metric_text: str) -> list[str]:
+    """The words a Chinese metric negates, by their first character: 还有几项没完成 -> ['完'],
+    不满意工单 -> ['满']. A figure answers only if it negates the same word (未完成, 没完成)."""
+    return [metric_text[m.end()] for m in NEGATION_RE.finditer(metric_text)]
+
+
 def _row_adds_a_character(metric_words: list[str], view: FactView) -> bool:
     """The row's name is the question's item with one character of its own before it (电费
     asked, the row is 邮电费): another item that merely ends in the same word. A joining or
     generic character before it (的电费, 预算电费) narrows nothing; "其他" is read apart."""
-    label = view.plain_label
+    # (一、差旅费, （一）工资: the numbering is no modifier)
+    label = NOISE_CHARS.sub("", ROW_NUMBER_RE.sub("", LEADING_DIGITS_RE.sub("", view.fact.row_label)))
     for word in metric_words:
         for generic in GENERIC_LONGEST_FIRST:
             word = word.replace(generic, "") if len(generic) >= 2 else word  # 电费预算 -> 电费
@@ -494,7 +504,8 @@ def lookup_facts(
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
     if not specific and query.table_ref:
         specific = grams(metric_text, words=True)  # "…决算总表里的总计": the named table's total
-    coded = set(query.codes)
+    # a 科目 code alone names its row; a 3-digit "code" may be a count (208人), so only 5 and 7 digits
+    coded = {c for c in query.codes if len(c) >= 5}
     if not specific and not coded:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
     table_ref = grams(query.table_ref)
@@ -502,7 +513,7 @@ def lookup_facts(
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
-    negated = bool(NEGATION_RE.search(metric_text))
+    negated = negated_words(metric_text)
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
     for view in views:
@@ -515,8 +526,8 @@ def lookup_facts(
         if not specific & (view.label | view.column | view.quote | view.parents | view.table) and not (
                 view.fact.code and view.fact.code in coded):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
-        if negated and not NEGATION_RE.search(view.hay):
-            continue  # "没完成的", "不满意": a figure whose row or sentence says no 未/没/不 is the opposite one
+        if negated and not all(re.search(f"[未没不非无]{re.escape(w)}", view.hay) for w in negated):
+            continue  # "没完成的", "不满意": a figure whose row or sentence does not negate that word is the opposite one
         if query.wants_change != labels_change(view.fact):
             # "by how much did it grow": a level is never the answer, only a printed change;
             # and a change is never the level asked for ("2019年收支总计" is not "比2019年增加")

@@ -68,12 +68,13 @@ def spell_in_chinese(question: str, unplaced: Iterable[str], indexes: list[dict[
     question unchanged when none is."""
     text = question
     for phrase in name_phrases(question, unplaced):
-        if phrase not in text:
-            continue  # part of a longer phrase already put in Chinese
+        at = re.compile(rf"\b{re.escape(phrase)}\b")
+        if not at.search(text):
+            continue  # part of a longer phrase already put in Chinese, or of a longer word
         key = re.sub(r"[^a-z]", "", phrase.lower())
         if len(key) < MIN_KEY:
             continue
         spellings = set().union(*(index.get(key, set()) for index in indexes))
         if len(spellings) == 1:
-            text = text.replace(phrase, spellings.pop())
+            text = at.sub(spellings.pop(), text)
     return text

@@ -225,7 +225,7 @@ MEASURE_CUES = (
 )
 INTENDED_SPENDING_RE = re.compile(
     r"\b(?:(?:plan|plans|planned|planning|expect|expects|expected|intend|intends|intended|going|set|is set|are set)"
-    r"\s+to\s+spend|will(?:\s+\w+){0,4}?\s+spend)\b")
+    r"\s+to\s+spend|will(?:\s+\w+){0,4}?\s+(?:spend|be\s+spent))\b")
 # Names of funds and reports that contain 预算/决算 without naming a measure.
 FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款")
 MEASURES = ("全年预算数", "年初预算数", "支出决算数", "全年执行数", "全年预算", "年初预算", "支出决算", "预算数",
@@ -425,7 +425,7 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
         # Chinese, or a mixed question that says 占 in Chinese and the share in English
         # ("basic expenditure 占本年支出合计的 share 是多少")
         text = re.sub(r"\s*(占|比例|比重|占比|百分比)\s*", r"\1", metric)
-        cue = RATIO_CUE_ZH_RE.search(question) or (lang == "mixed" and EN_SHARE_WORD_RE.search(question))
+        cue = RATIO_CUE_ZH_RE.search(question) or EN_SHARE_WORD_RE.search(question)
         if "占" in text and cue:
             text = re.sub(r"[\s%％]+$", "", text)
             if not re.search(f"{RATIO_WORDS_ZH}$", text):
@@ -565,7 +565,7 @@ TABLE_REF_RE = re.compile(r"([\u4e00-\u9fa5“”\"（）()]{4,40}?(?<!代)表)(
 TEXT_POINTER_RE = re.compile(
     r"(?:说明|文字|正文|文字说明|情况说明)(?:里|中|内|部分)|文中|原文(?:里|中)?写|"
     r"\b(?:in|per|from|according to) (?:the |its )?(?:narrative|text|explanatory notes?|written explanation)\b"
-    r"|\bnarrative\b", re.I)
+    r"|\bnarrative\b(?!\s+table)", re.I)
 # English words the vocabulary cannot place, this many of them: they name what is asked ("new
 # assets the centre plans to add"), and a bare "budget" left beside them is not the whole budget
 UNPLACED_NAME_A_PART = 2

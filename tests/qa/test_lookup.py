@@ -245,3 +245,20 @@ def test_a_code_alone_names_its_row() -> None:
     coded = [replace(_row("行政单位医疗", "78.22", 1), code="2101101"), replace(_row("事业单位医疗", "3.10", 2), code="2101102")]
     assert _ranked("上海市财政局2024年预算2101101安排了多少？", coded)[0] == "78.22"
     assert _ranked("上海市财政局2024年预算里2010507安排了多少？", coded) == []
+
+
+def test_a_negation_is_matched_by_the_same_word_negated() -> None:
+    failed = Fact(report="r.pdf", source="text", table="绩效", row_label="绩效评级为“不合格”的项目", column="",
+                  value=Decimal(0), raw="0", unit="个", locator="p. 20", quote="绩效评级为“不合格”的项目0个。")
+    assert _ranked("上海市财政局24年未完成的项目有几个？", [failed]) == []  # 不合格 is no 未完成
+    assert _ranked("上海市财政局24年不合格的项目有几个？", [failed]) == ["0"]
+
+
+def test_a_numbered_row_is_its_name() -> None:
+    assert _ranked("上海市财政局24年差旅费预算多少？", [_row("一、差旅费", "12.00", 1)]) == ["12.00"]
+
+
+def test_a_three_digit_number_alone_names_no_row() -> None:
+    # "208人" reads as a 3-digit 科目 code; it must not let a row in that shares no word
+    row = replace(_row("社会保障和就业支出", "754.75", 1), code="208")
+    assert _ranked("上海市财政局2024年共有208人，是多少？", [row]) == []

@@ -34,3 +34,7 @@ def test_words_it_does_not_print_stay() -> None:
 def test_longer_phrases_are_tried_first() -> None:
     assert name_phrases("won by Shenzhen Runxun in June", ["Shenzhen", "Runxun", "June"]) == \
         ["Shenzhen Runxun", "Shenzhen", "Runxun", "June"]
+
+
+def test_a_name_inside_a_longer_word_stays() -> None:
+    assert spell_in_chinese("the Juzizhoujie office", ["Juzizhou"], [INDEX]) == "the Juzizhoujie office"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.query import PhraseIndex, ReportInfo, asked_measure, parse_query, report_info, table_reference
+from qa.query import (
+    PhraseIndex,
+    ReportInfo,
+    asked_measure,
+    parse_query,
+    report_info,
+    table_reference,
+)
 
 CATALOG = [
     report_info({"name": "000.txt", "org": "武汉市硚口区社会管理网格化服务中心", "district": "硚口区", "year": 2020, "kind": "决算"}),
@@ -297,6 +304,8 @@ def test_an_english_negation_the_vocabulary_cannot_place_is_kept() -> None:
     query = parse_query("How many of Wanli's 2024 projects were not completed?", WANLI)
     assert query.searched["negated"] == ["not"]
     assert not parse_query("How many of Wanli's 2024 projects were completed?", WANLI).searched["negated"]
+    assert not parse_query("What was Wanli's 2024 budget for rent? Don't round.", WANLI).searched["negated"]
+    assert parse_query("How much did Wanli spend in 2024, not counting rent?", WANLI).op == "except"
 
 
 def test_what_is_planned_to_be_spent_is_a_budget() -> None:
