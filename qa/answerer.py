@@ -802,10 +802,9 @@ class Answerer:
     def _printed_share(self, query: Query) -> dict[str, Any]:
         """A share asked for that two printed figures do not give: one the report prints in words
         ("占 79.49%") may still be it, and only a percentage answers."""
-        answer = self._single(self._share_query(query))
-        if answer["status"] != "answered" and query.operands:
-            answer = self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
-        return answer
+        if self._prints_share(query):
+            return self._single(self._share_query(query))
+        return self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
 
     def _prints_share(self, query: Query) -> bool:
         """Whether one percentage the report prints is named by the share's part (its own row or
@@ -813,7 +812,15 @@ class Answerer:
         if not query.operands:
             return False
         status, chosen = self._decide(self._rank(self._share_query(query), f"{query.operands[0]}占", query.reports))
-        return status == "answered" and _names_item(self._best_fact(chosen[0]), query.operands[0])
+        if status != "answered":
+            return False
+        fact = self._best_fact(chosen[0])
+        # a share that says what it is of names the whole asked ("基本支出占本年支出 45.30%" is no
+        # share of 人员经费); one that does not ("物业管理类2023件，占16.16%") is of its paragraph's whole
+        named = re.search(r"占(.{2,})$", NOISE_CHARS.sub("", fact.row_label))
+        if named and not grams(named.group(1)) & grams(query.operands[1]):
+            return False
+        return _names_item(fact, query.operands[0])
 
     @staticmethod
     def _share_query(query: Query) -> Query:
