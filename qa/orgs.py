@@ -29,7 +29,7 @@ OFFICE_WORDS = (
     "中共", "人民政府", "政府", "人民", "办公室", "办公厅", "委员会", "常委会", "中心", "服务", "管理",
     "综合", "部门", "单位", "办事处", "局", "部", "厅", "委", "院", "办", "处", "会", "省", "市", "区", "县",
     # kinds of office every district has: what they are called says nothing of which district's
-    "社会管理", "网格化", "网格", "城市运行",
+    "社会管理", "网格化", "网格", "城市运行", "街道",
 )
 _OFFICE_RE = re.compile("|".join(sorted(OFFICE_WORDS, key=len, reverse=True)))
 
@@ -340,14 +340,15 @@ def foreign_qualifier(text: str, match: OrgMatch, known: str) -> str:
 def unmatched_name(question: str, known: str) -> str:
     """An organisation's name the question gives that matches no report at all: a run of its own
     ending in an office word ("青山网格中心24年…") whose other characters no name in the store
-    (`known`, one per line) holds (青山). "" when there is none."""
-    chars = set(known)
+    (`known`, one per line) holds two of side by side (青山, 长寿路). "" when there is none."""
     for run in re.findall(r"[\u4e00-\u9fa5]+", re.sub(r"[的和与及、]", " ", question)):
         end = next((w for w in NAME_ENDS if run.endswith(w)), "")
         if not end or len(run) < len(end) + 2:
             continue
         rest = _OFFICE_RE.sub("", run[: len(run) - len(end)])
-        if len(rest) >= 2 and not set(rest) & chars and rest[-2:] not in LEAD_WORDS:
+        # no two of its characters side by side in any name (长寿路: 长 is in 长沙市, 长寿 in none)
+        if (len(rest) >= 2 and not any(rest[k : k + 2] in known for k in range(len(rest) - 1))
+                and rest[-2:] not in LEAD_WORDS):
             return run
     return ""
 

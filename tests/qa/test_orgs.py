@@ -149,6 +149,13 @@ def test_a_name_that_matches_no_report(question: str, name: str) -> None:
     assert unmatched_name(question, KNOWN) == name
 
 
+def test_a_name_sharing_only_single_characters_with_the_store_matches_none() -> None:
+    # 长 is in 长沙市, but no name holds 长寿 or 寿路
+    known = KNOWN + "\n长沙市岳麓区网格化综合服务中心"
+    assert unmatched_name("长寿路街道2023年机关运行经费", known) == "长寿路街道"
+    assert unmatched_name("岳麓网格中心2021年收支总计", known) == ""
+
+
 def test_an_english_function_word_before_a_name_names_no_other_office(linker: OrgLinker) -> None:
     for question in ("Per Wanli Subdistrict's 2023 budget, what was rent?", "According to Wanli Subdistrict's 2023 budget"):
         best = linker.candidates(question)[0][0]
