@@ -441,7 +441,7 @@ class Answerer:
             printed = self._single(replace(query, op="value", operands=()))
             if printed["status"] == "answered":
                 return printed
-        if query.op in ("sum", "diff", "minus", "except", "ratio"):
+        if query.op in ("sum", "diff", "minus", "except", "ratio", "times"):
             return self._compute(query)
         return self._single(query)
 
@@ -693,8 +693,9 @@ class Answerer:
             # the report prints the part's share itself ("住房保障支出（类）29.42 万元，占 9.55%"):
             # its figure, not a recomputation from two figures it rounded
             return self._printed_share(query)
-        if query.op == "ratio":
-            # the share is computed from two amounts (or counts): neither operand is a percentage
+        if query.op in ("ratio", "times"):
+            # a share or a multiple is computed from two amounts (or counts): neither operand is a
+            # percentage, and "how many times" asks for no count
             query = replace(query, unit_wanted="")
         # the whole a share is taken of is a total (基本支出 合计, the budget's 总计), not a part of it
         query_b = replace(query, wants_total=True) if query.op == "ratio" else query
@@ -747,6 +748,8 @@ class Answerer:
                                           f"({ua} vs {ub}).", [])
         if query.op == "ratio":
             return self._ratio(query, report, fa, fb, va, vb)
+        if query.op == "times":
+            return self._times(query, report, fa, fb, va, vb)
         if query.op == "except" and not 0 <= vb <= va:
             return self._not_a_part(query, fb, fa)
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
@@ -855,6 +858,23 @@ class Answerer:
         cites = [_fact_citation(part), _fact_citation(whole)]
         return {"status": "answered", "answer": text, "value": value, "unit": "%", "citations": cites,
                 "computation": {"op": "ratio", "expression": arithmetic, "operands": cites},
+                "searched": query.searched}
+
+    def _times(self, query: Query, report: str, a: Fact, b: Fact, va: Decimal, vb: Decimal) -> dict[str, Any]:
+        """How many times `b` is `a`: a ÷ b to two decimals, the division shown."""
+        zh = query.lang != "en"
+        if vb <= 0 or va < 0:
+            msg = ("无法计算倍数：除数为零或为负。" if zh else "Cannot compute the multiple: the divisor is zero or negative.")
+            return self._not_found(query, msg, [])
+        value = format_value((va / vb).quantize(Decimal("0.01")))
+        arithmetic = f"{_plain(a.raw)} {a.unit} ÷ {_plain(b.raw)} {b.unit} = {value}"
+        la, lb = self._fact_label(a), self._fact_label(b)
+        org = self._org_name(report)
+        text = (f"{org}：{la}是{lb}的 {value} 倍（{arithmetic}，保留两位小数）。" if zh
+                else f"{org}: {la} is {value} times {lb} ({arithmetic}, to two decimals).")
+        cites = [_fact_citation(a), _fact_citation(b)]
+        return {"status": "answered", "answer": text, "value": value, "unit": "倍", "citations": cites,
+                "computation": {"op": "times", "expression": arithmetic, "operands": cites},
                 "searched": query.searched}
 
     def _compare_items(self, query: Query) -> dict[str, Any]:

@@ -324,7 +324,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -443,6 +443,29 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
     if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
         return None
     return sides[0], _whole_named(sides[1])
+
+
+# "A is how many times B", "A是B的几倍": a multiple, A ÷ B
+TIMES_EN_RE = re.compile(
+    r"(?:^|[:,]\s*)(?P<a>[^:,?]+?)\s+(?:is|are|was|were)\s+how many times\s+"
+    r"(?:(?:as (?:much|large|big|high) as|that of|those of)\s+)?(?P<b>[^?]+)", re.I)
+TIMES_ZH_RE = re.compile(r"(?P<a>[^，。？?]+?)是(?P<b>[^，。？?]+?)的(?:几|多少)倍")
+
+
+def _times_operands(question: str, lang: str, remove: PhraseIndex, linker: OrgLinker) -> tuple[str, str] | None:
+    """(A, B) of a question asking how many times B is A; None when it asks no multiple."""
+    found = TIMES_EN_RE.search(question) if lang != "zh" else None
+    if found is not None:
+        sides = [_english_side(found.group(k), remove, linker) for k in ("a", "b")]
+    else:
+        found = TIMES_ZH_RE.search(question)
+        if found is None:
+            return None
+        sides = [clean_metric(found.group(k), remove) for k in ("a", "b")]
+    sides = [" ".join(side.split()).strip("的 ") for side in sides]
+    if not all(grams_of(side) for side in sides) or sides[0] == sides[1]:
+        return None
+    return sides[0], sides[1]
 
 
 def _english_side(side: str, remove: PhraseIndex, linker: OrgLinker) -> str:
@@ -1009,6 +1032,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         words = list(dict.fromkeys(words.split()))
         item = "" if set(words) <= BARE_ACTUAL_WORDS | BARE_BUDGET_WORDS | TOTAL_WORDS else " ".join(words)
         op, operands, wants_change, gap = "variance", (item if grams_of(item) else "", variance), False, False
+    times = _times_operands(q, lang, remove, linker) if op in ("value", "unread", "diff", "compare_items") else None
+    if times:
+        op, operands, wants_change = "times", times, False
     if op in ("value", "unread") and not wants_change:
         ratio = _ratio_operands(q, metric, lang, remove, linker)
         excluded = None if ratio else _excluded_operands(q, metric, lang, remove, linker)

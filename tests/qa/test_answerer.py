@@ -400,3 +400,10 @@ def test_a_percentage_change_asked_is_the_printed_one(answerer) -> None:  # noqa
     r = _ask(answerer, "By what percentage did Wanli Subdistrict's 2023 budget for market supervision general "
                        "administration exceed the 2022 execution figure?")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "250.60", "%")
+
+
+def test_a_multiple_shows_its_division(answerer) -> None:  # noqa: ANN001
+    # 社会工作部 2024 决算: 人员经费 95.36 万元, 公用经费 10.23 万元 -> 9.32
+    r = _ask(answerer, "社工部2024年人员经费是公用经费的几倍？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "9.32", "倍")
+    assert r["computation"]["expression"] == "95.36 万元 ÷ 10.23 万元 = 9.32"

@@ -314,6 +314,16 @@ def test_what_is_planned_to_be_spent_is_a_budget() -> None:
     assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["社工部2024年人员经费是公用经费的几倍？", "Social Work Dept 2024: personnel funds are how many times public funds?",
+     "In 2024, personnel funds at the Social Work Department were how many times as much as public funds?"],
+)
+def test_how_many_times_is_a_multiple(question: str) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.op, query.operands) == ("times", ("人员经费", "公用经费"))
+
+
 def test_a_code_starting_like_a_year_stays_whole() -> None:
     query = parse_query("万里街道 2024 budget 里 function code 2010507 安排了多少元？", WANLI)
     assert "2010507" in query.codes and "2010507" in query.metric
