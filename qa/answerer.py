@@ -441,6 +441,8 @@ class Answerer:
             printed = self._single(replace(query, op="value", operands=()))
             if printed["status"] == "answered":
                 return printed
+        if query.op == "sum_all":
+            return self._sum_all(query)
         if query.op in ("sum", "diff", "minus", "except", "ratio", "times"):
             return self._compute(query)
         return self._single(query)
@@ -858,6 +860,45 @@ class Answerer:
         cites = [_fact_citation(part), _fact_citation(whole)]
         return {"status": "answered", "answer": text, "value": value, "unit": "%", "citations": cites,
                 "computation": {"op": "ratio", "expression": arithmetic, "operands": cites},
+                "searched": query.searched}
+
+    def _sum_all(self, query: Query) -> dict[str, Any]:
+        """Every operand found in one report, in one unit, each a figure of its own, and added
+        up ("四个季度用款计划合计": 第一季度 … 第四季度), every figure cited."""
+        zh = query.lang != "en"
+        found: list[list[Fact]] = []
+        for files in self._by_group(query.reports):
+            facts: list[Fact] = []
+            for text in query.operands:
+                near = facts[0] if facts else None
+                status, groups = self._resolve(query, text, files, operand=True, near=near)
+                if status != "answered":
+                    break
+                # of the places printing this figure, the one naming this operand's own words
+                # (four quarters of 158.05 each are four figures, not one)
+                named = [m.fact for m in groups[0].members if _names_item(m.fact, text.split()[0])]
+                fact = next((f for f in named if f not in facts), None)
+                if fact is None:
+                    break
+                facts.append(fact)
+            if len(facts) == len(query.operands):
+                found.append(facts)
+        # (the four figures of one series are printed together: one table or section, one unit)
+        if len(found) != 1 or len({f.unit for f in found[0]}) != 1 or len({f.table for f in found[0]}) != 1:
+            msg = ("无法计算：没有一份报告能唯一找到每一项（同一单位）。" if zh
+                   else "Cannot compute: no single report has every figure, in one unit, found unambiguously.")
+            return self._not_found(query, msg, [])
+        facts = found[0]
+        total = _at_places(sum((f.value for f in facts), Decimal(0)), *(f.value for f in facts))
+        value, unit = format_value(total), facts[0].unit
+        arithmetic = " + ".join(_plain(f.raw) for f in facts) + f" = {value} {unit}"
+        org = self._org_name(facts[0].report)
+        labels = "、".join(self._fact_label(f) for f in facts)
+        text = (f"{org}：{labels}合计 {value} {unit}（{arithmetic}）。" if zh
+                else f"{org}: {labels} add up to {value} {unit} ({arithmetic}).")
+        cites = [_fact_citation(f) for f in facts]
+        return {"status": "answered", "answer": text, "value": value, "unit": unit, "citations": cites,
+                "computation": {"op": "sum", "expression": arithmetic, "operands": cites},
                 "searched": query.searched}
 
     def _times(self, query: Query, report: str, a: Fact, b: Fact, va: Decimal, vb: Decimal) -> dict[str, Any]:

@@ -324,7 +324,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     measure: str = ""
@@ -445,6 +445,10 @@ def _ratio_operands(question: str, metric: str, lang: str, remove: PhraseIndex,
     return sides[0], _whole_named(sides[1])
 
 
+# "all four quarterly plans", "四个季度", "1至4季度": the year's four quarters asked together
+QUARTERS_RE = re.compile(r"\b(?:all\s+)?(?:four|4)\s+quarter(?:ly|s)?\b|四个季度|[一1]\s*[至到-]\s*[四4]\s*季度|全年四个季度", re.I)
+SUM_OF_SERIES_RE = re.compile(r"\b(?:add(?:ing)?\s+up|sum|total|together|combined)\b|合计|加起来|加总|一共|总共|合起来", re.I)
+QUARTER_WORDS_RE = re.compile(r"第?[一二三四1-4]?个?季度|四个|合计|一共|总共|加起来|总计")
 # "A is how many times B", "A是B的几倍": a multiple, A ÷ B
 TIMES_EN_RE = re.compile(
     r"(?:^|[:,]\s*)(?P<a>[^:,?]+?)\s+(?:is|are|was|were)\s+how many times\s+"
@@ -1059,6 +1063,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if op == "value" and not BALANCE_RE.search(metric) and not TOTAL_NAME_RE.search(metric) and (
             STRONG_SUM_RE.search(q) or (STRONG_DIFF_RE.search(q) and not wants_change)):
         op = "unread"  # two figures asked for, and which two is not clear: no single figure answers
+    quarters = QUARTERS_RE.search(q)
+    if quarters and op in ("value", "unread", "sum") and (SUM_OF_SERIES_RE.search(q) or TOTAL_CUE_RE.search(q)):
+        # "四个季度用款计划合计", "adding up all four quarterly plans": the four figures printed one
+        # per quarter, summed (a project form prints 第一季度用款计划 … 第四季度用款计划)
+        rest = " ".join(QUARTER_WORDS_RE.sub(" ", metric).split())
+        op, operands = "sum_all", tuple(f"第{n}季度 {rest}" for n in "一二三四")
     if op == "unread" and len(years) == 2 and GAP_RE.search(q):
         # "2025年和2024年三公经费相差多少": one figure in two years' reports, set against each other
         op, gap = "compare", True

@@ -407,3 +407,11 @@ def test_a_multiple_shows_its_division(answerer) -> None:  # noqa: ANN001
     r = _ask(answerer, "社工部2024年人员经费是公用经费的几倍？")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "9.32", "倍")
     assert r["computation"]["expression"] == "95.36 万元 ÷ 10.23 万元 = 9.32"
+
+
+def test_a_years_quarters_are_added_up_each_cited(answerer) -> None:  # noqa: ANN001
+    # 万里街道 2023 预算 p. 30: 第一季度用款计划25.88万元，第二季度180.74，第三季度186.60，第四季度16.78
+    r = _ask(answerer, "万里街道社区公共服务中心新建工程23年四个季度用款计划合计")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "410.00", "万元")
+    assert r["computation"]["expression"] == "25.88 + 180.74 + 186.60 + 16.78 = 410.00 万元"
+    assert len(r["citations"]) == 4

@@ -385,11 +385,22 @@ def test_english_share_and_rate_words_ask_for_a_percentage(question: str) -> Non
 @pytest.mark.parametrize(
     "question",
     [
-        "If you sum the four quarterly payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
+        "If you sum the three payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
     ],
 )
 def test_english_computations_it_cannot_split_are_not_one_figure(question: str) -> None:
     assert parse_query(question, WANLI).op == "unread"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["If you sum the four quarterly payment plans in Wanli Subdistrict's 2024 budget, how much is it?",
+     "万里街道24年四个季度用款计划合计多少？", "Adding up all four quarterly spending plans of Wanli in 2024, what is the total?"],
+)
+def test_a_years_four_quarters_are_summed(question: str) -> None:
+    query = parse_query(question, WANLI)
+    assert query.op == "sum_all"
+    assert [o.split()[0] for o in query.operands] == ["第一季度", "第二季度", "第三季度", "第四季度"]
 
 
 @pytest.mark.parametrize(
