@@ -160,3 +160,9 @@ def test_a_paragraph_opening_on_this_item_is_about_the_subject_before_it() -> No
     report = Report(name="r.txt", sha256="0" * 64, meta=meta, blocks=blocks)
     change = [f for f in analyse_report(report).facts if f.raw == "2.32"]
     assert change and change[0].parents == "2024年本部门机关运行经费"
+
+
+def test_batches_are_a_count_of_their_own() -> None:
+    # "公务接待 2 批次、26 人次": two counts, the 2 no part of the 26's name
+    facts = _facts("列明公务接待 2 批次、26 人次，其中：接待外宾 0 批次、0 人次。")
+    assert [(f.raw, f.unit) for f in facts][:2] == [("2", "批次"), ("26", "人次")]
