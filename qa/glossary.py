@@ -148,9 +148,16 @@ DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加�
 EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
 
 
+# Plurals that name another thing than their singular: "works" (procurement of works, public
+# works) is construction, 工程, where "work" is 工作.
+UNSTEMMED = frozenset({"works"})
+
+
 def stem(word: str) -> str:
     """'services' -> 'service', 'subsidies' -> 'subsidy', "bureau's" -> 'bureau'."""
     w = word.lower().removesuffix("'s").removesuffix("'")
+    if w in UNSTEMMED:
+        return w
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if w.endswith("uses"):

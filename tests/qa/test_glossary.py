@@ -19,7 +19,8 @@ LINKER = OrgLinker({"w.pdf": "上海市普陀区人民政府万里街道办事�
 @pytest.mark.parametrize(
     ("word", "expected"),
     [("services", "service"), ("subsidies", "subsidy"), ("expenses", "expense"), ("taxes", "tax"),
-     ("business", "business"), ("bureau's", "bureau"), ("status", "status")],
+     ("business", "business"), ("bureau's", "bureau"), ("status", "status"),
+     ("works", "works"), ("worker", "worker")],
 )
 def test_stem(word: str, expected: str) -> None:
     assert stem(word) == expected
@@ -160,3 +161,8 @@ def test_what_how_many_counts_is_the_item() -> None:
     # words it cannot place right after "how many" are what is counted: no total answers them
     assert render_english("How many zorbing events did the office hold in 2024?").unplaced_items == ("zorbing", "events")
     assert render_english("How many 编制 zorbing does the office have?").unplaced_items == ()
+
+
+def test_works_are_construction_and_work_is_work() -> None:
+    assert "工程" in render_english("What share of the procurement budget went to works?").text
+    assert "工作" in render_english("How much were the work funds?").text
