@@ -158,6 +158,9 @@ def stem(word: str) -> str:
     w = word.lower().removesuffix("'s").removesuffix("'")
     if w in UNSTEMMED:
         return w
+    # British and American spellings are one word: organisation / organization, centralised
+    w = re.sub(r"isation(s?)$", r"ization\1", w)
+    w = re.sub(r"is(ed|ing)$", r"iz\1", w) if len(w) > 6 else w
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if w.endswith("uses"):

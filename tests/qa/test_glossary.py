@@ -20,7 +20,8 @@ LINKER = OrgLinker({"w.pdf": "上海市普陀区人民政府万里街道办事�
     ("word", "expected"),
     [("services", "service"), ("subsidies", "subsidy"), ("expenses", "expense"), ("taxes", "tax"),
      ("business", "business"), ("bureau's", "bureau"), ("status", "status"),
-     ("works", "works"), ("worker", "worker")],
+     ("works", "works"), ("worker", "worker"), ("organisation", "organization"), ("centralised", "centralized"),
+     ("raised", "raised")],
 )
 def test_stem(word: str, expected: str) -> None:
     assert stem(word) == expected
