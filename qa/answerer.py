@@ -108,6 +108,14 @@ def _unit_gap(unit: str) -> str:
     return "" if unit in ("%", "％", "") else " "
 
 
+def _computed(query: Query, text: str, value: str, unit: str, op: str, arithmetic: str,
+              operands: list[Fact]) -> dict[str, Any]:
+    """A computed answer: its figure, the arithmetic shown, and every operand cited."""
+    cites = [_fact_citation(f) for f in operands]
+    return {"status": "answered", "answer": text, "value": value, "unit": unit, "citations": cites,
+            "computation": {"op": op, "expression": arithmetic, "operands": cites}, "searched": query.searched}
+
+
 def _names_item(fact: Fact, item: str) -> bool:
     """Whether a figure's own name (its row and column) says at least half of the item: one shared
     word (项目 of 联动项目) does not name it."""
@@ -615,10 +623,7 @@ class Answerer:
                 else f"{org} ({year}), from its {self.years.get(level.report)} report: {self._fact_label(level)} "
                      f"{_plain(level.raw)} {level.unit}, “{change.row_label}” {_plain(change.raw)} {change.unit}, "
                      f"so {arithmetic}.")
-        cited = [_fact_citation(level), _fact_citation(change)]
-        return {"status": "answered", "answer": text, "value": value, "unit": level.unit, "citations": cited,
-                "computation": {"op": "minus" if up else "sum", "expression": arithmetic, "operands": cited},
-                "searched": query.searched}
+        return _computed(query, text, value, level.unit, "minus" if up else "sum", arithmetic, [level, change])
 
     def _resolve(self, query: Query, metric: str, reports: list[str], operand: bool = False,
                  near: Fact | None = None, unlike: Group | None = None) -> tuple[str, list[Group]]:
@@ -766,13 +771,7 @@ class Answerer:
         org = self._org_name(report)
         text = (f"{org}：{la}（{_plain(fa.raw)}{fa.unit}）{sign}{lb}（{_plain(fb.raw)}{fb.unit}）= {value} {unit}。"
                 if zh else f"{org}: {la} ({_plain(fa.raw)} {fa.unit}) {sign} {lb} ({_plain(fb.raw)} {fb.unit}) = {value} {unit}.")
-        return {
-            "status": "answered", "answer": text, "value": value, "unit": unit,
-            "citations": [_fact_citation(fa), _fact_citation(fb)],
-            "computation": {"op": query.op, "expression": arithmetic,
-                            "operands": [_fact_citation(fa), _fact_citation(fb)]},
-            "searched": query.searched,
-        }
+        return _computed(query, text, value, unit, query.op, arithmetic, [fa, fb])
 
     def _variance(self, query: Query) -> dict[str, Any]:
         """An item's actual against its budget, in the words each kind of report prints them
@@ -857,10 +856,7 @@ class Answerer:
         org = self._org_name(report)
         text = (f"{org}：{lp}占{lw}的 {value}%（{arithmetic}，保留两位小数）。" if zh
                 else f"{org}: {lp} is {value}% of {lw} ({arithmetic}, to two decimals).")
-        cites = [_fact_citation(part), _fact_citation(whole)]
-        return {"status": "answered", "answer": text, "value": value, "unit": "%", "citations": cites,
-                "computation": {"op": "ratio", "expression": arithmetic, "operands": cites},
-                "searched": query.searched}
+        return _computed(query, text, value, "%", "ratio", arithmetic, [part, whole])
 
     def _sum_all(self, query: Query) -> dict[str, Any]:
         """Every operand found in one report, in one unit, each a figure of its own, and added
@@ -896,10 +892,7 @@ class Answerer:
         labels = "、".join(self._fact_label(f) for f in facts)
         text = (f"{org}：{labels}合计 {value} {unit}（{arithmetic}）。" if zh
                 else f"{org}: {labels} add up to {value} {unit} ({arithmetic}).")
-        cites = [_fact_citation(f) for f in facts]
-        return {"status": "answered", "answer": text, "value": value, "unit": unit, "citations": cites,
-                "computation": {"op": "sum", "expression": arithmetic, "operands": cites},
-                "searched": query.searched}
+        return _computed(query, text, value, unit, "sum", arithmetic, facts)
 
     def _times(self, query: Query, report: str, a: Fact, b: Fact, va: Decimal, vb: Decimal) -> dict[str, Any]:
         """How many times `b` is `a`: a ÷ b to two decimals, the division shown."""
@@ -913,10 +906,7 @@ class Answerer:
         org = self._org_name(report)
         text = (f"{org}：{la}是{lb}的 {value} 倍（{arithmetic}，保留两位小数）。" if zh
                 else f"{org}: {la} is {value} times {lb} ({arithmetic}, to two decimals).")
-        cites = [_fact_citation(a), _fact_citation(b)]
-        return {"status": "answered", "answer": text, "value": value, "unit": "倍", "citations": cites,
-                "computation": {"op": "times", "expression": arithmetic, "operands": cites},
-                "searched": query.searched}
+        return _computed(query, text, value, "倍", "times", arithmetic, [a, b])
 
     def _compare_items(self, query: Query) -> dict[str, Any]:
         """Two items of one report ("服务采购和货物采购哪个多"): each found on its own, the larger

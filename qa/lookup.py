@@ -90,6 +90,11 @@ class FactView:
     plain_column: str = ""  # the header path the same way
 
     @cached_property
+    def unnumbered_label(self) -> str:
+        """The row's name without its code or numbering (一、差旅费 -> 差旅费), read once per fact."""
+        return NOISE_CHARS.sub("", ROW_NUMBER_RE.sub("", LEADING_DIGITS_RE.sub("", self.fact.row_label)))
+
+    @cached_property
     def own_name(self) -> frozenset[str]:
         """The figure's own name: its row's, or for a cell its row does not name (a 三公 table's
         row of columns) its column's. A word its row shares with its column counts once (基本工资
@@ -284,7 +289,8 @@ def split_head(metric_text: str) -> tuple[str, str]:
 
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
-               specific: set[str] | None = None, plain_metric: str = "", metric_words: list[str] | None = None) -> float:
+               specific: set[str] | None = None, plain_metric: str = "", metric_words: list[str] | None = None,
+               cores: list[str] | None = None) -> float:
     """`specific`: the metric less generic words (what names a column), computed once per
     question by lookup_facts; derived here when not given."""
     fact = view.fact
@@ -292,6 +298,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         specific = specific_grams(metric)
     if metric_words is None:
         metric_words = [plain_metric]
+    if cores is None:
+        cores = item_cores(metric_words)
     main = _cover(head or metric, view.label | view.column, weight)
     # the figure's own sentence or row counts for more than the section or table it sits in
     own = _cover(metric, view.label | view.column | view.quote | view.parents, weight)
@@ -371,7 +379,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= OTHER_PENALTY  # "other office equipment": a row without 其他 is the item itself
     if fact.source == "table" and _names_longer_item(metric_words, view, weight):
         score -= LONGER_NAME_PENALTY
-    if fact.source == "table" and _row_adds_a_character(metric_words, view):
+    if fact.source == "table" and _row_adds_a_character(cores, view):
         score -= ROW_ADDS_PENALTY
     if plain_metric and (view.plain_label == plain_metric if len(view.plain_label) < 3 else (
             view.plain_label in plain_metric and f"其他{view.plain_label}" not in plain_metric)):
@@ -411,15 +419,23 @@ def negated_words(metric_text: str) -> list[str]:
     return [metric_text[m.end()] for m in NEGATION_RE.finditer(metric_text)]
 
 
-def _row_adds_a_character(metric_words: list[str], view: FactView) -> bool:
-    """The row's name is the question's item with one character of its own before it (电费
-    asked, the row is 邮电费): another item that merely ends in the same word. A joining or
-    generic character before it (的电费, 预算电费) narrows nothing; "其他" is read apart."""
-    # (一、差旅费, （一）工资: the numbering is no modifier)
-    label = NOISE_CHARS.sub("", ROW_NUMBER_RE.sub("", LEADING_DIGITS_RE.sub("", view.fact.row_label)))
+def item_cores(metric_words: list[str]) -> list[str]:
+    """Each metric word less its generic words of two characters or more (电费预算 -> 电费)."""
+    cores = []
     for word in metric_words:
         for generic in GENERIC_LONGEST_FIRST:
-            word = word.replace(generic, "") if len(generic) >= 2 else word  # 电费预算 -> 电费
+            word = word.replace(generic, "") if len(generic) >= 2 else word
+        cores.append(word)
+    return cores
+
+
+def _row_adds_a_character(cores: list[str], view: FactView) -> bool:
+    """The row's name is the question's item with one character of its own before it (电费
+    asked, the row is 邮电费): another item that merely ends in the same word. A joining or
+    generic character before it (的电费, 预算电费) narrows nothing; "其他" is read apart.
+    `cores`: the metric's words less their generic words (item_cores, once per question)."""
+    label = view.unnumbered_label
+    for word in cores:
         if len(word) < 2 or len(label) != len(word) + 1 or not label.endswith(word):
             continue
         modifier = label[0]
@@ -511,9 +527,10 @@ def lookup_facts(
     table_ref = grams(query.table_ref)
     plain_metric = NOISE_CHARS.sub("", metric_text)
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
+    cores = item_cores(metric_words)
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
-    negated = negated_words(metric_text)
+    negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
     for view in views:
@@ -526,7 +543,7 @@ def lookup_facts(
         if not specific & (view.label | view.column | view.quote | view.parents | view.table) and not (
                 view.fact.code and view.fact.code in coded):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
-        if negated and not all(re.search(f"[未没不非无]{re.escape(w)}", view.hay) for w in negated):
+        if negated and not all(n.search(view.hay) for n in negated):
             continue  # "没完成的", "不满意": a figure whose row or sentence does not negate that word is the opposite one
         if query.wants_change != labels_change(view.fact):
             # "by how much did it grow": a level is never the answer, only a printed change;
@@ -534,7 +551,7 @@ def lookup_facts(
             continue
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
-                           specific, plain_metric, metric_words)
+                           specific, plain_metric, metric_words, cores)
         if qual:
             # "面向中小企业预留的采购预算": the qualifier says which 采购预算; a figure whose
             # sentence, row, section and table never say it is another one

@@ -86,8 +86,9 @@ GAP_FACTOR = 0.5
 WORD_FACTOR = 0.3  # a run of office-word characters only  # reports within this share of the best score are all candidates
 
 
-@lru_cache(maxsize=4096)
-def _pinyin_words(text: str) -> tuple[str, ...]:
+@lru_cache(maxsize=16384)
+def pinyin_words(text: str) -> tuple[str, ...]:
+    """One syllable per character (lazy_pinyin, which reads polyphones by their phrase)."""
     try:
         from pypinyin import lazy_pinyin
     except ImportError:  # pragma: no cover - pypinyin is a dependency
@@ -128,7 +129,7 @@ class OrgLinker:
         self._pinyin: dict[str, str] = {}
         for name in distinct:
             chars = [c for c in name if _CJK.match(c)]
-            syllables = _pinyin_words("".join(chars))
+            syllables = pinyin_words("".join(chars))
             if len(syllables) != len(chars):
                 continue
             for size in (2, 3, 4):

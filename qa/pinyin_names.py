@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from index.models import Fact
+from qa.orgs import pinyin_words
 
 CJK_RUN_RE = re.compile(r"[\u4e00-\u9fa5]{2,}")
 # "Juzizhou", "Shenzhen Runxun": capitalised words side by side, a name of two or more syllables
@@ -23,21 +23,12 @@ MIN_KEY = 6  # letters: shorter pinyin ("wan", "xin") spells too many words to s
 MAX_CHARS = 6  # characters of a stretch indexed (梅溪湖, 深圳市润迅)
 
 
-@lru_cache(maxsize=16384)
-def _syllables(run: str) -> tuple[str, ...]:
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # pragma: no cover - pypinyin is a dependency
-        return ()
-    return tuple(lazy_pinyin(run))
-
-
 def pinyin_index(facts: Iterable[Fact]) -> dict[str, set[str]]:
     """pinyin (letters only) -> the stretches of a report's rows and sentences spelled so."""
     index: dict[str, set[str]] = {}
     runs = {run for f in facts for text in (f.row_label, f.quote, f.column) for run in CJK_RUN_RE.findall(text)}
     for run in runs:
-        syllables = _syllables(run)
+        syllables = pinyin_words(run)
         if len(syllables) != len(run):
             continue
         for size in range(2, min(MAX_CHARS, len(run)) + 1):

@@ -846,18 +846,18 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         scores[info.name] = strong + weak
     named_districts = tuple(strong_districts)
     linked, _ = linker.candidates(q)
+    # the question as the linker reads it (English office words and pinyin places in Chinese)
+    name_text = linker.name_text(q)
     unknown_place = next(iter(unknown_places(q, index.known)), "")
     if not linked and not unknown_place:
-        unknown_place = unmatched_name(q, index.known_text) or unmatched_english(linker.name_text(q))
+        unknown_place = unmatched_name(q, index.known_text) or unmatched_english(name_text)
     if linked and not unknown_place:
         # "浦东财政局" read as 普陀区财政局 by 财政局: a word of its own before the name that the
         # name does not hold names another organisation of that kind
-        text = linker.name_text(q)
-        unknown_place = foreign_qualifier(text, linked[0], index.known_text)
+        unknown_place = foreign_qualifier(name_text, linked[0], index.known_text)
     if linked:
-        # spans are on the question as the linker reads it (English office words in Chinese);
-        # the Chinese pieces of a mixed question are printed in the question as they are
-        name_text = linker.name_text(q)
+        # spans are on name_text; the Chinese pieces of a mixed question are printed in the
+        # question as they are
         for match in linked:
             matched_aliases.update(p for p in name_in_question(name_text, match) if p in q)
     names_place = bool(strong_districts) or any(m.named for m in linked)
