@@ -19,6 +19,8 @@ SUBJECT_END_RE = re.compile(r"[（(][类款项][)）]。?$")
 NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]|[（(][\d一二三四五六七八九十]+[)）])")
 # "单价20万元（含）以上的设备69台（套）": an amount that bounds what is counted is part of its name
 THRESHOLD_RE = re.compile(r"\s*(?:[（(]含[)）])?\s*及?(?:以上|以下|以内)")
+# a count followed by a clause, not by the noun it counts: "1 件因处置及时…撤销", "10 件转为…"
+CLAUSE_HEAD_RE = re.compile(r"^(?:因|由于|被|经|通过|按照|均|全部|都|转为|转)")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
@@ -76,7 +78,9 @@ def _clause_start(sentence: str, pos: int) -> int:
             single = k >= 2 and CJK_RE.match(sentence[k - 2]) and (k < 3 or not CJK_RE.match(sentence[k - 3]))
             # "年度收、支总计": a pair of one-character opposites is one word
             paired = k >= 2 and k < len(sentence) and sentence[k - 2] in PAIRED_CHARS and sentence[k] in PAIRED_CHARS
-            if not (ch == "、" and (pos - k < 4 or single or paired)):
+            # "群众投诉、建议、留言等各类办件": an enumeration closed by 等 names one thing
+            listed = "等" in sentence[k:pos]
+            if not (ch == "、" and (pos - k < 4 or single or paired or listed)):
                 break
         k -= 1
     return k
@@ -120,7 +124,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
             if len(CJK_RE.findall(label)) <= 2 and lo > 0:
                 # "…采集了我区房屋、人口等基础信息，共91499户": "共" alone says nothing; the
                 # clause before names it, unless that clause holds a figure of its own
-                wider = sentence[_clause_start(sentence, max(lo - 1, 0)) : lo]
+                wider = sentence[max(_clause_start(sentence, max(lo - 1, 0)), previous_end) : lo]
                 if not QUANTITY_RE.search(wider) and lo > previous_end:
                     label = _tidy_label(wider + sentence[lo : match.start()])
             if not label and facts and facts[-1].quote == sentence and facts[-1].row_label and lo == previous_end:
@@ -133,7 +137,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                 tail = re.split(r"[，,；;：:。、（(]|\d", sentence[match.end() :], maxsplit=1)[0]
                 # "906项网格重点服务事项已完成846项": the noun ends where the next figure's
                 # predicate (已完成, 共, 累计 …) begins
-                noun = PREDICATE_TAIL_RE.sub("", tail)
+                noun = "" if CLAUSE_HEAD_RE.match(tail.strip()) else PREDICATE_TAIL_RE.sub("", tail)
                 after = noun.strip()[:12]
                 previous_end = match.end() + len(noun)  # the counted noun is not the next label
             previous_end = max(previous_end, match.end())

@@ -166,3 +166,16 @@ def test_batches_are_a_count_of_their_own() -> None:
     # "公务接待 2 批次、26 人次": two counts, the 2 no part of the 26's name
     facts = _facts("列明公务接待 2 批次、26 人次，其中：接待外宾 0 批次、0 人次。")
     assert [(f.raw, f.unit) for f in facts][:2] == [("2", "批次"), ("26", "人次")]
+
+
+def test_an_enumeration_closed_by_deng_is_one_name() -> None:
+    [cases] = _facts("共受理政府服务热线、网上投诉等群众投诉、建议、留言等各类办件 152949 件，及时转办率 100%。")[:1]
+    assert cases.row_label == "共受理政府服务热线、网上投诉等群众投诉、建议、留言等各类办件"
+    # "共" alone names nothing: the clause before it does, from where the figure before it ends
+    [_, households] = _facts("其余6个街道（镇）全面精准的采集了我区房屋、人口等基础信息，共91499户，构筑起防线。")
+    assert (households.row_label, households.raw) == ("全面精准的采集了我区房屋、人口等基础信息，共", "91499")
+
+
+def test_a_count_followed_by_a_clause_counts_no_noun() -> None:
+    facts = _facts("投诉类 11 件案件 10 件转为非营商环境类，1 件因处置及时投诉人感觉十分满意后自行撤销。")
+    assert [(f.raw, f.column) for f in facts] == [("11", "案件"), ("10", ""), ("1", "")]
