@@ -750,22 +750,26 @@ _CAPTION_NAME = re.compile(r"^(.*?表(?:[（(][^）)]*[）)])?)(?=公开表|部�
 def _title_rows(rows: list[tuple[str, ...]]) -> tuple[str, str, list[tuple[str, ...]]]:
     """(title, unit, the rows after them) for tables whose caption rows sit inside the ruling."""
     title = unit = ""
-    skip = 0
-    for row in rows[:3]:
+    skip = captions = 0
+    for row in rows:
         cells = [cell for cell in row if cell]
         text = "".join(cells)
-        if not cells or len(cells) > 3 or not _CAPTION_WORD.search(text):
+        if not cells and captions < 3:
+            skip += 1  # ruled blank rows around the caption rows (上海 预算单位 tables)
+            continue
+        if captions >= 3 or len(cells) > 3 or not _CAPTION_WORD.search(text):
             break
         if len(cells) > 1 and not any(re.search(r"[：:]", c) for c in cells):
             break  # header cells such as "收入 | 支出表"
-        if _is_figure_row(cells) and skip == 0 and len(cells) > 1:
+        if _is_figure_row(cells) and captions == 0 and len(cells) > 1:
             break
+        captions += 1
         unit = unit or find_unit(text)
         name = _CAPTION_NAME.match(text.replace(" ", ""))
         if name and not title and len(name.group(1)) <= _MAX_TITLE_CHARS:
             title = name.group(1)
         skip += 1
-    if skip == 0 or skip >= len(rows):
+    if captions == 0 or skip >= len(rows):
         return "", "", rows
     return title, unit, rows[skip:]
 

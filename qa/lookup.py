@@ -492,6 +492,8 @@ def specific_text_grams(metric_text: str) -> set[str]:
     text = metric_text
     for word in GENERIC_LONGEST_FIRST:
         text = text.replace(word, " ")
+    # "收入总计的预算数": the 的 left between two generic words names nothing
+    text = " ".join(w for w in text.split() if not set(w) <= FUNCTION_CHARS)
     specific = specific_grams(grams(text, words=True))
     if not specific:
         # only generic words: they are the name ("收入总计", "全年预算数"), unless one word alone

@@ -74,6 +74,10 @@ REPORT_YEAR_RE = re.compile(
     r"(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))"
     r"|'s\s+(20\d{2})\s+(?:unit\s+|department(?:al)?\s+)?(?:budget|final\s+accounts|report|disclosure)(?!\s+(?:execution|figure|amount|total))",
 )
+# "2024年预算里", "2019年部门决算中的": the report the figure is looked up in (its kind is the
+# query's kind), no words of the figure's name
+KIND_POINTER_RE = re.compile(
+    r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上)的?")
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 MENTIONED_RE = re.compile(r"(?<![\d.,])\d{2,4}(?![\d.,]|\s*[月日号])")  # not a date's month or day
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
@@ -718,6 +722,7 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
         out = strip_name(out, word, " ")
     out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
     out = DATE_PHRASE_RE.sub(" ", out)  # "截至2024年8月底": when, not what
+    out = KIND_POINTER_RE.sub(" ", out)  # "2024年预算里…": the report looked in, not the figure
     out = re.sub(r"(?<!\d)20\d{2}(?!\d)\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)
     out = YEAR_RE.sub(" ", out)

@@ -367,3 +367,33 @@ def test_file_over_max_bytes(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ReportFormatError, match=r"^gone\.pdf: file not found"):
         load_pdf(tmp_path / "gone.pdf", MAX_BYTES)
+
+
+def test_caption_rows_inside_the_ruling_between_blank_rows_are_title_and_unit() -> None:
+    from index.pdf import _title_rows
+
+    rows = [
+        ("", "", "", ""),
+        ("2024年预算单位财政拨款收支预算总表", "", "", ""),
+        ("", "", "", ""),
+        ("编制单位：上海市普陀区社会福利院", "", "", "单位：元"),
+        ("", "", "", ""),
+        ("项目", "预算数", "项目", "合计"),
+        ("一、一般公共预算资金", "9,501,164", "一、一般公共服务支出", ""),
+    ]
+    title, unit, rest = _title_rows(rows)
+    assert (title, unit, rest[0]) == ("2024年预算单位财政拨款收支预算总表", "元", ("项目", "预算数", "项目", "合计"))
+    # a table whose first rows are its header keeps them
+    assert _title_rows(rows[5:]) == ("", "", rows[5:])
+
+
+WELFARE = Path("/work/shared/real-reports/上海市普陀区社会福利院2024年单位预算.pdf")
+
+
+@pytest.mark.skipif(not WELFARE.exists(), reason="real sample PDF not on this machine")
+def test_a_table_captioned_inside_its_ruling_is_titled_and_headed_by_its_own_rows() -> None:
+    blocks, _, _ = load_pdf(WELFARE, MAX_BYTES)
+    [table] = [b for b in tables_of(blocks) if b.title == "2024年预算单位财政拨款收支预算总表"]
+    assert table.unit == "元"
+    assert table.rows[0][:2] == ("财政拨款收入", "")  # the header's first row, no caption before it
+    assert not any("编制单位" in cell for row in table.rows for cell in row)

@@ -262,3 +262,12 @@ def test_a_three_digit_number_alone_names_no_row() -> None:
     # "208人" reads as a 3-digit 科目 code; it must not let a row in that shares no word
     row = replace(_row("社会保障和就业支出", "754.75", 1), code="208")
     assert _ranked("上海市财政局2024年共有208人，是多少？", [row]) == []
+
+
+def test_a_metric_of_generic_words_joined_by_de_is_named_by_them_all() -> None:
+    from qa.lookup import specific_text_grams
+
+    # "收入总计的预算数": only generic words, so they are the name; the 的 between them is not
+    named = specific_text_grams("收入总计的预算数")
+    assert {"收入", "总计", "预算"} <= named and "的" not in named
+    assert {"政府", "府采", "采购"} <= specific_text_grams("政府采购的预算")

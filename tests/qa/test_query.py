@@ -603,3 +603,17 @@ def test_pointers_at_the_narrative_or_a_named_table() -> None:
     assert table_reference("财政拨款收入支出总计 per the 财政拨款收入支出决算总表?") == "财政拨款收入支出决算总表"
     assert table_reference("公务接待费一共多少（经济分类表）") == "经济分类表"
     assert table_reference("人大代表工作经费是多少") == ""  # 代表 is no table
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("武汉市硚口区社会管理网格化服务中心2024年预算里收入总计的预算数是多少万元？", "收入总计的预算数"),
+        ("硚口区2020年决算中的基本支出是多少", "基本支出"),
+        ("硚口区2024年预算里的人员经费", "人员经费"),
+        # 年初预算 is a figure's name, not the report pointed at
+        ("硚口区2020年年初预算中人员经费是多少", "年初预算中人员经费"),
+    ],
+)
+def test_the_report_pointed_at_is_no_part_of_the_metric(question: str, metric: str) -> None:
+    assert parse_query(question, CATALOG).metric == metric

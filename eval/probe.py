@@ -1,0 +1,138 @@
+"""Table probe: a question for every sampled table cell of every stored report, its gold the cell.
+
+    python -m eval.probe [--store DIR] [--per-report 40] [--seed 0] [--json] [-v]
+
+Known-answer cases are written by hand and cover a few rows of each report. The probe asks
+about the rest: for each report it samples table cells whose name is unique in the report
+(no other table cell with the same row and column prints another figure), and asks for each
+the way a user who read the table would ("普陀区财政局2024年决算里行政运行的决算数是多少？",
+"In the 2024 final accounts of …, what is 行政运行 (基本支出)?"), the organisation by its name
+in the catalog. A right answer cites that figure; a wrong one is a bug in reading the table or
+in telling its rows apart, whatever the wording. Not a test and not tuned on: a measurement,
+printed per report, of how many rows the fact store can be asked about at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import sys
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+KIND_ZH = {"预算": "预算", "决算": "决算", "绩效自评": "绩效自评"}
+KIND_EN = {"预算": "budget", "决算": "final accounts", "绩效自评": "performance self-evaluation"}
+MIN_LABEL_CHARS = 2  # a row named by fewer characters (一、) names nothing a user would ask
+
+
+def _last(column: str) -> str:
+    return column.split(" / ")[-1].strip()
+
+
+def probe_cells(facts: list[Any], per_report: int, rng: random.Random) -> list[Any]:
+    """Table cells whose (row, last column) pair prints one figure in the whole report (the row
+    alone, for a cell under no header)."""
+    values: dict[tuple[str, str], set[Decimal]] = defaultdict(set)
+    for fact in facts:
+        if fact.source == "table":
+            values[(fact.row_label, _last(fact.column))].add(fact.value)
+            values[(fact.row_label, "")].add(fact.value)  # a question naming no column: any cell of the row
+    cells = [f for f in facts if f.source == "table" and len(f.row_label.strip()) >= MIN_LABEL_CHARS
+             and len(values[(f.row_label, _last(f.column))]) == 1 and f.value != 0]
+    unique = {(f.row_label, _last(f.column)): f for f in cells}  # one question per name
+    chosen = list(unique.values())
+    rng.shuffle(chosen)
+    return chosen[:per_report]
+
+
+def question_for(fact: Any, org: str, year: int | None, kind: str, english: bool) -> str:
+    column = _last(fact.column)
+    row = f"{fact.code} {fact.row_label}" if fact.code else fact.row_label
+    if english:
+        what = f"{row} ({column})" if column else row
+        return f"In the {year or ''} {KIND_EN.get(kind, 'report')} of {org}, what is {what}?"
+    of = f"的{column}" if column else ""
+    return f"{org}{year or ''}年{KIND_ZH.get(kind, '')}里{row}{of}是多少{fact.unit}？"
+
+
+def outcome(result: dict[str, Any], fact: Any) -> str:
+    def is_gold(value: Any, unit: str) -> bool:
+        try:
+            return Decimal(str(value)) == fact.value and (unit == fact.unit or not unit)
+        except Exception:  # noqa: BLE001 - a non-numeric value is no gold
+            return False
+
+    status = result.get("status")
+    if status == "answered":
+        cited = any(c.get("quote") == fact.quote and c.get("report") == fact.report for c in result.get("citations") or [])
+        return "correct" if is_gold(result.get("value"), result.get("unit") or "") or cited else "wrong"
+    if status == "ambiguous":
+        listed = any(is_gold(c.get("value"), c.get("unit") or "") for c in result.get("candidates") or [])
+        return "ambiguous_listed" if listed else "ambiguous_wrong"
+    return "not_found"
+
+
+def run(store: str | None, per_report: int, seed: int) -> dict[str, Any]:
+    from qa.answerer import Answerer
+
+    answerer = Answerer(store)
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    for info in answerer.catalog:
+        facts = answerer.stores.facts.facts([info.name])
+        for i, fact in enumerate(probe_cells(facts, per_report, rng)):
+            english = i % 3 == 2  # a third asked in English with the Chinese row name
+            question = question_for(fact, info.org, info.year, info.kind, english)
+            result = answerer.ask(question)
+            rows.append({"report": info.name, "question": question, "gold": fact.raw, "unit": fact.unit,
+                         "locator": fact.locator, "outcome": outcome(result, fact),
+                         "got": result.get("value"), "status": result.get("status")})
+    return {"rows": rows, "summary": summarise(rows)}
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    total = Counter(r["outcome"] for r in rows)
+    by_report: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        by_report[r["report"]][r["outcome"]] += 1
+    return {"n": len(rows), "outcomes": dict(total),
+            "accuracy": round(total["correct"] / len(rows), 4) if rows else 0.0,
+            "by_report": {k: dict(v) for k, v in sorted(by_report.items())}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    for key, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("HF_HUB_DISABLE_TELEMETRY", "1")):
+        os.environ.setdefault(key, value)
+    parser = argparse.ArgumentParser(prog="python -m eval.probe", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", help="store folder (default: $DQA_STORE, else .store/)")
+    parser.add_argument("--per-report", type=int, default=40, help="cells asked per report (default 40)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print every row as JSON")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if not args.verbose:
+        logging.disable(logging.WARNING)
+    report = run(args.store, args.per_report, args.seed)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    s = report["summary"]
+    print(f"table probe: {s['n']} cells, {s['accuracy']:.1%} answered with the cell; outcomes {s['outcomes']}")
+    width = max((len(Path(k).name) for k in s["by_report"]), default=10)
+    for name, counts in s["by_report"].items():
+        n = sum(counts.values())
+        print(f"  {Path(name).name:<{width}}  {n:4}  {counts.get('correct', 0) / n:6.1%}  "
+              f"wrong {counts.get('wrong', 0):3}  ambiguous {counts.get('ambiguous_listed', 0) + counts.get('ambiguous_wrong', 0):3}"
+              f"  not found {counts.get('not_found', 0):3}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
