@@ -19,11 +19,14 @@ import json
 import logging
 import os
 import random
+import re
 import sys
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from index.numbers import MONEY_UNITS
 
 KIND_ZH = {"预算": "预算", "决算": "决算", "绩效自评": "绩效自评"}
 KIND_EN = {"预算": "budget", "决算": "final accounts", "绩效自评": "performance self-evaluation"}
@@ -34,7 +37,7 @@ def _last(column: str) -> str:
     return column.split(" / ")[-1].strip()
 
 
-def probe_cells(facts: list[Any], per_report: int, rng: random.Random) -> list[Any]:
+def probe_cells(facts: list[Any], per_report: int, rng: random.Random, whole_rows: bool = False) -> list[Any]:
     """Table cells whose (row, last column) pair prints one figure in the whole report (the row
     alone, for a cell under no header)."""
     values: dict[tuple[str, str], set[Decimal]] = defaultdict(set)
@@ -43,11 +46,35 @@ def probe_cells(facts: list[Any], per_report: int, rng: random.Random) -> list[A
             values[(fact.row_label, _last(fact.column))].add(fact.value)
             values[(fact.row_label, "")].add(fact.value)  # a question naming no column: any cell of the row
     cells = [f for f in facts if f.source == "table" and len(f.row_label.strip()) >= MIN_LABEL_CHARS
-             and len(values[(f.row_label, _last(f.column))]) == 1 and f.value != 0]
+             and len(values[(f.row_label, "" if whole_rows else _last(f.column))]) == 1 and f.value != 0]
     unique = {(f.row_label, _last(f.column)): f for f in cells}  # one question per name
     chosen = list(unique.values())
     rng.shuffle(chosen)
     return chosen[:per_report]
+
+
+NUMBERING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])\s*")
+
+
+def english_names() -> dict[str, str]:
+    """Chinese item name -> the first English phrase the vocabulary (qa/en_zh.tsv) gives it."""
+    from qa.glossary import VOCAB_FILE
+
+    names: dict[str, str] = {}
+    for line in VOCAB_FILE.read_text(encoding="utf-8").splitlines():
+        english, _, chinese = line.partition("\t")
+        if chinese and not line.startswith("#") and len(english.split()) >= 2:
+            names.setdefault(chinese.strip(), english.strip())
+    return names
+
+
+def english_question(fact: Any, org: str, year: int | None, kind: str, names: dict[str, str]) -> str:
+    """The question in plain English, the row named by the vocabulary ('' when it has no name)."""
+    english = names.get(NUMBERING_RE.sub("", fact.row_label).strip())
+    if not english:
+        return ""
+    lead = "How much was" if fact.unit in MONEY_UNITS else "What was"
+    return f"{lead} {english} in the {year or ''} {KIND_EN.get(kind, 'report')} of {org}?"
 
 
 def question_for(fact: Any, org: str, year: int | None, kind: str, english: bool) -> str:
@@ -82,26 +109,41 @@ def run(store: str | None, per_report: int, seed: int) -> dict[str, Any]:
 
     answerer = Answerer(store)
     rng = random.Random(seed)
+    names = english_names()
     rows: list[dict[str, Any]] = []
+
+    def ask(info: Any, fact: Any, form: str, question: str) -> None:
+        result = answerer.ask(question)
+        rows.append({"report": info.name, "form": form, "question": question, "gold": fact.raw, "unit": fact.unit,
+                     "locator": fact.locator, "outcome": outcome(result, fact),
+                     "got": result.get("value"), "status": result.get("status")})
+
     for info in answerer.catalog:
         facts = answerer.stores.facts.facts([info.name])
         for i, fact in enumerate(probe_cells(facts, per_report, rng)):
             english = i % 3 == 2  # a third asked in English with the Chinese row name
-            question = question_for(fact, info.org, info.year, info.kind, english)
-            result = answerer.ask(question)
-            rows.append({"report": info.name, "question": question, "gold": fact.raw, "unit": fact.unit,
-                         "locator": fact.locator, "outcome": outcome(result, fact),
-                         "got": result.get("value"), "status": result.get("status")})
+            ask(info, fact, "mixed" if english else "zh", question_for(fact, info.org, info.year, info.kind, english))
+        # every row the vocabulary names in English and the report prints one figure for
+        asked: set[str] = set()
+        for fact in probe_cells(facts, len(facts), random.Random(seed), whole_rows=True):
+            question = english_question(fact, info.org, info.year, info.kind, names)
+            if question and question not in asked:
+                asked.add(question)
+                ask(info, fact, "en", question)
     return {"rows": rows, "summary": summarise(rows)}
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     total = Counter(r["outcome"] for r in rows)
+    by_form: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        by_form[r["form"]][r["outcome"]] += 1
     by_report: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         by_report[r["report"]][r["outcome"]] += 1
     return {"n": len(rows), "outcomes": dict(total),
             "accuracy": round(total["correct"] / len(rows), 4) if rows else 0.0,
+            "by_form": {k: dict(v) for k, v in sorted(by_form.items())},
             "by_report": {k: dict(v) for k, v in sorted(by_report.items())}}
 
 
@@ -125,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     s = report["summary"]
     print(f"table probe: {s['n']} cells, {s['accuracy']:.1%} answered with the cell; outcomes {s['outcomes']}")
+    for form, counts in s["by_form"].items():
+        n = sum(counts.values())
+        print(f"  asked {form:<5} {n:4}  {counts.get('correct', 0) / n:6.1%}  {counts}")
     width = max((len(Path(k).name) for k in s["by_report"]), default=10)
     for name, counts in s["by_report"].items():
         n = sum(counts.values())

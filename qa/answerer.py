@@ -119,8 +119,12 @@ def _computed(query: Query, text: str, value: str, unit: str, op: str, arithmeti
 def _names_item(fact: Fact, item: str) -> bool:
     """Whether a figure's own name (its row and column) says at least half of the item: one shared
     word (项目 of 联动项目) does not name it."""
+    return _names_words(f"{fact.row_label} {fact.column}", item)
+
+
+def _names_words(name: str, item: str) -> bool:
     wanted = specific_text_grams(item) or grams(item)
-    return 2 * len(wanted & grams(f"{fact.row_label} {fact.column}")) >= len(wanted)  # at least half of it
+    return 2 * len(wanted & grams(name)) >= len(wanted)  # at least half of it
 
 
 def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
@@ -808,7 +812,14 @@ class Answerer:
         ("占 79.49%") may still be it, and only a percentage answers."""
         if self._prints_share(query):
             return self._single(self._share_query(query))
-        return self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+        result = self._single(replace(query, op="value", operands=(), unit_wanted="percent"))
+        cited = (result.get("citations") or [{}])[0]
+        if (result["status"] == "answered" and query.operands
+                and not _names_words(f"{cited.get('row', '')} {cited.get('column', '')}", query.operands[0])):
+            # "what share of W went to X": a percentage that never names X (W's own share of
+            # something else) is no answer
+            return self._not_found(query, self._not_found_text(query), [])
+        return result
 
     def _prints_share(self, query: Query) -> bool:
         """Whether one percentage the report prints is named by the share's part (its own row or

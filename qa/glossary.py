@@ -161,6 +161,8 @@ def stem(word: str) -> str:
     # British and American spellings are one word: organisation / organization, centralised
     w = re.sub(r"isation(s?)$", r"ization\1", w)
     w = re.sub(r"is(ed|ing)$", r"iz\1", w) if len(w) > 6 else w
+    # the adjective of a field is the field: meteorological / meteorology, ecological / ecology
+    w = re.sub(r"olog(?:ical|ic)$", "ology", w)
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if w.endswith("uses"):
@@ -268,6 +270,12 @@ def distribute_shared_words(question: str, depth: int = 3) -> str:
             continue
         left, right = clause(c - 1, -1), clause(c + 1, 1)
         words = lambda ks: [tokens[k] for k in ks if tokens[k].lower() not in GLUE_WORDS]  # noqa: E731
+        if any(len(words(right[:j])) >= 2 and key(words(left[i:]) + [token] + words(right[:j])) in vocab
+               for i in range(len(left)) for j in range(2, len(right) + 1)):
+            # "administrative and public institution medical": one name holds the and and the
+            # words after it that would be shared ("goods and services" alone shares nothing, so
+            # "procurement for goods and services" is still two procurements)
+            continue
         lead = 0
         while lead < len(right) and tokens[right[lead]].lower() in GLUE_WORDS:
             lead += 1

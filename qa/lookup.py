@@ -45,6 +45,7 @@ QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y ap
 MENTIONED_BONUS = 0.05
 ROW_ADDS_PENALTY = 0.5  # 电费 asked, the row is 邮电费: another item
 OTHER_PENALTY = 0.3  # 其他X asked, X found
+KIND_MEASURE_PENALTY = 0.15  # a budget figure, where only the final accounts are named
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
 NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单但论管])|非(?!常))(?=[\u4e00-\u9fa5])")
@@ -363,6 +364,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.15  # a self-evaluation's 分值 is what an item could score; its 得分 is what it did
     if query.measure and view.measure and query.measure != view.measure:
         score -= 0.3  # a budget figure for an actual one, or the other way round
+    elif not query.measure and query.kind == "决算" and view.measure == "budget":
+        score -= KIND_MEASURE_PENALTY  # "X in the final accounts": its 决算数, not the 年初预算 beside it
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
     if query.wants_total and (TOTAL_LABEL_RE.search(plain_label) or (fact.source == "text" and _total_of(fact))
@@ -455,18 +458,33 @@ def _sentence_head(scored: list[Scored], headed: list[bool]) -> list[Scored]:
             for s, hit in zip(scored, headed, strict=True)]
 
 
-def _prefer_named_children(scored: list[Scored], named: set[tuple[str, str]]) -> list[Scored]:
+def _prefer_named_children(scored: list[Scored], named: dict[tuple[str, str], str], plain_metric: str) -> list[Scored]:
     """"城乡社区管理事务行政运行": a row named with its parent (212 01 01 under 212 01) is the
-    child; the parent's name only says where it sits. `named`: (report, code) of the rows the
-    question names whole; the deepest named row of each chain gains."""
+    child; the parent's name only says where it sits. `named`: (report, code) -> name of the rows
+    the question names whole; the deepest named row of each chain gains. A child whose name the
+    question says only inside its parent's ("事业单位医疗" in "行政事业单位医疗") is not named at
+    all: it loses the bonus for a quoted name."""
     parents = {(r, c[:k]) for r, c in named for k in range(1, len(c))}
 
-    def named_child(s: Scored) -> bool:
-        key = (s.fact.report, s.fact.code)
-        return (key in named and key not in parents
-                and any((s.fact.report, s.fact.code[:k]) in named for k in range(1, len(s.fact.code))))
+    def spans(label: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.start() + len(label)) for m in re.finditer(re.escape(label), plain_metric)]
 
-    return [replace(s, score=s.score + CHILD_NAMED_BONUS) if named_child(s) else s for s in scored]
+    def inside_parent(s: Scored) -> bool:
+        ancestors = [named[(s.fact.report, s.fact.code[:k])] for k in range(1, len(s.fact.code))
+                     if (s.fact.report, s.fact.code[:k]) in named]
+        outer = [span for a in ancestors for span in spans(a)]
+        own = spans(named[(s.fact.report, s.fact.code)])
+        return bool(own) and all(any(a <= b and e <= f for a, f in outer) for b, e in own)
+
+    def adjust(s: Scored) -> Scored:
+        key = (s.fact.report, s.fact.code)
+        if key not in named or not any((s.fact.report, s.fact.code[:k]) in named for k in range(1, len(s.fact.code))):
+            return s
+        if inside_parent(s):
+            return replace(s, score=s.score - QUOTED_LABEL_BONUS)
+        return replace(s, score=s.score + CHILD_NAMED_BONUS) if key not in parents else s
+
+    return [adjust(s) for s in scored]
 
 
 def prints_year(text: str, year: int) -> bool:
@@ -531,7 +549,7 @@ def lookup_facts(
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     cores = item_cores(metric_words)
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
-    named_codes: set[tuple[str, str]] = set()  # (report, code) of rows the question names whole
+    named_codes: dict[tuple[str, str], str] = {}  # (report, code) -> name of rows the question names whole
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
@@ -561,7 +579,7 @@ def lookup_facts(
                 _cover(qual, view.label | view.column | view.quote | view.parents | view.context | view.table, weight)
                 - 0.5)
         if view.fact.code and len(view.plain_label) >= 2 and view.plain_label in plain_metric:
-            named_codes.add((view.fact.report, view.fact.code))
+            named_codes[(view.fact.report, view.fact.code)] = view.plain_label
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))
@@ -570,7 +588,7 @@ def lookup_facts(
         # (an English question's rendering puts its words in no Chinese order: its last is no head)
         scored = _sentence_head(scored, headed)
     if named_codes:
-        scored = _prefer_named_children(scored, named_codes)
+        scored = _prefer_named_children(scored, named_codes, plain_metric)
     if query.from_tables and any(s.fact.source == "table" for s in scored):
         scored = [s for s in scored if s.fact.source == "table"]  # "决算表里…": the tables' figure
     if query.from_text and any(s.fact.source == "text" for s in scored):

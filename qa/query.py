@@ -224,14 +224,18 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 MEASURE_CUES = (
     ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed", "spend ", "spend?",
                 "spent", "outturn")),
-    ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned")),
+    ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned", "year-start", "start-of-year",
+                "initial", "beginning of the year", "start of the year")),
     ("target", ("目标值", "target")),
 )
 INTENDED_SPENDING_RE = re.compile(
     r"\b(?:(?:plan|plans|planned|planning|expect|expects|expected|intend|intends|intended|going|set|is set|are set)"
     r"\s+to\s+spend|will(?:\s+\w+){0,4}?\s+(?:spend|be\s+spent))\b")
 # Names of funds and reports that contain 预算/决算 without naming a measure.
-FUND_NAMES_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款")
+FUND_NAMES_RE = re.compile(
+    r"一般公共预算|政府性基金预算|国有资本经营预算|部门预算|部门决算|预算单位|预算管理|预算绩效|预算财政拨款"
+    r"|general public budget|government(?:al)?[- ]fund budget|state capital operation budget|budget(?:ary)? units?"
+    r"|budget management|budget performance", re.I)
 MEASURES = ("全年预算数", "年初预算数", "支出决算数", "全年执行数", "全年预算", "年初预算", "支出决算", "预算数",
             "决算数", "执行数", "实际完成值", "年初目标值", "预算", "决算", "执行")
 

@@ -415,3 +415,29 @@ def test_a_years_quarters_are_added_up_each_cited(answerer) -> None:  # noqa: AN
     assert (r["status"], r["value"], r["unit"]) == ("answered", "410.00", "万元")
     assert r["computation"]["expression"] == "25.88 + 180.74 + 186.60 + 16.78 = 410.00 万元"
     assert len(r["citations"]) == 4
+
+
+@pytest.mark.parametrize("question", [
+    "社工部2024年行政事业单位医疗是多少",
+    "How much was administrative and public institution medical in the 2024 final accounts of the social work department?",
+])
+def test_a_parent_named_whole_is_not_its_child_whose_name_it_contains(answerer, question: str) -> None:  # noqa: ANN001
+    # 21011 行政事业单位医疗 2.71, not 2101102 事业单位医疗 0.49 nor 2101101 行政单位医疗 2.22
+    result = answerer.ask(question)
+    assert (result["status"], result["value"]) == ("answered", "2.71")
+
+
+def test_the_final_accounts_named_ask_for_the_final_figure_not_the_budget_beside_it(answerer) -> None:  # noqa: ANN001
+    # "general public budget" names the fund, no measure; 477.06 is the 年初预算 printed beside it
+    result = answerer.ask("How much was general public budget fiscal appropriation in the 2020 final accounts "
+                          "of the Qiaokou grid centre?")
+    assert (result["status"], result["value"]) == ("answered", "525.73")
+
+
+def test_a_share_of_a_whole_going_to_an_unplaced_part_is_not_the_wholes_own_share(answerer) -> None:  # noqa: ANN001
+    result = answerer.ask("What share of the social work department's 2024 general public budget appropriation "
+                          "spending went to marine affairs?")
+    assert result["status"] == "not_found" and result["value"] is None
+    placed = answerer.ask("What share of the social work department's 2024 general public budget appropriation "
+                          "spending went to health?")
+    assert placed["value"] == "0.88"

@@ -311,6 +311,9 @@ def test_an_english_negation_the_vocabulary_cannot_place_is_kept() -> None:
 def test_what_is_planned_to_be_spent_is_a_budget() -> None:
     assert asked_measure("How much does Wanli plan to spend on rent in 2024?") == "budget"
     assert asked_measure("How much will Wanli spend on rent in 2024?") == "budget"
+    # a fund's name is no measure; a year-start figure is a budget
+    assert asked_measure("How much was general public budget fiscal appropriation in the 2020 final accounts?") == ""
+    assert asked_measure("What was the centre's 2024 year-start general public budget appropriation?") == "budget"
     assert asked_measure("How much did Wanli spend on rent in 2024?") == "actual"
 
 
