@@ -56,6 +56,19 @@ def probe_cells(facts: list[Any], per_report: int, rng: random.Random, whole_row
 NUMBERING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])\s*")
 
 
+def text_cells(facts: list[Any], per_report: int, rng: random.Random) -> list[Any]:
+    """Sentence figures whose name (words before it, and the noun a count counts) has four
+    Chinese characters or more and prints one figure in the report, in the table cells too."""
+    values: dict[str, set[Decimal]] = defaultdict(set)
+    for fact in facts:
+        values[f"{fact.row_label}{fact.column if fact.source == 'text' else ''}"].add(fact.value)
+    cells = [f for f in facts if f.source == "text" and len(re.findall(r"[\u4e00-\u9fff]", f.row_label)) >= 4
+             and len(values[f"{f.row_label}{f.column}"]) == 1 and not re.search(r"\d", f.row_label)]
+    unique = list({f"{f.row_label}{f.column}": f for f in cells}.values())
+    rng.shuffle(unique)
+    return unique[:per_report]
+
+
 def english_names() -> dict[str, str]:
     """Chinese item name -> the first English phrase the vocabulary (qa/en_zh.tsv) gives it."""
     from qa.glossary import VOCAB_FILE
@@ -124,6 +137,8 @@ def run(store: str | None, per_report: int, seed: int) -> dict[str, Any]:
             english = i % 3 == 2  # a third asked in English with the Chinese row name
             ask(info, fact, "mixed" if english else "zh", question_for(fact, info.org, info.year, info.kind, english))
         # every row the vocabulary names in English and the report prints one figure for
+        for fact in text_cells(facts, per_report, rng):
+            ask(info, fact, "text", f"{info.org}{info.year or ''}年{fact.row_label}{fact.column}是多少{fact.unit}？")
         asked: set[str] = set()
         for fact in probe_cells(facts, len(facts), random.Random(seed), whole_rows=True):
             question = english_question(fact, info.org, info.year, info.kind, names)

@@ -134,7 +134,7 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
             # what a count counts may follow it: "288 个单元网格", "1274个网格"
             after = ""
             if unit not in MONEY_UNITS and unit != "%":
-                tail = re.split(r"[，,；;：:。、（(]|\d", sentence[match.end() :], maxsplit=1)[0]
+                tail = re.split(r"[，,；;：:。、（()）]|\d", sentence[match.end() :], maxsplit=1)[0]
                 # "906项网格重点服务事项已完成846项": the noun ends where the next figure's
                 # predicate (已完成, 共, 累计 …) begins
                 noun = "" if CLAUSE_HEAD_RE.match(tail.strip()) else PREDICATE_TAIL_RE.sub("", tail)

@@ -1133,6 +1133,8 @@ class Answerer:
                 break
         # the sentence's own verb is no part of the name ("满意度达" + "为" would read "满意度达为")
         label = re.sub(r"(?:达到|达|为|是|共计|约)+$", "", label)
+        if fact.column and fact.column != NONE_STATED and fact.column not in label:
+            label += fact.column  # what a count counts: "串联全区" + "网格", not "串联全区为 1274 个"
         return label or fact.row_label or fact.quote[:30]
 
     @staticmethod

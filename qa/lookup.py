@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -45,6 +45,7 @@ QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y ap
 MENTIONED_BONUS = 0.05
 ROW_ADDS_PENALTY = 0.5  # 电费 asked, the row is 邮电费: another item
 OTHER_PENALTY = 0.3  # 其他X asked, X found
+COUNTED_NOUN_BONUS = 0.1  # above the ambiguity margin: the count whose noun is said, among its sentence's
 KIND_MEASURE_PENALTY = 0.15  # a budget figure, where only the final accounts are named
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
@@ -487,6 +488,22 @@ def _prefer_named_children(scored: list[Scored], named: dict[tuple[str, str], st
     return [adjust(s) for s in scored]
 
 
+def _prefer_named_noun(scored: list[Scored], plain_metric: str) -> list[Scored]:
+    """"串联全区14条街道、143个社区、1274个网格": counts of one sentence under one name differ
+    only by the noun each counts; the one whose noun the question says is asked, the others
+    not, however common that noun is in the store's labels."""
+    siblings: dict[tuple[str, str, str], list[Scored]] = defaultdict(list)
+    for s in scored:
+        if s.fact.source == "text" and s.fact.column:
+            siblings[(s.fact.report, s.fact.quote, s.fact.row_label)].append(s)
+    named: set[int] = set()
+    for group in siblings.values():
+        said = [s for s in group if len(s.fact.column) >= 2 and s.fact.column in plain_metric]
+        if said and len(said) < len({s.fact.column for s in group}):
+            named.update(id(s) for s in said)
+    return [replace(s, score=s.score + COUNTED_NOUN_BONUS) if id(s) in named else s for s in scored]
+
+
 def prints_year(text: str, year: int) -> bool:
     """Whether `text` prints `year` as its own, not only as what it is set against ("比2024年预算
     减少", "较2024年", "与2024年相比": the figure is of another year)."""
@@ -589,6 +606,7 @@ def lookup_facts(
         scored = _sentence_head(scored, headed)
     if named_codes:
         scored = _prefer_named_children(scored, named_codes, plain_metric)
+    scored = _prefer_named_noun(scored, plain_metric)
     if query.from_tables and any(s.fact.source == "table" for s in scored):
         scored = [s for s in scored if s.fact.source == "table"]  # "决算表里…": the tables' figure
     if query.from_text and any(s.fact.source == "text" for s in scored):

@@ -287,6 +287,9 @@ class OrgLinker:
 NOT_PLACE_ENDS = (
     "社区", "城区", "园区", "景区", "小区", "街区", "辖区", "片区", "市区", "城市", "超市", "门市", "都市",
     "上市", "节省", "反省",
+    # a determiner before 区/市/县/省 is the whole of one ("串联全区14条街道", "我市", "本省"), no name
+    "全区", "本区", "该区", "各区", "我区", "两区", "全市", "本市", "该市", "各市", "我市", "全县", "本县",
+    "全省", "本省", "我省", "各省",
 )
 
 # Words a name ends in; what a user writes as a name ends in one too (万里街道, 区府办, 社工部).

@@ -739,7 +739,9 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
     # its label is); a space stays where words were taken out, and parts runs
     out = MARKS_RE.sub("", out)
     # "2021 年的 full-year budget": a particle left where the year was taken out names nothing
-    return " ".join(w.removeprefix("的") for w in out.split() if w.removeprefix("的"))
+    # "网格是多少个", "社区有多少个": the verb left before the question word is no part of the name
+    words = [re.sub(r"(?<=..)[是有]$", "", w.removeprefix("的")) for w in out.split()]
+    return " ".join(w for w in words if w)
 
 
 def grams_of(text: str) -> str:

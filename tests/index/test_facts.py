@@ -179,3 +179,9 @@ def test_an_enumeration_closed_by_deng_is_one_name() -> None:
 def test_a_count_followed_by_a_clause_counts_no_noun() -> None:
     facts = _facts("投诉类 11 件案件 10 件转为非营商环境类，1 件因处置及时投诉人感觉十分满意后自行撤销。")
     assert [(f.raw, f.column) for f in facts] == [("11", "案件"), ("10", ""), ("1", "")]
+
+
+def test_a_count_in_brackets_counts_the_noun_before_the_bracket_closes() -> None:
+    facts = _facts("全年累计处理问题96000余个（“智慧岳麓”平台12088个、12345政务热线工单84395个），满意度达99.13％。")
+    [tickets] = [f for f in facts if f.raw == "84395"]
+    assert (tickets.row_label, tickets.column) == ("12345政务热线工单", "")

@@ -441,3 +441,12 @@ def test_a_share_of_a_whole_going_to_an_unplaced_part_is_not_the_wholes_own_shar
     placed = answerer.ask("What share of the social work department's 2024 general public budget appropriation "
                           "spending went to health?")
     assert placed["value"] == "0.88"
+
+
+@pytest.mark.parametrize("question", ["武昌城运中心2024年串联全区多少个网格？", "武昌城运中心2024年全区网格是多少个"])
+def test_the_count_whose_noun_is_said_among_its_sentences_counts(answerer, question: str) -> None:  # noqa: ANN001
+    # "串联全区14条街道、143个社区、568个小区（片区）、1274个网格、85个区直部门…": one name, six nouns;
+    # 全区 is the whole district, no place the store lacks
+    result = answerer.ask(question)
+    assert (result["status"], result["value"], result["unit"]) == ("answered", "1274", "个")
+    assert "串联全区网格为 1274 个" in result["answer"]

@@ -189,3 +189,11 @@ def test_scoring_only_names_sharing_a_character_changes_no_match(
     fast = linker.match(question)
     monkeypatch.setattr(linker, "_maybe_named", lambda text: None)  # every name scored
     assert fast == linker.match(question)
+
+
+def test_a_determiner_before_a_place_word_is_no_place() -> None:
+    from qa.orgs import unknown_places
+
+    assert unknown_places("武昌城运中心串联全区多少个网格", ["武汉市武昌区城市运行管理中心"]) == []
+    assert unknown_places("本市财政局2024年预算", ["上海市普陀区财政局"]) == []
+    assert unknown_places("青山区网格中心2024年预算", ["上海市普陀区财政局"]) == ["青山区"]
