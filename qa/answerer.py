@@ -285,7 +285,7 @@ class Answerer:
             self.findings_by_report[report] = found
         return found
 
-    def _with_checks(self, result: dict[str, Any], zh: bool) -> dict[str, Any]:
+    def _with_checks(self, result: dict[str, Any], zh: bool, from_text: bool = False) -> dict[str, Any]:
         """An answer whose figure takes part in a check the report fails says so, with both
         sides cited: the reader sees the report disagree with itself, never one side silently."""
         if result.get("status") != "answered":
@@ -299,6 +299,8 @@ class Answerer:
                     failed.append((finding, cite["report"]))
         if not failed:
             return result
+        if not from_text:
+            result = self._table_side(result, failed, zh)
         result["checks"] = [{**f.as_dict(), "report": report} for f, report in failed]
         lines = []
         for f, _ in failed:
@@ -307,6 +309,34 @@ class Answerer:
                          if zh else f"Note: the report fails its own check ({f.rule}, {f.severity}): {f.message}. "
                                     f"Figures: {sides}")
         result["answer"] = result["answer"] + "\n" + "\n".join(lines)
+        return result
+
+    def _table_side(self, result: dict[str, Any], failed: list[tuple[Any, str]], zh: bool) -> dict[str, Any]:
+        """A sentence's figure that its own table contradicts (text_*_matches_table, an error:
+        "财政拨款收入支出总计0.3万元" against the 总表's 2,961.68): the statement's table is the
+        figure disclosed, the narrative restates it; both stay cited, the table's first. A
+        question that asks what the narrative says keeps the narrative's figure."""
+        cite = result["citations"][0]
+        if cite.get("source") != "text":
+            return result
+        for finding, report in failed:
+            if not (finding.rule.startswith("text_") and finding.severity == "error" and len(finding.figures) == 2):
+                continue
+            said, printed = finding.figures
+            if said.value != cite.get("raw") or said.locator != cite["locator"]:
+                continue
+            table = next((v.fact for v in self._views(report)
+                          if v.fact.source == "table" and v.fact.raw == printed.value and v.fact.locator == printed.locator), None)
+            if table is None:
+                return result
+            value, label = _plain(table.raw), self._fact_label(table)
+            org, year = self._org_name(report), self.years.get(report)
+            text = (f"{org}{year or ''}年{label}为 {value}{_unit_gap(table.unit)}{table.unit}（表中所印；正文印作 "
+                    f"{_plain(said.value)}{_unit_gap(cite['unit'])}{cite['unit']}，与表不一致）。" if zh
+                    else f"{org} ({year or ''}): {label} = {value}{_unit_gap(table.unit)}{table.unit} as its table "
+                         f"prints it (the narrative prints {_plain(said.value)} {cite['unit']}, which disagrees).")
+            return {**result, "answer": text, "value": value, "unit": table.unit,
+                    "citations": [_fact_citation(table), *result["citations"]]}
         return result
 
     def refresh(self) -> None:
@@ -385,7 +415,7 @@ class Answerer:
             try:
                 with self._lock:
                     query = self._spelled(question, parse_query(question, self.catalog, self.linker))
-                    result = self._with_checks(self._answer(query), query.lang != "en")
+                    result = self._with_checks(self._answer(query), query.lang != "en", query.from_text)
             except Exception as exc:  # noqa: BLE001 - one bad question must not stop the rest
                 log.exception("answering %r failed", question[:200])
                 result = self._error(f"internal error while answering ({type(exc).__name__}: {exc})")

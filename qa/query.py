@@ -799,6 +799,14 @@ REPORT_POINTER_RE = re.compile(
     r"(?:预算|决算|报告|说明|公开|原文|报告原文)+(?:里|中|上)?(?:写的|说的|的|为准)?\s*[)）]")
 
 
+# An aside that hands over a figure the report prints ("（24年预算说比上年少了2.32万）", "(the 2017
+# report says it rose by 844.15)"): what the user read, to work from; neither the figure asked,
+# nor words of its name, nor a year of the question
+GIVEN_FIGURE_RE = re.compile(
+    r"[（(][^（）()]{0,30}?(?:说|写|称|显示|says?|shows?|states?|reports?)[^（）()]{0,30}?"
+    r"\d+(?:\.\d+)?\s*(?:万元|万|元|%|％|亿元|亿|yuan|million|percent)?[^（）()]{0,6}[)）]", re.I)
+
+
 # "跟年初预算比，…", "compared with the initial budget, …": the figure a question sets the asked one
 # against, when it asks for the asked one only
 REFERENCE_RE = re.compile(
@@ -812,6 +820,7 @@ REFERENCE_RE = re.compile(
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
+    q = GIVEN_FIGURE_RE.sub(" ", q)
     # ("2024 versus the previous year": a change, asked the way changes are)
     versus = bool(VERSUS_RE.search(q)) and not (CHANGE_CUE_RE.search(q) or EN_CHANGE_RE.search(q.lower())
                                                 or EARLIER_RE.search(q))

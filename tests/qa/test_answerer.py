@@ -450,3 +450,29 @@ def test_the_count_whose_noun_is_said_among_its_sentences_counts(answerer, quest
     result = answerer.ask(question)
     assert (result["status"], result["value"], result["unit"]) == ("answered", "1274", "个")
     assert "串联全区网格为 1274 个" in result["answer"]
+
+
+def test_a_narrative_figure_its_table_contradicts_is_answered_with_the_table_and_both_cited(answerer) -> None:  # noqa: ANN001
+    # the 2024 财政局 决算 prints "财政拨款收入支出总计0.3万元"; its 总表 prints 2,961.68
+    result = answerer.ask("普陀财政局24年决算里，财政拨款收入支出总计到底是多少？")
+    assert (result["status"], result["value"]) == ("answered", "2961.68")
+    assert [c["raw"] for c in result["citations"][:2]] == ["2,961.68", "0.3"]
+    assert result["checks"][0]["rule"] == "text_total_matches_table" and "0.3" in result["answer"]
+    # asked what the narrative says, the narrative's own figure, its check shown
+    narrative = answerer.ask("Planning bureau 2024 narrative: what 人员经费 figure does it give?")
+    assert narrative["value"] == "4896.98" and narrative["checks"]
+
+
+def test_a_figure_the_question_hands_over_in_an_aside_is_not_the_answer(answerer) -> None:  # noqa: ANN001
+    # 2024 report: 机关运行经费 27.38 万元, 比上年减少 2.32 万元 -> 2023: 29.70, never the 2.32 given
+    result = answerer.ask("硚口网格中心23年的机关运行经费是多少（24年预算说比上年少了2.32万）？")
+    assert (result["status"], result["value"]) == ("answered", "29.70")
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("万里街道24年预算打算买几辆车？", "1"),  # 购置车辆, not the 共有车辆 7
+    ("万里街道24年有多少辆车", "7"),
+    ("福利院现在有几辆车？", "2"),
+])
+def test_vehicles_bought_and_held_as_users_ask(answerer, question: str, value: str) -> None:  # noqa: ANN001
+    assert answerer.ask(question)["value"] == value
