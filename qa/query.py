@@ -85,6 +85,7 @@ THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 # "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
 # must print it (第十三届, 二次会议)
+ORDINAL_COUNTED_RE = re.compile(r"\s+(?:session|meeting|plenary|plenum|phase|batch|round)", re.I)
 EN_ORDINAL_RE = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th)\b"
     r"|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?=session|meeting|plenary|plenum|phase|batch|round)",
@@ -775,7 +776,9 @@ def english_ordinals(question: str) -> tuple[tuple[str, ...], ...]:
     for found in EN_ORDINAL_RE.finditer(question):
         if found.group(1):
             n = int(found.group(1))
-            if n:
+            if n and ORDINAL_COUNTED_RE.match(question, found.end()):
+                out.append((f"{chinese_numeral(n)}次", f"第{chinese_numeral(n)}"))  # "the 2nd session": 二次会议
+            elif n:
                 out.append((chinese_numeral(n), found.group(1)))
         else:
             numeral = chinese_numeral(ORDINAL_WORDS.index(found.group(2).lower()) + 1)
@@ -1143,7 +1146,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
-                  "terms": terms, "unplaced": list(rendering.unplaced),
+                  "terms": terms, "unplaced": [w for w in rendering.unplaced if not EN_ORDINAL_RE.fullmatch(w)],
                   "negated": [w for w in rendering.unplaced if negates(w)],
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},
     )

@@ -254,6 +254,10 @@ def test_english_ordinals_become_printed_numerals() -> None:
     query = parse_query("Wanli Subdistrict 2024 budget for the second session of the 13th congress", WANLI)
     assert query.ordinals == (("二次", "第二"), ("十三", "13"))
     assert "十三" in query.metric
+    # a numbered session is counted the way a worded one is (二次会议), and no ordinal is an unplaced word
+    numbered = parse_query("Wanli Subdistrict 2024 budget for the 2nd session of the 13th congress", WANLI)
+    assert numbered.ordinals == (("二次", "第二"), ("十三", "13"))
+    assert not {"2nd", "13th"} & set(numbered.searched["unplaced"])
 
 
 def test_two_figures_asked_for_and_not_told_apart_are_not_one_figure() -> None:
