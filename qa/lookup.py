@@ -46,7 +46,10 @@ MENTIONED_BONUS = 0.05
 ROW_ADDS_PENALTY = 0.5  # 电费 asked, the row is 邮电费: another item
 OTHER_PENALTY = 0.3  # 其他X asked, X found
 COUNTED_NOUN_BONUS = 0.1  # above the ambiguity margin: the count whose noun is said, among its sentence's
-KIND_MEASURE_PENALTY = 0.15  # a budget figure, where only the final accounts are named
+KIND_MEASURE_PENALTY = 0.15
+ACQUIRED_RE = re.compile(r"购置|购买|新购|新增")  # a figure of what is bought, not held
+ACQUIRING_ASKED_RE = re.compile(r"购|买|新增|添置|\b(?:buy|bought|purchas\w*|acquir\w*|new)\b", re.I)
+ACQUIRED_PENALTY = 0.1  # a budget figure, where only the final accounts are named
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
 NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单但论管])|非(?!常))(?=[\u4e00-\u9fa5])")
@@ -367,6 +370,8 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     elif not query.measure and query.kind == "决算" and view.measure == "budget":
         score -= KIND_MEASURE_PENALTY  # "X in the final accounts": its 决算数, not the 年初预算 beside it
+    if ACQUIRED_RE.search(fact.row_label) and not ACQUIRING_ASKED_RE.search(query.question):
+        score -= ACQUIRED_PENALTY  # "有几台设备": what is held (共有…), not what the year buys (购置…)
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
     if query.wants_total and (TOTAL_LABEL_RE.search(plain_label) or (fact.source == "text" and _total_of(fact))

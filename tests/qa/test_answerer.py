@@ -476,3 +476,9 @@ def test_a_figure_the_question_hands_over_in_an_aside_is_not_the_answer(answerer
 ])
 def test_vehicles_bought_and_held_as_users_ask(answerer, question: str, value: str) -> None:  # noqa: ANN001
     assert answerer.ask(question)["value"] == value
+
+
+def test_equipment_held_is_not_the_equipment_the_year_buys(answerer) -> None:  # noqa: ANN001
+    # 上海市财政局 2025: "单价100万元（含）以上设备（不含车辆）1台（套）" held; "安排购置…0台（套）" to buy
+    assert answerer.ask("市财政局单价100万以上的设备有几台？")["value"] == "1"
+    assert answerer.ask("市财政局25年预算买几台100万以上的设备")["value"] == "0"
