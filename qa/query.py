@@ -582,7 +582,9 @@ def _unit_wanted(question: str) -> tuple[str, str]:
         return "percent", ""
     if "how many" in q or "多少件" in q or "多少个" in q:
         return "count", ""
-    if any(w in q for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金", "how much", "拨款", "费", "多少钱")):
+    # ("2024年决算里…": the report pointed at says nothing of the figure's unit)
+    if any(w in KIND_POINTER_RE.sub(" ", q) for w in ("万元", "元", "金额", "经费", "支出", "收入", "预算", "决算", "资金",
+                                                    "how much", "拨款", "费", "多少钱")):
         return "money", ""
     if re.search(r"\b(?:budget|budgeted|spending|expenditure|expenses?|funds?|funding|costs?|allocated|yuan)\b", q):
         return "money", ""

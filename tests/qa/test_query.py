@@ -624,3 +624,10 @@ def test_pointers_at_the_narrative_or_a_named_table() -> None:
 )
 def test_the_report_pointed_at_is_no_part_of_the_metric(question: str, metric: str) -> None:
     assert parse_query(question, CATALOG).metric == metric
+
+
+def test_the_report_pointed_at_says_nothing_of_the_units_asked() -> None:
+    # "2024年决算里…终端数": a count; 决算 names where to look, not an amount
+    query = parse_query("硚口区2024年决算里维护手持终端数的年初目标值是多少？", CATALOG)
+    assert query.unit_wanted == ""
+    assert parse_query("硚口区2024年决算里基本支出是多少？", CATALOG).unit_wanted == "money"
