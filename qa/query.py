@@ -812,6 +812,14 @@ GIVEN_FIGURE_RE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万元|万|元|%|％|亿元|亿|yuan|million|percent)?[^（）()]{0,6}[)）]", re.I)
 
 
+# How the answer should be written ("（%，保留两位小数）", "，四舍五入到整数", "(to two decimals)"): no
+# words of the figure asked
+ANSWER_FORMAT_RE = re.compile(
+    r"[（(][^（）()]{0,12}?(?:保留|小数|四舍五入|取整|decimal|round)[^（）()]{0,12}[)）]"
+    r"|[，,]?\s*(?:请)?(?:保留(?:两|二|一|三|\d)位小数|四舍五入(?:到|至)?(?:整数|个位)?)"
+    r"|[，,]?\s*\b(?:rounded|round(?:ed)?\s+to|to)\s+(?:one|two|three|\d)\s+decimals?(?:\s+places?)?", re.I)
+
+
 # "跟年初预算比，…", "compared with the initial budget, …": the figure a question sets the asked one
 # against, when it asks for the asked one only
 REFERENCE_RE = re.compile(
@@ -826,6 +834,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     q = GIVEN_FIGURE_RE.sub(" ", q)
+    q = ANSWER_FORMAT_RE.sub(" ", q)
     # ("2024 versus the previous year": a change, asked the way changes are)
     versus = bool(VERSUS_RE.search(q)) and not (CHANGE_CUE_RE.search(q) or EN_CHANGE_RE.search(q.lower())
                                                 or EARLIER_RE.search(q))

@@ -631,3 +631,14 @@ def test_the_report_pointed_at_says_nothing_of_the_units_asked() -> None:
     query = parse_query("硚口区2024年决算里维护手持终端数的年初目标值是多少？", CATALOG)
     assert query.unit_wanted == ""
     assert parse_query("硚口区2024年决算里基本支出是多少？", CATALOG).unit_wanted == "money"
+
+
+@pytest.mark.parametrize("question", [
+    "硚口区2020年基本支出占支出合计的比例是多少（%，保留两位小数）？",
+    "硚口区2020年基本支出占支出合计的比例是多少，保留两位小数",
+    "What share of the Qiaokou grid centre's 2020 total expenditure was basic expenditure, to two decimals?",
+])
+def test_how_the_answer_is_to_be_written_is_no_part_of_what_is_asked(question: str) -> None:
+    query = parse_query(question, CATALOG)
+    assert query.op == "ratio"
+    assert not any(w in " ".join(query.operands) for w in ("保留", "小数", "decimal", "%"))
