@@ -103,13 +103,14 @@ def question_for(fact: Any, org: str, year: int | None, kind: str, english: bool
 def outcome(result: dict[str, Any], fact: Any) -> str:
     def is_gold(value: Any, unit: str) -> bool:
         try:
-            return Decimal(str(value)) == fact.value and (unit == fact.unit or not unit)
+            return Decimal(str(value)) == fact.value and (unit == fact.unit or not unit or not fact.unit)
         except Exception:  # noqa: BLE001 - a non-numeric value is no gold
             return False
 
     status = result.get("status")
     if status == "answered":
-        cited = any(c.get("quote") == fact.quote and c.get("report") == fact.report for c in result.get("citations") or [])
+        cited = any(c.get("quote") == fact.quote and c.get("report") == fact.report and c.get("raw") == fact.raw
+                    and c.get("locator") == fact.locator for c in result.get("citations") or [])
         return "correct" if is_gold(result.get("value"), result.get("unit") or "") or cited else "wrong"
     if status == "ambiguous":
         listed = any(is_gold(c.get("value"), c.get("unit") or "") for c in result.get("candidates") or [])

@@ -20,7 +20,7 @@ NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]
 # "单价20万元（含）以上的设备69台（套）": an amount that bounds what is counted is part of its name
 THRESHOLD_RE = re.compile(r"\s*(?:[（(]含[)）])?\s*及?(?:以上|以下|以内)")
 # a count followed by a clause, not by the noun it counts: "1 件因处置及时…撤销", "10 件转为…"
-CLAUSE_HEAD_RE = re.compile(r"^(?:因|由于|被|经|通过|按照|均|全部|都|转为|转)")
+CLAUSE_HEAD_RE = re.compile(r"^(?:因为|因|由于|被|经过|经与|通过|按照|均已|均为|全部|都已|都是|转为|转交|转办给)")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.

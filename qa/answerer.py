@@ -299,7 +299,8 @@ class Answerer:
                     failed.append((finding, cite["report"]))
         if not failed:
             return result
-        if not from_text:
+        if not from_text and "computation" not in result:
+            # (a difference or sum keeps its own arithmetic; its operands' checks are shown)
             result = self._table_side(result, failed, zh)
         result["checks"] = [{**f.as_dict(), "report": report} for f, report in failed]
         lines = []

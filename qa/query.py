@@ -77,7 +77,7 @@ REPORT_YEAR_RE = re.compile(
 # "2024年预算里", "2019年部门决算中的": the report the figure is looked up in (its kind is the
 # query's kind), no words of the figure's name
 KIND_POINTER_RE = re.compile(
-    r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上)的?")
+    r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上(?![年期]))的?")
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 MENTIONED_RE = re.compile(r"(?<![\d.,])\d{2,4}(?![\d.,]|\s*[月日号])")  # not a date's month or day
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
@@ -85,6 +85,7 @@ THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 # "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
 # must print it (第十三届, 二次会议)
+ORDINAL_WORD_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth", re.I)
 ORDINAL_COUNTED_RE = re.compile(r"\s+(?:session|meeting|plenary|plenum|phase|batch|round)", re.I)
 EN_ORDINAL_RE = re.compile(
     r"\b(\d{1,2})(?:st|nd|rd|th)\b"
@@ -225,8 +226,7 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 MEASURE_CUES = (
     ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed", "spend ", "spend?",
                 "spent", "outturn")),
-    ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned", "year-start", "start-of-year",
-                "initial", "beginning of the year", "start of the year")),
+    ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned", "year-start", "initial")),
     ("target", ("目标值", "target")),
 )
 INTENDED_SPENDING_RE = re.compile(
@@ -736,15 +736,15 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
     for colloquial, printed in ZH_SYNONYMS:
         out = out.replace(colloquial, printed)
+    # "网格是多少个", "社区有多少个": the verb right before the question word is no part of the name
+    out = re.sub(r"(?<=[\u4e00-\u9fff]{2})[是有](?=\s*(?:多少|几))", " ", out)
     for noise in NOISE_LONGEST_FIRST:
         out = out.replace(noise, " ")
     # punctuation goes as it goes from printed labels ("一般公共服务支出（类）占" is one run, as
     # its label is); a space stays where words were taken out, and parts runs
     out = MARKS_RE.sub("", out)
     # "2021 年的 full-year budget": a particle left where the year was taken out names nothing
-    # "网格是多少个", "社区有多少个": the verb left before the question word is no part of the name
-    words = [re.sub(r"(?<=..)[是有]$", "", w.removeprefix("的")) for w in out.split()]
-    return " ".join(w for w in words if w)
+    return " ".join(w.removeprefix("的") for w in out.split() if w.removeprefix("的"))
 
 
 def grams_of(text: str) -> str:
@@ -808,8 +808,10 @@ REPORT_POINTER_RE = re.compile(
 # report says it rose by 844.15)"): what the user read, to work from; neither the figure asked,
 # nor words of its name, nor a year of the question
 GIVEN_FIGURE_RE = re.compile(
-    r"[（(][^（）()]{0,30}?(?:说|写|称|显示|says?|shows?|states?|reports?)[^（）()]{0,30}?"
-    r"\d+(?:\.\d+)?\s*(?:万元|万|元|%|％|亿元|亿|yuan|million|percent)?[^（）()]{0,6}[)）]", re.I)
+    r"[（(][^（）()]{0,30}?(?:说|写|(?<!名)称|显示|says?|shows?|states?|reports?)[^（）()]{0,30}?"
+    r"(?:增加|减少|多了|少了|增长|下降|降低|涨了|rose|fell|increased|decreased|grew|dropped)"
+    r"[^（）()]{0,8}?(?<![\d.])(?!20\d{2}(?!\d))\d+(?:\.\d+)?(?!\d|\s*年)\s*(?:万元|万|元|%|％|亿元|亿|yuan|million|percent)?[^（）()]{0,6}[)）]",
+    re.I)
 
 
 # How the answer should be written ("（%，保留两位小数）", "，四舍五入到整数", "(to two decimals)"): no
@@ -834,7 +836,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     q = GIVEN_FIGURE_RE.sub(" ", q)
-    q = ANSWER_FORMAT_RE.sub(" ", q)
+    q = ANSWER_FORMAT_RE.sub(lambda m: " % " if re.search("[%％]", m.group(0)) else " ", q)  # (the unit stays)
     # ("2024 versus the previous year": a change, asked the way changes are)
     versus = bool(VERSUS_RE.search(q)) and not (CHANGE_CUE_RE.search(q) or EN_CHANGE_RE.search(q.lower())
                                                 or EARLIER_RE.search(q))
@@ -1157,7 +1159,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
         searched={"reports": [i.name for i in candidates], "years": list(years), "kind": kind, "metric": metric,
-                  "terms": terms, "unplaced": [w for w in rendering.unplaced if not EN_ORDINAL_RE.fullmatch(w)],
+                  "terms": terms, "unplaced": [w for w in rendering.unplaced if not ORDINAL_WORD_RE.fullmatch(w)],
                   "negated": [w for w in rendering.unplaced if negates(w)],
                   "unplaced_items": [] if CHINESE_GLOSS_RE.search(q) else list(rendering.unplaced_items)},
     )

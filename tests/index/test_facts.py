@@ -179,6 +179,8 @@ def test_an_enumeration_closed_by_deng_is_one_name() -> None:
 def test_a_count_followed_by_a_clause_counts_no_noun() -> None:
     facts = _facts("投诉类 11 件案件 10 件转为非营商环境类，1 件因处置及时投诉人感觉十分满意后自行撤销。")
     assert [(f.raw, f.column) for f in facts] == [("11", "案件"), ("10", ""), ("1", "")]
+    # a noun that merely begins with such a character is still what is counted
+    assert [f.column for f in _facts("共扶持5个经济合作社，办理10件转办事项。")] == ["经济合作社", "转办事项"]
 
 
 def test_a_count_in_brackets_counts_the_noun_before_the_bracket_closes() -> None:

@@ -482,3 +482,16 @@ def test_equipment_held_is_not_the_equipment_the_year_buys(answerer) -> None:  #
     # 上海市财政局 2025: "单价100万元（含）以上设备（不含车辆）1台（套）" held; "安排购置…0台（套）" to buy
     assert answerer.ask("市财政局单价100万以上的设备有几台？")["value"] == "1"
     assert answerer.ask("市财政局25年预算买几台100万以上的设备")["value"] == "0"
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    # a difference keeps its arithmetic though an operand fails a check (367.67 − 363.82)
+    ("武昌区城运中心2024年事业运行支出决算比年初预算多多少？", "3.85"),
+    # a format aside's % still says a percentage is asked
+    ("硚口区2020年一般公共服务支出完成年初预算多少（%，保留两位小数）？", "111.28"),
+    ("硚口区2020年基本支出占本年支出多少（%，保留两位小数）？", "45.30"),
+    # an aside naming a year is no figure handed over
+    ("硚口区网格化中心基本支出是多少（我说的是2024年的）", "455.15"),
+])
+def test_asides_and_checks_leave_what_is_asked_alone(answerer, question: str, value: str) -> None:  # noqa: ANN001
+    assert answerer.ask(question)["value"] == value

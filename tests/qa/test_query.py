@@ -618,6 +618,8 @@ def test_pointers_at_the_narrative_or_a_named_table() -> None:
         ("武汉市硚口区社会管理网格化服务中心2024年预算里收入总计的预算数是多少万元？", "收入总计的预算数"),
         ("硚口区2020年决算中的基本支出是多少", "基本支出"),
         ("硚口区2024年预算里的人员经费", "人员经费"),
+        # 上年 after a kind word is the year before, not "in the report"
+        ("硚口区2020年决算上年结转是多少", "决算上年结转"),
         # 年初预算 is a figure's name, not the report pointed at
         ("硚口区2020年年初预算中人员经费是多少", "年初预算中人员经费"),
     ],
