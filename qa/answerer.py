@@ -76,6 +76,7 @@ WHOLE_SUBJECT_RE = re.compile(
 CO_LOCATED_MARGIN = 0.15  # how far below an operand's best its figure printed beside the other's may be
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
+CONFIRMING_RE = re.compile(r"是不是|是否|对吗|对不对|有没有|\b(?:is it|was it|is that|was that|confirm|really)\b", re.I)
 MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
 AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
@@ -533,6 +534,11 @@ class Answerer:
 
     def _single(self, query: Query) -> dict[str, Any]:
         groups = self._rank(query, query.metric, query.reports)
+        if query.mentioned and not CONFIRMING_RE.search(query.question):
+            # "the target was 51 — how many were hired?": a number the question states is what
+            # the user already has, never the figure asked (unless asked to confirm it)
+            given = {Decimal(n) for n in query.mentioned}
+            groups = [g for g in groups if not any(m.fact.value in given for m in g.members)]
         status, chosen = self._decide(groups)
         for metric in query.fallback_metrics if status == "not_found" else ():
             status, chosen = self._decide(self._rank(query, metric, query.reports))

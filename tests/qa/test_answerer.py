@@ -495,3 +495,9 @@ def test_equipment_held_is_not_the_equipment_the_year_buys(answerer) -> None:  #
 ])
 def test_asides_and_checks_leave_what_is_asked_alone(answerer, question: str, value: str) -> None:  # noqa: ANN001
     assert answerer.ask(question)["value"] == value
+
+
+def test_a_number_the_question_states_is_never_the_answer(answerer) -> None:  # noqa: ANN001
+    # 硚口 2020 self-evaluation: 聘用人员 target 51, actual 46; the 51 the user gives is not asked
+    result = answerer.ask("Qiaokou grid service centre 2020 绩效自评: 聘用人员人数 target was 51 — how many were actually hired?")
+    assert result["value"] != "51" and "51" not in [c.get("value") for c in result.get("candidates") or []]
