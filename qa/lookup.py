@@ -46,10 +46,10 @@ MENTIONED_BONUS = 0.05
 ROW_ADDS_PENALTY = 0.5  # 电费 asked, the row is 邮电费: another item
 OTHER_PENALTY = 0.3  # 其他X asked, X found
 COUNTED_NOUN_BONUS = 0.1  # above the ambiguity margin: the count whose noun is said, among its sentence's
-KIND_MEASURE_PENALTY = 0.15
+KIND_MEASURE_PENALTY = 0.15  # a budget figure, where only the final accounts are named
 ACQUIRED_RE = re.compile(r"购置|购买|新购|新增")  # a figure of what is bought, not held
 ACQUIRING_ASKED_RE = re.compile(r"购|买|新增|添置|\b(?:buy|bought|purchas\w*|acquir\w*|new)\b", re.I)
-ACQUIRED_PENALTY = 0.1  # a budget figure, where only the final accounts are named
+ACQUIRED_PENALTY = 0.1  # what is bought, where what is held is asked
 # 未完成, 没花完, 不满意, 非税; not the 不 of 不含 / 不包括 / 不计 (what a figure leaves out), of
 # 不只 / 不仅 / 不光 (not only) or 不论 / 不管 (whatever)
 NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单但论管])|非(?!常))(?=[\u4e00-\u9fa5])")
@@ -370,7 +370,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score -= 0.3  # a budget figure for an actual one, or the other way round
     elif not query.measure and query.kind == "决算" and view.measure == "budget":
         score -= KIND_MEASURE_PENALTY  # "X in the final accounts": its 决算数, not the 年初预算 beside it
-    if ACQUIRED_RE.search(fact.row_label) and not ACQUIRING_ASKED_RE.search(query.question):
+    if ACQUIRED_RE.search(fact.row_label) and not _asks_acquiring(query.question):
         score -= ACQUIRED_PENALTY  # "有几台设备": what is held (共有…), not what the year buys (购置…)
     if tail and tail & (view.label | view.column):
         score += 0.1  # the head of the phrase (its last word) is what the figure is
@@ -475,18 +475,18 @@ def _prefer_named_children(scored: list[Scored], named: dict[tuple[str, str], st
     def spans(label: str) -> list[tuple[int, int]]:
         return [(m.start(), m.start() + len(label)) for m in re.finditer(re.escape(label), plain_metric)]
 
-    def inside_parent(s: Scored) -> bool:
-        ancestors = [named[(s.fact.report, s.fact.code[:k])] for k in range(1, len(s.fact.code))
-                     if (s.fact.report, s.fact.code[:k]) in named]
+    def inside(label: str, ancestors: list[str]) -> bool:
         outer = [span for a in ancestors for span in spans(a)]
-        own = spans(named[(s.fact.report, s.fact.code)])
+        own = spans(label)
         return bool(own) and all(any(a <= b and e <= f for a, f in outer) for b, e in own)
 
     def adjust(s: Scored) -> Scored:
         key = (s.fact.report, s.fact.code)
-        if key not in named or not any((s.fact.report, s.fact.code[:k]) in named for k in range(1, len(s.fact.code))):
+        ancestors = [named[(s.fact.report, s.fact.code[:k])] for k in range(1, len(s.fact.code))
+                     if (s.fact.report, s.fact.code[:k]) in named]
+        if key not in named or not ancestors:
             return s
-        if inside_parent(s):
+        if inside(named[key], ancestors):
             return replace(s, score=s.score - QUOTED_LABEL_BONUS)
         return replace(s, score=s.score + CHILD_NAMED_BONUS) if key not in parents else s
 
@@ -514,6 +514,12 @@ def prints_year(text: str, year: int) -> bool:
     减少", "较2024年", "与2024年相比": the figure is of another year)."""
     return any(not re.search(r"(?:比|较|与|同)\s*$", text[max(0, m.start() - 3):m.start()])
                for m in re.finditer(str(year), text))
+
+
+@lru_cache(maxsize=1024)
+def _asks_acquiring(question: str) -> bool:
+    """Buying asked (read once per question, not once per fact)."""
+    return bool(ACQUIRING_ASKED_RE.search(question))
 
 
 @lru_cache(maxsize=1024)

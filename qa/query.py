@@ -85,14 +85,13 @@ THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
 # "the 13th Congress", "the second session": an ordinal names one of a series; the figure's row
 # must print it (第十三届, 二次会议)
-ORDINAL_WORD_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth", re.I)
-ORDINAL_COUNTED_RE = re.compile(r"\s+(?:session|meeting|plenary|plenum|phase|batch|round)", re.I)
-EN_ORDINAL_RE = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)\b"
-    r"|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?=session|meeting|plenary|plenum|phase|batch|round)",
-    re.I,
-)
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_WORD_ALT = "|".join(ORDINAL_WORDS)
+_COUNTED_BY_ORDINAL = "session|meeting|plenary|plenum|phase|batch|round"  # 次 of 二次会议
+ORDINAL_WORD_RE = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_WORD_ALT}", re.I)
+ORDINAL_COUNTED_RE = re.compile(rf"\s+(?:{_COUNTED_BY_ORDINAL})", re.I)
+EN_ORDINAL_RE = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)\b|\b({_ORDINAL_WORD_ALT})\s+(?={_COUNTED_BY_ORDINAL})", re.I)
 MARKS_RE = re.compile(r"[，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 PUNCT_RE = re.compile(r"[\s，。？！?!、：:；;“”\"'‘’（）()《》〈〉【】\[\],.]+")
 
