@@ -431,6 +431,12 @@ class SqliteFactStore:
         rows = self._query("SELECT DISTINCT row_label FROM facts WHERE row_label LIKE '%和%' OR row_label LIKE '%与%'")
         return {str(r[0]) for r in rows}
 
+    def coded_labels(self) -> frozenset[str]:
+        """Distinct names of the rows printed with a 科目 code (事业单位医疗, 行政事业单位医疗):
+        the items the classification tells apart, in any report of the store."""
+        rows = self._query("SELECT DISTINCT row_label FROM facts WHERE code != ''")
+        return frozenset(str(r[0]) for r in rows)
+
     def report_text(self, name: str) -> str | None:
         rows = self._query("SELECT text FROM reports WHERE name = ?", (name,))
         return str(rows[0][0]) if rows else None

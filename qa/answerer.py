@@ -263,6 +263,7 @@ class Answerer:
                      else GramWeights(self.stores.facts.label_texts())),
             linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
+            coded_names=frozenset(NOISE_CHARS.sub("", n) for n in self.stores.facts.coded_labels()),
         )
 
     def _views(self, report: str) -> list[FactView]:
@@ -356,6 +357,7 @@ class Answerer:
     weights: GramWeights
     linker: OrgLinker
     joined_labels: set[str]
+    coded_names: frozenset[str]
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:
@@ -496,7 +498,7 @@ class Answerer:
         views = [v for r in reports for v in self._views(r)]
         # the question's own words last: "X的Y" keeps Y as head
         text = " ".join([*(query.terms if terms else ()), metric])
-        scored = lookup_facts(query, text, views, self.weights, self.years)
+        scored = lookup_facts(query, text, views, self.weights, self.years, self.coded_names)
         if near is not None:
             # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
             scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near) else s for s in scored]

@@ -340,6 +340,13 @@ def _context_first(out: list[str], term_spans: list[tuple[int, int]], at: int) -
     out[item] = " "
 
 
+def _longest_phrase(vocab: dict[tuple[str, ...], str], stems: list[str], pieces: list[str],
+                    words: list[tuple[int, str]], i: int) -> int:
+    """Words of the longest vocabulary phrase starting at word i (0 when none)."""
+    return next((n for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1)
+                 if tuple(stems[i:i + n]) in vocab and not _cjk_between(pieces, words[i][0], words[i + n - 1][0])), 0)
+
+
 def render_english(question: str, name_words: Callable[[list[str], int], int] | None = None) -> Rendering:
     """'What is Wanli Subdistrict's 2024 budget for public legal services?' ->
     '2024 预算 公共法律服务': each English phrase in the vocabulary (longest first, on word
@@ -408,8 +415,15 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             i += 1
             continue  # years and codes stay as printed
         name_len = name_words(plain_words, i) if name_words else 0
-        hit = next((n for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1)
-                    if tuple(stems[i:i + n]) in vocab and not _cjk_between(pieces, words[i][0], words[i + n - 1][0])), 0)
+        hit = _longest_phrase(vocab, stems, pieces, words, i)
+        reach = hit + _longest_phrase(vocab, stems, pieces, words, i + hit) if hit else 0
+        for shorter in range(hit - 1, 0, -1):
+            # "fiscal appropriation | revenue and expenditure", not "fiscal appropriation
+            # revenue | and expenditure": a shorter phrase here when the two phrases then cover more
+            if (tuple(stems[i:i + shorter]) in vocab
+                    and shorter + _longest_phrase(vocab, stems, pieces, words, i + shorter) > reach):
+                hit = shorter
+                break
         if name_len and name_len >= hit:
             close_run()
             for k in range(i, i + name_len):

@@ -56,6 +56,7 @@ NEGATION_RE = re.compile(r"(?:[未没]|不(?![含包计算同变是只仅光单�
 SENTENCE_HEAD_PENALTY = 0.2  # another figure of the sentence is named by the question's last word
 # "邮电费" asked of a row named 电费: a narrower item than the row
 LONGER_NAME_PENALTY = 0.3
+SIBLING_PENALTY = 0.3  # a coded row beside the coded item the question names (行政单位医疗 for 事业单位医疗)
 CHILD_NAMED_BONUS = 0.1  # above the ambiguity margin: a child named with its parent is the child
 MAX_MODIFIER = 2  # characters a modifier of a row's name has (邮 of 邮电费, 日常 of 日常公用经费)
 JOINING_CHARS = frozenset("的中里内和与及或、在是为项占年度")
@@ -323,8 +324,12 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # one of several figures in a row whose columns the layout did not name; the first
         # figure of a budget-table row is its total (合计), the likeliest meaning
         score -= 0.12 if view.first_in_row else 0.2
-    elif fact.source == "table" and view.column and not (view.column & specific) and view.total_column:
-        score += 0.08  # no column asked for: the row's total column (合计 / 决算数 / 金额)
+    elif fact.source == "table" and view.column and view.total_column and (
+            not (view.column & specific) or (view.label & specific and not (view.column - view.table) & specific)):
+        # no column asked for (for a row the question names, a header repeating the table's
+        # title, 一般公共预算基本支出 over …/合计 and …/公用经费, asks none): the row's total
+        # column (合计 / 决算数 / 金额)
+        score += 0.08
     plain_label = NOISE_CHARS.sub("", fact.row_label)
     row_named = len(view.plain_label) >= 3 and view.plain_label in plain_metric and view.plain_label not in TOTAL_LABELS
     if ((not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and not row_named
@@ -341,7 +346,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
     if (query.mentioned and fact.raw.replace(",", "") not in query.mentioned
-            and any(re.search(rf"(?<![\d.]){n}(?![\d.])", view.hay) for n in query.mentioned)):
+            and any(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d.])", view.hay) for n in query.mentioned)):
         score += MENTIONED_BONUS  # "of the 906 items, how many …": the sentence that prints 906
     for forms in query.ordinals if query.op == "value" else ():
         if not any(form in view.hay for form in forms):
@@ -553,9 +558,67 @@ def specific_grams(metric: set[str]) -> set[str]:
     return {g for g in metric if not _generic(g)}
 
 
+def _inside_longer_names(cores: list[str], names: frozenset[str], plain_metric: str) -> dict[str, list[str]]:
+    """core -> the longer coded names holding it that the question does not say, for each core
+    of the question that is itself the name of a coded row somewhere in the store (事业单位医疗,
+    2101102, beside 行政事业单位医疗, 21011): the question names that item, not the longer one."""
+    found = {}
+    for core in cores:
+        if len(core) >= 3 and core in names:
+            longer = [n for n in names if core in n and n != core and n not in plain_metric
+                      and _adds_a_word(n.replace(core, "", 1), plain_metric)]
+            if longer:
+                found[core] = longer
+    return found
+
+
+def _adds_a_word(rest: str, plain_metric: str) -> bool:
+    """What a longer name has beyond the question's item is a word of its own (行政 of
+    行政事业单位医疗) that the question does not say elsewhere (an English question's rendering
+    may put 离退休人员 after 福利费), not only generic words (支出 of …缴费支出) or 其他 (read apart)."""
+    for generic in (*GENERIC_LONGEST_FIRST, "其他", "其它"):
+        rest = rest.replace(generic, "")
+    own = [c for c in rest if "\u4e00" <= c <= "\u9fff"]
+    return bool(own) and not all(c in plain_metric for c in own)
+
+
+def _coded_sibling(label: str, cores: list[str], names: frozenset[str]) -> bool:
+    """The row is another item of the classification beside the one the question names: both
+    coded names, one tail of two characters or more, each with its own modifier before it
+    (行政单位医疗 beside 事业单位医疗, 事业运行 beside 行政运行)."""
+    if label not in names or label in cores:
+        return False
+    for core in cores:
+        if len(core) < 3 or core not in names or core == label or core in label or label in core:
+            continue
+        tail = 0
+        while tail < min(len(core), len(label)) and core[-1 - tail] == label[-1 - tail]:
+            tail += 1
+        own, theirs = core[:-tail] if tail else core, label[:-tail] if tail else label
+        if tail >= 2 and 0 < len(own) <= MAX_MODIFIER and 0 < len(theirs) <= MAX_MODIFIER:
+            return True
+    return False
+
+
+def _named_only_inside(text: str, inner: dict[str, list[str]]) -> bool:
+    """Every place `text` says a core of the question, it is part of a longer coded name
+    (行政事业单位医疗 says 事业单位医疗 only as its tail): the text names another item."""
+    for core, longer in inner.items():
+        spans = [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)]
+        if not spans:
+            continue
+        outer = [(m.start(), m.end()) for n in longer for m in re.finditer(re.escape(n), text)]
+        if all(any(a <= b and e <= f for a, f in outer) for b, e in spans):
+            return True
+    return False
+
+
 def lookup_facts(
-    query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None]
+    query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None],
+    coded_names: frozenset[str] = frozenset(),
 ) -> list[Scored]:
+    """`coded_names`: the names of coded rows in the store (plain), which tell a question's item
+    from a longer item whose name holds it."""
     metric = grams(metric_text, words=True)
     if not metric:
         return []
@@ -572,10 +635,13 @@ def lookup_facts(
     coded = {c for c in query.codes if len(c) >= 5}
     if not specific and not coded:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
-    table_ref = grams(query.table_ref)
+    table_ref = grams(query.table_ref, words=True)  # an English table name renders as words ("财政拨款 总表")
+    if query.table_ref_rendered and not any(_cover(table_ref, t, weight) >= NAMED_TABLE_COVER for t in {v.table for v in views}):
+        table_ref = set()  # an English table name no candidate report prints: no evidence either way
     plain_metric = NOISE_CHARS.sub("", metric_text)
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     cores = item_cores(metric_words)
+    inner = _inside_longer_names(cores, coded_names, plain_metric)
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: dict[tuple[str, str], str] = {}  # (report, code) -> name of rows the question names whole
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
@@ -608,6 +674,10 @@ def lookup_facts(
                 - 0.5)
         if view.fact.code and len(view.plain_label) >= 2 and view.plain_label in plain_metric:
             named_codes[(view.fact.report, view.fact.code)] = view.plain_label
+        if inner and _named_only_inside(view.plain_label, inner):
+            score -= ROW_ADDS_PENALTY  # 事业单位医疗 asked, the row is 行政事业单位医疗: another item
+        elif view.fact.code and coded_names and _coded_sibling(view.plain_label, cores, coded_names):
+            score -= SIBLING_PENALTY  # 事业单位医疗 asked, the row is 行政单位医疗
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))

@@ -79,7 +79,8 @@ REPORT_YEAR_RE = re.compile(
 KIND_POINTER_RE = re.compile(
     r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上(?![年期]))的?")
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
-MENTIONED_RE = re.compile(r"(?<![\d.,])\d{2,4}(?![\d.,]|\s*[月日号])")  # not a date's month or day
+# a figure the question states (906 items, 4896.98, 3,680.00), not a date's month or day
+MENTIONED_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,4})(?![\d.,]|\s*[月日号])")
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
 THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?:（含）|\(含\))?\s*(?:及|或)?以[上下]")
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
@@ -337,6 +338,7 @@ class Query:
     op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
+    table_ref_rendered: bool = False  # table_ref is an English name put in Chinese: a guess at the title
     measure: str = ""
     smaller: bool = False
     gap: bool = False  # a comparison asking how far apart the two are ("down by how much", 差多少)
@@ -625,6 +627,24 @@ EN_TABLE_REF_RE = re.compile(
     r"([\u4e00-\u9fa5“”\"（）()、]{4,40})\s*(?:budget\s+|final\s+accounts?\s+|expenditure\s+|spending\s+|revenue\s+)?"
     r"(?:table|form|sheet)\b", re.I)
 UNIT_WORDS_RE = re.compile(r"[（(](?:单位[：:])?(?:万元|千元|亿元|元)[）)]|(?:单位[：:])?(?:万元|千元|亿元)")
+
+
+# "in the fiscal appropriation summary table", "the economic classification table": the words
+# between a determiner and "table" name it
+EN_TABLE_NAME_RE = re.compile(
+    r"\b(?:the|its|their|this|that)\s+((?:[A-Za-z'’&-]+\s+){1,6}?)(summary\s+)?(?:table|sheet)\b", re.I)
+
+
+def english_table_name(question: str, linker: OrgLinker) -> str:
+    """The table an English question names, in the Chinese its title prints ("财政拨款 总表"),
+    when every word of the name is in the vocabulary; "" otherwise."""
+    for found in EN_TABLE_NAME_RE.finditer(question):
+        rendering = render_english(found.group(1), linker.name_words)
+        chinese = " ".join(rendering.terms)
+        if rendering.unplaced or not chinese or not rendering.terms:
+            continue
+        return f"{chinese} 总表" if found.group(2) else chinese
+    return ""
 
 
 def table_reference(question: str) -> str:
@@ -969,6 +989,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # "the 2017 “三公”经费、会议费、培训费 budget table": a table named in Chinese, pointed at in English
         named = EN_TABLE_REF_RE.search(bare)
         table_ref = named.group(1).strip("“”\" ") if named else ""
+        english_table = "" if table_ref else english_table_name(q_tables, linker)
+    else:
+        english_table = ""
     if (lang == "mixed" and len(grams_of(clean_metric(rendering.bare, remove))) >= MIXED_CHINESE_CHARS
             and CHINESE_GLOSS_RE.search(q) and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
         # "retirement pay of veteran cadres (离休费)": the Chinese the user typed names the figure
@@ -976,6 +999,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # when the English joins two items: "the housing provident fund or rent subsidies (提租补贴)")
         source = rendering.bare
     metric_source = re.sub(re.escape(table_ref) + "(?:里|中|内|上)?的?", " ", source) if table_ref else source
+    # a table named in English keeps its words in the metric too: its rendering is a guess at
+    # the printed title, and the words still say what the figure is about
+    table_ref = table_ref or english_table
     terms = list(rendering.terms)
     metric = mask_joined_names(clean_metric(metric_source, remove))
     # a 科目 code written in its 类 款 项 parts ("212 99 99", "201-06-01") is one code
@@ -986,7 +1012,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     # and a figure printed with another threshold (20万元以上) is another item
     numbers += tuple(dict.fromkeys(m.group(1) for m in THRESHOLD_RE.finditer(f"{q} {rendering.text}")
                                    if m.group(1) not in numbers))
-    mentioned = tuple(n for n in MENTIONED_RE.findall(DATE_YEAR_RE.sub(" ", q))
+    mentioned = tuple(n.replace(",", "") for n in MENTIONED_RE.findall(DATE_YEAR_RE.sub(" ", q))
                       if not YEAR_RE.fullmatch(n))  # a 3-digit one may be a code too
     ordinals = english_ordinals(q)
     if ordinals:
@@ -1155,7 +1181,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
-        unknown_place=unknown_place, table_ref=table_ref, measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
+        unknown_place=unknown_place, table_ref=table_ref, table_ref_rendered=bool(english_table) and table_ref == english_table, measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
         from_text=from_text, avoid=avoid,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),

@@ -169,3 +169,12 @@ def test_what_how_many_counts_is_the_item() -> None:
 def test_works_are_construction_and_work_is_work() -> None:
     assert "工程" in render_english("What share of the procurement budget went to works?").text
     assert "工作" in render_english("How much were the work funds?").text
+
+
+def test_a_shorter_phrase_is_taken_when_the_next_then_covers_more() -> None:
+    """"fiscal appropriation | revenue and expenditure" (财政拨款 收支), not "fiscal appropriation
+    revenue | and | expenditure", which leaves 'and' to read as a sum of two items; where both
+    cut the same words the longest phrase stays ("public institution medical | insurance")."""
+    r = render_english("fiscal appropriation revenue and expenditure", LINKER.name_words)
+    assert r.terms == ("财政拨款收支",)
+    assert render_english("public institution medical insurance", LINKER.name_words).terms[0].startswith("事业单位医疗")

@@ -81,7 +81,8 @@ def test_a_figure_and_its_rounding_are_one_figure() -> None:
     assert len(group_by_value([a, b])) == 2
 
 
-def _ranked(question: str, facts: list[Fact], scores: bool = False) -> list:  # type: ignore[type-arg]
+def _ranked(question: str, facts: list[Fact], scores: bool = False,  # type: ignore[type-arg]
+            coded: frozenset[str] = frozenset()) -> list:
     from qa.lookup import GramWeights, lookup_facts, make_views
     from qa.query import parse_query, report_info
 
@@ -91,7 +92,7 @@ def _ranked(question: str, facts: list[Fact], scores: bool = False) -> list:  # 
     # a store's labels: budget words are everywhere, item names are rare
     common = ["支出预算表", "收入预算表", "基本支出预算表", "项目支出预算表", "财政拨款支出预算表", "预算支出合计"] * 5
     weights = GramWeights([f"{f.row_label} {f.column} {f.table}" for f in facts] + common)
-    scored = lookup_facts(query, " ".join([*query.terms, query.metric]), views, weights, {"r.pdf": 2024})
+    scored = lookup_facts(query, " ".join([*query.terms, query.metric]), views, weights, {"r.pdf": 2024}, coded)
     return [s.score if scores else s.fact.raw for s in scored]
 
 
@@ -271,3 +272,45 @@ def test_a_metric_of_generic_words_joined_by_de_is_named_by_them_all() -> None:
     named = specific_text_grams("收入总计的预算数")
     assert {"收入", "总计", "预算"} <= named and "的" not in named
     assert {"政府", "府采", "采购"} <= specific_text_grams("政府采购的预算")
+
+
+MEDICAL = frozenset({"行政事业单位医疗", "行政单位医疗", "事业单位医疗", "公务员医疗补助"})  # coded rows of a store
+
+
+def _coded(label: str, code: str, raw: str, position: int) -> Fact:
+    return replace(_row(label, raw, position, table="一般公共预算支出功能分类预算表", column="合计"), code=code)
+
+
+def test_an_item_named_only_inside_a_longer_coded_name_is_not_found() -> None:
+    """事业单位医疗 (2101102) is an item of its own; a report printing only 行政事业单位医疗 (its
+    款, 21011) and 行政单位医疗 (its sibling) has no figure for it."""
+    facts = [_coded("行政事业单位医疗", "21011", "78.22", 1), _coded("行政单位医疗", "2101101", "78.22", 2)]
+    with_names = _ranked("2024年事业单位医疗预算", facts, scores=True, coded=MEDICAL)
+    without = _ranked("2024年事业单位医疗预算", facts, scores=True)
+    assert max(with_names) < 0.5 <= max(without)
+    # the 款 itself, asked by its name, is found as before
+    assert _ranked("2024年行政事业单位医疗预算", facts, coded=MEDICAL)[0] == "78.22"
+
+
+def test_a_coded_item_is_found_beside_its_parent_and_sibling() -> None:
+    facts = [_coded("行政事业单位医疗", "21011", "84.42", 1), _coded("行政单位医疗", "2101101", "78.22", 2),
+             _coded("事业单位医疗", "2101102", "6.20", 3)]
+    assert _ranked("2024年事业单位医疗预算", facts, coded=MEDICAL)[0] == "6.20"
+
+
+def test_a_longer_name_whose_words_the_question_says_elsewhere_is_named() -> None:
+    # an English question's rendering puts the words in another order: 福利费 … 离退休人员事业单位
+    facts = [replace(_row("事业单位离退休人员福利费", "11.66", 1), code="30211")]
+    names = frozenset({"福利费", "事业单位离退休人员福利费"})
+    assert (_ranked("2024年预算 福利费 离退休人员事业单位", facts, scores=True, coded=names)
+            == _ranked("2024年预算 福利费 离退休人员事业单位", facts, scores=True))
+
+
+def test_a_header_repeating_the_table_title_asks_no_column() -> None:
+    """"住房公积金 in the basic expenditure table": 一般公共预算基本支出 heads every column of
+    the 基本支出 table; the row's 合计 is meant, not its 公用经费 cell printing 0."""
+    table = "2024年部门一般公共预算基本支出部门预算经济分类预算表"
+    facts = [_row("30113 住房公积金", "3503499", 1, table=table, column="一般公共预算基本支出 / 合计"),
+             _row("30113 住房公积金", "0", 2, table=table, column="一般公共预算基本支出 / 公用经费")]
+    ranked = _ranked("2024年一般公共预算基本支出住房公积金", facts, scores=True)
+    assert ranked[0] > ranked[1] + 0.06

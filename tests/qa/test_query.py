@@ -672,3 +672,16 @@ def test_the_anchored_split_patterns_still_split(question: str, op: str) -> None
     query = parse_query(question, CATALOG)
     assert query.op == op
     assert len(query.operands) == 2
+
+
+def test_a_figure_the_question_states_is_mentioned_with_its_decimals() -> None:
+    query = parse_query("硚口区2020年说明里人员经费是4,896.98万元，表里的人员经费合计是多少？", CATALOG)
+    assert "4896.98" in query.mentioned
+    assert "0.3" in parse_query("I saw 'total 0.3' in Qiaokou's 2020 text; what is the table total?", CATALOG).mentioned
+
+
+def test_a_table_named_in_english_is_rendered_as_its_title_words() -> None:
+    query = parse_query("Qiaokou 2020: what grand total does the fiscal appropriation summary table show?", CATALOG)
+    assert query.table_ref == "财政拨款 总表" and query.table_ref_rendered
+    # words outside the vocabulary name no table
+    assert parse_query("Qiaokou 2020: what does the zorbing table show?", CATALOG).table_ref == ""
