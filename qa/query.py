@@ -632,7 +632,7 @@ UNIT_WORDS_RE = re.compile(r"[（(](?:单位[：:])?(?:万元|千元|亿元|元)
 # "in the fiscal appropriation summary table", "the economic classification table": the words
 # between a determiner and "table" name it
 EN_TABLE_NAME_RE = re.compile(
-    r"\b(?:the|its|their|this|that)\s+((?:[A-Za-z'’&-]+\s+){1,6}?)(summary\s+)?(?:table|sheet)\b", re.I)
+    r"\b(?:the|its|their|this|that)\s+((?:[A-Za-z'’‘“”\"&-]+\s+){1,6}?)(summary\s+)?(?:table|sheet)\b", re.I)
 
 
 def english_table_name(question: str, linker: OrgLinker) -> str:
