@@ -110,6 +110,7 @@ def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
     from pathlib import Path
 
     from index.analyse import analyse_file
+    from index.build import shown_name
     from index.checks import Material, findings, material_from_store
     from index.stores import FACTS_FILE, SqliteFactStore
 
@@ -123,7 +124,7 @@ def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
                 try:
                     material = Material.of_analysis(analyse_file(path, settings.max_bytes))
                 except (ReportFormatError, OSError) as exc:
-                    print(f"error: {path.name}: {_one_line(exc)}", file=sys.stderr, flush=True)
+                    print(f"error: {shown_name(path.name)}: {_one_line(exc)}", file=sys.stderr, flush=True)
                     failed += 1
                     continue
             else:

@@ -29,12 +29,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,15 @@ _PID_FILE = "BUILDER_PID"
 Progress = Callable[[str, int, int, str], None]
 
 
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as one line shows it: control characters (a newline in the name) escaped,
+    so the line cannot split."""
+    return CONTROL_CHARS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), name)
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What happened to one file. status: added | replaced | unchanged | error | skipped."""
@@ -97,6 +107,8 @@ class AddResult:
 
     def summary(self) -> str:
         """The one line the CLI prints for this file."""
+        if "\n" in self.name or CONTROL_CHARS_RE.search(self.name + self.error):
+            return replace(self, name=shown_name(self.name), error=" ".join(self.error.split())).summary()
         if self.status == "error":
             return f"error: {self.name}: {self.error}"
         if self.status == "unchanged":

@@ -1152,7 +1152,8 @@ class Answerer:
         return info.org if info and info.org else report
 
     def _org_list(self) -> str:
-        return "、".join(sorted({i.district or i.org for i in self.catalog})) or "(none)"
+        # a report with neither district nor organisation is listed by its file name, never as ""
+        return "、".join(sorted({i.district or i.org or i.name for i in self.catalog})) or "(none)"
 
     def _fact_label(self, fact: Fact) -> str:
         """What a figure is, as a reader would say it: the row and its column ("电费（公用经费 /

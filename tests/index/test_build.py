@@ -514,3 +514,12 @@ def test_build_removes_what_killed_builds_left_behind(
         "extra",
         "store",
     ]
+
+
+def test_a_newline_in_a_file_name_does_not_split_its_line() -> None:
+    from index.build import AddResult
+
+    line = AddResult(name="bad\nname.txt", status="error", error="empty file\n(0 bytes)").summary()
+    assert "\n" not in line
+    assert line == "error: bad\\nname.txt: empty file (0 bytes)"
+    assert AddResult(name="ok.txt", status="unchanged").summary() == "unchanged ok.txt"

@@ -501,3 +501,15 @@ def test_a_number_the_question_states_is_never_the_answer(answerer) -> None:  # 
     # 硚口 2020 self-evaluation: 聘用人员 target 51, actual 46; the 51 the user gives is not asked
     result = answerer.ask("Qiaokou grid service centre 2020 绩效自评: 聘用人员人数 target was 51 — how many were actually hired?")
     assert result["value"] != "51" and "51" not in [c.get("value") for c in result.get("candidates") or []]
+
+
+def test_the_store_list_names_a_report_without_district_or_organisation_by_its_file() -> None:
+    from types import SimpleNamespace
+
+    from qa.answerer import Answerer
+    from qa.query import report_info
+
+    catalog = [report_info({"name": "004.txt", "org": "长沙市岳麓区网格化综合服务中心", "district": "岳麓区", "year": 2021}),
+               report_info({"name": "scan_01.pdf", "org": "", "district": "", "year": None})]
+    listed = Answerer._org_list(SimpleNamespace(catalog=catalog))  # type: ignore[arg-type]
+    assert listed == "scan_01.pdf、岳麓区"
