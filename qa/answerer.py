@@ -822,7 +822,7 @@ class Answerer:
         figure its template compares); a self-evaluation sets 全年执行数 against 全年预算数 (for
         the whole, its funds' 合计). A budget report prints no actual."""
         zh = query.lang != "en"
-        item, _direction = query.operands
+        item, direction = query.operands
         # the final accounts' budget the question names: the full-year (adjusted) one, else the initial one
         full_year = re.search(r"全年预算|调整预算|full[- ]year|adjusted", query.question, re.I)
         tried: list[dict[str, Any]] = []
@@ -835,8 +835,14 @@ class Answerer:
             else:
                 continue
             name = item or whole
-            result = self._compute(replace(query, op="diff", reports=tuple(files),
-                                           operands=(f"{name}{actual}", f"{name}{budget}")))
+            if direction in ("larger", "smaller"):
+                # "did it exceed its budget? give the larger figure": one of the two, both cited
+                result = self._compare_items(replace(query, op="compare_items", reports=tuple(files),
+                                                     operands=(f"{name}{actual}", f"{name}{budget}"),
+                                                     smaller=direction == "smaller"))
+            else:
+                result = self._compute(replace(query, op="diff", reports=tuple(files),
+                                               operands=(f"{name}{actual}", f"{name}{budget}")))
             if result["status"] == "answered":
                 tried.append(result)
         if len(tried) == 1:

@@ -176,13 +176,13 @@ GAP_RE = re.compile(
 # "over budget", "unspent". (over: actual above budget; under: below; else how far apart)
 VARIANCE_OVER_RE = re.compile(
     r"比(?:年初|全年)?预算(?:数)?多(?:花|用|支出|支)?(?:了)?|超支|超出预算|超预算"
-    r"|\b(?:over|above|exceed(?:ed|s)?)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+)?budget\b"
+    r"|\b(?:over|above|exceed(?:ed|s)?)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
     r"|\bmore than (?:it |they )?(?:had )?budgeted\b",
     re.I,
 )
 VARIANCE_UNDER_RE = re.compile(
     r"比(?:年初|全年)?预算(?:数)?少(?:花|用|支出|支)?(?:了)?|没花完|未花完|没用完|未用完|节约了?多少|省了多少"
-    r"|\b(?:under|below|within)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+)?budget\b"
+    r"|\b(?:under|below|within)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
     r"|\bunspent\b|\bless than (?:it |they )?(?:had )?budgeted\b|\bleft unspent\b",
     re.I,
 )
@@ -201,6 +201,9 @@ VARIANCE_WORDS_RE = re.compile(
 )
 COMPARE_RE = re.compile(
     r"which\b.{0,60}?\b(larger|bigger|higher|greater|more|smaller|lower|less)\b|\bcompare\b|\bvs\.?\b|比较|对比"
+    # "…? give the larger figure", "whichever is bigger": the answer asked is one of the two
+    r"|\b(?:give|return|report|show|state|name)\s+(?:me\s+|us\s+)?(?:the|whichever(?:\s+is)?)\s+"
+    r"(larger|bigger|higher|greater|smaller|lower)\b|\bwhichever\s+is\s+(larger|bigger|higher|greater|smaller|lower)\b"
     r"|(?:哪个|哪一个|哪家|谁).{0,30}?更?(大|多|高|小|少|低)(?!少)",
     re.I,
 )
@@ -335,7 +338,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap|larger|smaller)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     table_ref_rendered: bool = False  # table_ref is an English name put in Chinese: a guess at the title
@@ -1087,6 +1090,11 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                 break
     variance = ("over" if VARIANCE_OVER_RE.search(q) else "under" if VARIANCE_UNDER_RE.search(q)
                 else "gap" if VARIANCE_GAP_RE.search(q) else "")
+    if variance and op in ("compare", "compare_items") and len(years) <= 1 and len({i.group for i in candidates}) <= 1:
+        # "did X exceed its budget? give the larger figure": X's actual or its budget, whichever
+        # is larger (smaller), both printed in one report
+        variance = "smaller" if smaller else "larger"
+        op = "value"
     if variance and op in ("value", "unread", "diff", "minus"):
         # one figure's budget against its actual: the item is what is left of the metric
         funds = {f"\x00{k}\x00": name for k, name in enumerate(dict.fromkeys(FUND_NAMES_RE.findall(metric)))}

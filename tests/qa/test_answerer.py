@@ -513,3 +513,11 @@ def test_the_store_list_names_a_report_without_district_or_organisation_by_its_f
                report_info({"name": "scan_01.pdf", "org": "", "district": "", "year": None})]
     listed = Answerer._org_list(SimpleNamespace(catalog=catalog))  # type: ignore[arg-type]
     assert listed == "scan_01.pdf、岳麓区"
+
+
+def test_the_larger_of_an_items_actual_and_budget(answerer) -> None:  # noqa: ANN001
+    # 000 line 415: 卫生健康支出(类) 年初预算为 21.82 万元，支出决算为 24.82 万元
+    r = _ask(answerer, "Qiaokou grid service centre 2020: did health spending exceed its beginning-of-year budget? "
+                       "give the larger figure")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "24.82", "万元")
+    assert len(r["citations"]) == 2

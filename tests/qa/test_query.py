@@ -685,3 +685,16 @@ def test_a_table_named_in_english_is_rendered_as_its_title_words() -> None:
     assert query.table_ref == "财政拨款 总表" and query.table_ref_rendered
     # words outside the vocabulary name no table
     assert parse_query("Qiaokou 2020: what does the zorbing table show?", CATALOG).table_ref == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "direction"),
+    [
+        ("Qiaokou grid centre 2020: did health spending exceed its beginning-of-year budget? give the larger figure", "larger"),
+        ("Qiaokou 2020: did it spend more than budgeted on health? give whichever is smaller", "smaller"),
+    ],
+)
+def test_budget_or_actual_whichever_is_larger(question: str, direction: str) -> None:
+    query = parse_query(question, CATALOG)
+    assert query.op == "variance"
+    assert query.operands[1] == direction
