@@ -132,7 +132,7 @@ def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
                     store = SqliteFactStore(settings.store / FACTS_FILE, create=False)
                 material = material_from_store(store, target) if store is not None else None
                 if material is None:
-                    print(f"error: {target}: no such file and no stored report of that name in "
+                    print(f"error: {shown_name(target)}: no such file and no stored report of that name in "
                           f"{settings.store}", file=sys.stderr, flush=True)  # fmt: skip
                     failed += 1
                     continue
@@ -155,14 +155,14 @@ def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from index.build import add_files, build_corpus, recover_store, remove_reports, store_stats
+    from index.build import add_files, build_corpus, recover_store, remove_reports, shown_name, store_stats
 
     settings = Settings.from_env(args.store)
     if args.command == "check":
         return _check(args.targets, settings, args.json)
     if args.command == "remove":
         for name in remove_reports(args.names, settings):
-            print(f"removed {name}")
+            print(f"removed {shown_name(name)}")
         return 0
     if args.command == "stats":
         recover_store(settings.store)

@@ -35,7 +35,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,7 @@ _PID_FILE = "BUILDER_PID"
 Progress = Callable[[str, int, int, str], None]
 
 
-CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def shown_name(name: str) -> str:
@@ -107,14 +107,13 @@ class AddResult:
 
     def summary(self) -> str:
         """The one line the CLI prints for this file."""
-        if "\n" in self.name or CONTROL_CHARS_RE.search(self.name + self.error):
-            return replace(self, name=shown_name(self.name), error=" ".join(self.error.split())).summary()
+        name = shown_name(self.name)
         if self.status == "error":
-            return f"error: {self.name}: {self.error}"
+            return f"error: {name}: {shown_name(' '.join(self.error.split()))}"
         if self.status == "unchanged":
-            return f"unchanged {self.name}"
+            return f"unchanged {name}"
         if self.status == "skipped":
-            return f"skipped {self.name}: not written, another file in this run failed"
+            return f"skipped {name}: not written, another file in this run failed"
         what = " ".join(
             part
             for part in (self.org, str(self.year) if self.year else "", self.level,
@@ -124,7 +123,7 @@ class AddResult:
         # the findings count only when there are some, so a clean report's line is unchanged
         found = f", findings {self.findings} ({self.finding_errors} errors)" if self.findings else ""
         return (
-            f"{self.status} {self.name}: {what or '(no org/year found)'} — tables {self.tables} "
+            f"{self.status} {name}: {what or '(no org/year found)'} — tables {self.tables} "
             f"({self.tables_passed} passed checks), facts {self.facts}, chunks {self.chunks}{found}"
         )
 

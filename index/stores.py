@@ -431,11 +431,13 @@ class SqliteFactStore:
         rows = self._query("SELECT DISTINCT row_label FROM facts WHERE row_label LIKE '%和%' OR row_label LIKE '%与%'")
         return {str(r[0]) for r in rows}
 
-    def coded_labels(self) -> frozenset[str]:
-        """Distinct names of the rows printed with a 科目 code (事业单位医疗, 行政事业单位医疗):
-        the items the classification tells apart, in any report of the store."""
-        rows = self._query("SELECT DISTINCT row_label FROM facts WHERE code != ''")
-        return frozenset(str(r[0]) for r in rows)
+    def coded_labels(self) -> dict[str, frozenset[str]]:
+        """Names of the rows printed with a 科目 code, each with its codes (事业单位医疗: 2101102,
+        行政事业单位医疗: 21011): the items the classification tells apart, in any report."""
+        codes: dict[str, set[str]] = {}
+        for label, code in self._query("SELECT DISTINCT row_label, code FROM facts WHERE code != ''"):
+            codes.setdefault(str(label), set()).add(str(code))
+        return {label: frozenset(c) for label, c in codes.items()}
 
     def report_text(self, name: str) -> str | None:
         rows = self._query("SELECT text FROM reports WHERE name = ?", (name,))

@@ -43,6 +43,7 @@ from qa.lookup import (
     lookup_facts,
     make_views,
     own_label,
+    plain_coded_names,
     specific_text_grams,
 )
 from qa.lookup import (
@@ -67,8 +68,11 @@ from qa.query import (
 log = logging.getLogger(__name__)
 
 MEASURE_WORD_RE = re.compile(r"预算数|决算数|执行数|预算|决算|执行|实际")
-VAGUE_RIVALS = 3  # rivals that make a weak best a miss
-VAGUE_SCORE = 0.7  # below this best score, three or more rivals are a miss, not a choice (chosen on dev)
+VAGUE_RIVALS = 2  # figures (best and rivals) that make a weak best a miss
+# below this best score, a best with a rival close to it is a miss, not a choice: not found, the
+# rivals given as nearest (chosen on dev: requiring two rivals, not one, kept 3 more wrong dev
+# figures and gained no correct answer)
+VAGUE_SCORE = 0.7
 # the subject a report's whole is printed under: its appropriated spending, its grand totals
 CLASS_LEVEL_RE = re.compile(r"[（(][类款项][）)]")  # 一般公共服务支出（类）: a 科目 level, named with its level
 WHOLE_SUBJECT_RE = re.compile(
@@ -263,7 +267,7 @@ class Answerer:
                      else GramWeights(self.stores.facts.label_texts())),
             linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
-            coded_names=frozenset(NOISE_CHARS.sub("", n) for n in self.stores.facts.coded_labels()),
+            coded_names=plain_coded_names(self.stores.facts.coded_labels()),
         )
 
     def _views(self, report: str) -> list[FactView]:
@@ -357,7 +361,7 @@ class Answerer:
     weights: GramWeights
     linker: OrgLinker
     joined_labels: set[str]
-    coded_names: frozenset[str]
+    coded_names: dict[str, frozenset[str]]
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:

@@ -558,50 +558,54 @@ def specific_grams(metric: set[str]) -> set[str]:
     return {g for g in metric if not _generic(g)}
 
 
-def _inside_longer_names(cores: list[str], names: frozenset[str], plain_metric: str) -> dict[str, list[str]]:
-    """core -> the longer coded names holding it that the question does not say, for each core
-    of the question that is itself the name of a coded row somewhere in the store (事业单位医疗,
-    2101102, beside 行政事业单位医疗, 21011): the question names that item, not the longer one."""
+CodedNames = dict[str, frozenset[str]]  # a coded row's plain name -> its 科目 codes in the store
+
+
+def plain_coded_names(labels: dict[str, frozenset[str]]) -> CodedNames:
+    """The store's coded row names as a question would quote them (no spaces or brackets)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for label, codes in labels.items():
+        out[NOISE_CHARS.sub("", LEADING_DIGITS_RE.sub("", label))].update(codes)
+    return {name: frozenset(codes) for name, codes in out.items() if name}
+
+
+def _coded_items(cores: list[str], names: CodedNames) -> list[str]:
+    """The coded names a question's cores say (事业单位医疗 in 财政拨款事业单位医疗执行),
+    longest first, none inside another said."""
+    said = sorted({n for n in names if len(n) >= 3 for core in cores if n in core}, key=len, reverse=True)
+    return [n for k, n in enumerate(said) if not any(n in longer for longer in said[:k])]
+
+
+def _inside_longer_names(items: list[str], names: CodedNames, plain_metric: str) -> dict[str, list[str]]:
+    """item -> the coded names of its parents (a code a proper prefix of the item's: 21011
+    行政事业单位医疗 over 2101102 事业单位医疗) that hold its name and add words the question does
+    not say: the question names the item, not its parent."""
     found = {}
-    for core in cores:
-        if len(core) >= 3 and core in names:
-            longer = [n for n in names if core in n and n != core and n not in plain_metric
-                      and _adds_a_word(n.replace(core, "", 1), plain_metric)]
-            if longer:
-                found[core] = longer
+    for item in items:
+        longer = [n for n in names if item in n and n != item and n not in plain_metric
+                  and _is_parent(names[n], names[item]) and _adds_a_word(n.replace(item, "", 1), plain_metric)]
+        if longer:
+            found[item] = longer
     return found
+
+
+def _is_parent(parent_codes: frozenset[str], codes: frozenset[str]) -> bool:
+    return any(len(p) < len(c) and c.startswith(p) for p in parent_codes for c in codes)
 
 
 def _adds_a_word(rest: str, plain_metric: str) -> bool:
     """What a longer name has beyond the question's item is a word of its own (行政 of
     行政事业单位医疗) that the question does not say elsewhere (an English question's rendering
-    may put 离退休人员 after 福利费), not only generic words (支出 of …缴费支出) or 其他 (read apart)."""
+    may put 离退休人员 after 福利费), not only generic words or 其他 (read apart)."""
     for generic in (*GENERIC_LONGEST_FIRST, "其他", "其它"):
         rest = rest.replace(generic, "")
-    own = [c for c in rest if "\u4e00" <= c <= "\u9fff"]
-    return bool(own) and not all(c in plain_metric for c in own)
-
-
-def _coded_sibling(label: str, cores: list[str], names: frozenset[str]) -> bool:
-    """The row is another item of the classification beside the one the question names: both
-    coded names, one tail of two characters or more, each with its own modifier before it
-    (行政单位医疗 beside 事业单位医疗, 事业运行 beside 行政运行)."""
-    if label not in names or label in cores:
-        return False
-    for core in cores:
-        if len(core) < 3 or core not in names or core == label or core in label or label in core:
-            continue
-        tail = 0
-        while tail < min(len(core), len(label)) and core[-1 - tail] == label[-1 - tail]:
-            tail += 1
-        own, theirs = core[:-tail] if tail else core, label[:-tail] if tail else label
-        if tail >= 2 and 0 < len(own) <= MAX_MODIFIER and 0 < len(theirs) <= MAX_MODIFIER:
-            return True
-    return False
+    runs = CJK_RUN_RE.findall(rest)
+    pairs = [r[i:i + 2] for r in runs for i in range(len(r) - 1)] or [r for r in runs if r]
+    return bool(pairs) and sum(p in plain_metric for p in pairs) < 0.75 * len(pairs)
 
 
 def _named_only_inside(text: str, inner: dict[str, list[str]]) -> bool:
-    """Every place `text` says a core of the question, it is part of a longer coded name
+    """Every place `text` says a coded item of the question, it is part of a longer coded name
     (行政事业单位医疗 says 事业单位医疗 only as its tail): the text names another item."""
     for core, longer in inner.items():
         spans = [(m.start(), m.end()) for m in re.finditer(re.escape(core), text)]
@@ -613,9 +617,28 @@ def _named_only_inside(text: str, inner: dict[str, list[str]]) -> bool:
     return False
 
 
+def _coded_sibling(label: str, code: str, items: list[str], names: CodedNames) -> bool:
+    """The row is another item beside the one the question names: codes of one parent (2101101
+    行政单位医疗 beside 2101102 事业单位医疗), names of one tail of two characters or more, each
+    with its own modifier before it."""
+    if label not in names or label in items or len(code) < 5:
+        return False
+    for item in items:
+        if item in label or label in item or not any(
+                len(c) == len(code) and c[:-2] == code[:-2] and c != code for c in names[item]):
+            continue
+        tail = 0
+        while tail < min(len(item), len(label)) and item[-1 - tail] == label[-1 - tail]:
+            tail += 1
+        own, theirs = item[:-tail] if tail else item, label[:-tail] if tail else label
+        if tail >= 2 and 0 < len(own) <= MAX_MODIFIER and 0 < len(theirs) <= MAX_MODIFIER:
+            return True
+    return False
+
+
 def lookup_facts(
     query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None],
-    coded_names: frozenset[str] = frozenset(),
+    coded_names: CodedNames | None = None,
 ) -> list[Scored]:
     """`coded_names`: the names of coded rows in the store (plain), which tell a question's item
     from a longer item whose name holds it."""
@@ -629,19 +652,21 @@ def lookup_facts(
     runs = CJK_RUN_RE.findall(metric_text.rstrip("的了 "))
     last = runs[-1].rstrip("的了") if runs else ""
     tail = {g for g in grams(last[-3:]) if not _generic(g)} if len(last) >= 4 else None
-    if not specific and query.table_ref:
+    table_ref = grams(query.table_ref, words=True)  # an English table name renders as words ("财政拨款 总表")
+    if query.table_ref_rendered and not any(_cover(table_ref, t, weight) >= NAMED_TABLE_COVER for t in {v.table for v in views}):
+        table_ref = set()  # an English table name no candidate report prints: no evidence either way
+    if not specific and table_ref:
         specific = grams(metric_text, words=True)  # "…决算总表里的总计": the named table's total
     # a 科目 code alone names its row; a 3-digit "code" may be a count (208人), so only 5 and 7 digits
     coded = {c for c in query.codes if len(c) >= 5}
     if not specific and not coded:
         return []  # only generic words (预算, 支出 …) are left: too vague to pick a figure
-    table_ref = grams(query.table_ref, words=True)  # an English table name renders as words ("财政拨款 总表")
-    if query.table_ref_rendered and not any(_cover(table_ref, t, weight) >= NAMED_TABLE_COVER for t in {v.table for v in views}):
-        table_ref = set()  # an English table name no candidate report prints: no evidence either way
     plain_metric = NOISE_CHARS.sub("", metric_text)
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     cores = item_cores(metric_words)
-    inner = _inside_longer_names(cores, coded_names, plain_metric)
+    coded_names = coded_names or {}
+    items = _coded_items(cores, coded_names) if coded_names else []
+    inner = _inside_longer_names(items, coded_names, plain_metric) if items else {}
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: dict[tuple[str, str], str] = {}  # (report, code) -> name of rows the question names whole
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
@@ -674,9 +699,11 @@ def lookup_facts(
                 - 0.5)
         if view.fact.code and len(view.plain_label) >= 2 and view.plain_label in plain_metric:
             named_codes[(view.fact.report, view.fact.code)] = view.plain_label
-        if inner and _named_only_inside(view.plain_label, inner):
+        if inner and _named_only_inside(
+                view.plain_label if view.fact.source == "table" else NOISE_CHARS.sub("", f"{view.fact.parents}{view.plain_label}"),
+                inner):
             score -= ROW_ADDS_PENALTY  # 事业单位医疗 asked, the row is 行政事业单位医疗: another item
-        elif view.fact.code and coded_names and _coded_sibling(view.plain_label, cores, coded_names):
+        elif items and view.fact.code and _coded_sibling(view.plain_label, view.fact.code, items, coded_names):
             score -= SIBLING_PENALTY  # 事业单位医疗 asked, the row is 行政单位医疗
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean

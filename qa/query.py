@@ -80,7 +80,7 @@ KIND_POINTER_RE = re.compile(
     r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上(?![年期]))的?")
 CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
 # a figure the question states (906 items, 4896.98, 3,680.00), not a date's month or day
-MENTIONED_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,4})(?![\d.,]|\s*[月日号])")
+MENTIONED_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,4})(?!\d|[.,]\d|\s*[月日号])")
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")
 THRESHOLD_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:万元|万|元)?\s*(?:（含）|\(含\))?\s*(?:及|或)?以[上下]")
 DIGITS_RE = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,])")  # 12345, 2010301: numbers a figure's row must print
@@ -103,11 +103,11 @@ DOC_KIND_STRONG = (
     ("部门预算", "预算"),
 )
 # Words that ask for two figures added up. The split patterns below ("A和B合计", "A比B多",
-# "A占B的比例") begin with ^: a lazy first part can always start at the beginning, and trying every
-# later start too made a long run of separators (500 × 和) backtrack for seconds.
+# "A占B的比例") start only where a line starts: a lazy first part can always start there, and
+# trying every later start too made a long run of separators (500 × 和) backtrack for seconds.
 SUM_CUES = (r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
             r"|\badd(?:s|ed|ing)? up\b")
-SUM_RE = re.compile(rf"^(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
+SUM_RE = re.compile(rf"(?:^|(?<=\n))(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
 SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
 # Words that ask for two figures put together or set against each other and nothing else: a
@@ -129,9 +129,9 @@ STRONG_DIFF_RE = re.compile(
     re.I,
 )
 DIFF_RE = re.compile(
-    r"^(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|^(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
+    r"(?:^|(?<=\n))(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|(?:^|(?<=\n))(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
     # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
-    r"|^(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
+    r"|(?:^|(?<=\n))(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
 )
 # "X占Y的比例", "Y里X占比多少", "X as a share of Y", "what share of Y went to X": the share one
@@ -139,13 +139,13 @@ DIFF_RE = re.compile(
 # usual way when the two cannot be)
 RATIO_WORDS_ZH = r"(?:的)?(?:比例|比重|百分比|百分之几|份额|几成|多少)"
 RATIO_RE = re.compile(
-    rf"^(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
-    rf"|^(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
+    rf"(?:^|(?<=\n))(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
+    rf"|(?:^|(?<=\n))(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
 )
 RATIO_CUE_ZH_RE = re.compile(r"比例|比重|百分比|百分之|占比|几成|[%％]")
 EN_SHARE_WORD_RE = re.compile(r"\b(?:share|proportion|percentage|percent|ratio)\b", re.I)
 EN_RATIO_RE = re.compile(
-    r"^(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
+    r"(?:^|(?<=\n))(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
     r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were)"
     r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for))?\b(.+)"
     r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
@@ -468,7 +468,7 @@ QUARTER_WORDS_RE = re.compile(r"第?[一二三四1-4]?个?季度|四个|合计|�
 TIMES_EN_RE = re.compile(
     r"(?:^|[:,]\s*)(?P<a>[^:,?]+?)\s+(?:is|are|was|were)\s+how many times\s+"
     r"(?:(?:as (?:much|large|big|high) as|that of|those of)\s+)?(?P<b>[^?]+)", re.I)
-TIMES_ZH_RE = re.compile(r"(?:^|(?<=[，。？?]))(?P<a>[^，。？?]+?)是(?P<b>[^，。？?]+?)的(?:几|多少)倍")
+TIMES_ZH_RE = re.compile(r"(?:^|(?<=[，。？?\n]))(?P<a>[^，。？?]+?)是(?P<b>[^，。？?]+?)的(?:几|多少)倍")
 
 
 def _times_operands(question: str, lang: str, remove: PhraseIndex, linker: OrgLinker) -> tuple[str, str] | None:
@@ -635,7 +635,8 @@ UNIT_WORDS_RE = re.compile(r"[（(](?:单位[：:])?(?:万元|千元|亿元|元)
 # "in the fiscal appropriation summary table", "the economic classification table": the words
 # between a determiner and "table" name it
 EN_TABLE_NAME_RE = re.compile(
-    r"\b(?:the|its|their|this|that)\s+((?:[A-Za-z'’‘“”\"&-]+\s+){1,6}?)(summary\s+)?(?:table|sheet)\b", re.I)
+    r"\b(?:the|its|their|this|that)\s+((?:(?!(?:of|in|on|for|to|the|a|an|what|which|is|was|its)\b)[A-Za-z'’‘“”\"&-]+\s+){1,6}?)"
+    r"(summary\s+)?(?:table|sheet)\b", re.I)
 
 
 def english_table_name(question: str, linker: OrgLinker) -> str:

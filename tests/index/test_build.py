@@ -523,3 +523,5 @@ def test_a_newline_in_a_file_name_does_not_split_its_line() -> None:
     assert "\n" not in line
     assert line == "error: bad\\nname.txt: empty file (0 bytes)"
     assert AddResult(name="ok.txt", status="unchanged").summary() == "unchanged ok.txt"
+    # a control character that is no whitespace, in the name or the reason, is escaped too
+    assert AddResult(name="a\x01.txt", status="error", error="bad \x00 byte").summary() == "error: a\\x01.txt: bad \\x00 byte"

@@ -521,3 +521,12 @@ def test_the_larger_of_an_items_actual_and_budget(answerer) -> None:  # noqa: AN
                        "give the larger figure")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "24.82", "万元")
     assert len(r["citations"]) == 2
+
+
+def test_an_item_the_report_does_not_print_is_not_found_with_its_nearest(answerer) -> None:  # noqa: ANN001
+    # 财政局 2024 决算 prints 2101101 行政单位医疗 (60.99) and its 款 21011, no 2101102 事业单位医疗:
+    # two weak rivals (养老 rows) are no answer, and are given as nearest
+    r = _ask(answerer, "普陀区财政局2024年事业单位医疗决算是多少？")
+    assert r["status"] == "not_found"
+    assert r["value"] is None and "60.99" not in r["answer"]
+    assert r["nearest"]

@@ -82,7 +82,7 @@ def test_a_figure_and_its_rounding_are_one_figure() -> None:
 
 
 def _ranked(question: str, facts: list[Fact], scores: bool = False,  # type: ignore[type-arg]
-            coded: frozenset[str] = frozenset()) -> list:
+            coded: dict[str, frozenset[str]] | None = None) -> list:
     from qa.lookup import GramWeights, lookup_facts, make_views
     from qa.query import parse_query, report_info
 
@@ -274,7 +274,10 @@ def test_a_metric_of_generic_words_joined_by_de_is_named_by_them_all() -> None:
     assert {"政府", "府采", "采购"} <= specific_text_grams("政府采购的预算")
 
 
-MEDICAL = frozenset({"行政事业单位医疗", "行政单位医疗", "事业单位医疗", "公务员医疗补助"})  # coded rows of a store
+# coded rows of a store, with their codes (公务员医疗补助缴费 is an 经济分类 item, not a child)
+MEDICAL = {"行政事业单位医疗": frozenset({"21011"}), "行政单位医疗": frozenset({"2101101"}),
+           "事业单位医疗": frozenset({"2101102"}), "公务员医疗补助": frozenset({"2101103"}),
+           "公务员医疗补助缴费": frozenset({"30111"})}
 
 
 def _coded(label: str, code: str, raw: str, position: int) -> Fact:
@@ -301,7 +304,7 @@ def test_a_coded_item_is_found_beside_its_parent_and_sibling() -> None:
 def test_a_longer_name_whose_words_the_question_says_elsewhere_is_named() -> None:
     # an English question's rendering puts the words in another order: 福利费 … 离退休人员事业单位
     facts = [replace(_row("事业单位离退休人员福利费", "11.66", 1), code="30211")]
-    names = frozenset({"福利费", "事业单位离退休人员福利费"})
+    names = {"福利费": frozenset({"30229"}), "事业单位离退休人员福利费": frozenset({"3022901"})}
     assert (_ranked("2024年预算 福利费 离退休人员事业单位", facts, scores=True, coded=names)
             == _ranked("2024年预算 福利费 离退休人员事业单位", facts, scores=True))
 
@@ -314,3 +317,23 @@ def test_a_header_repeating_the_table_title_asks_no_column() -> None:
              _row("30113 住房公积金", "0", 2, table=table, column="一般公共预算基本支出 / 公用经费")]
     ranked = _ranked("2024年一般公共预算基本支出住房公积金", facts, scores=True)
     assert ranked[0] > ranked[1] + 0.06
+
+
+def test_an_item_of_another_classification_holding_the_name_is_no_parent() -> None:
+    # 公务员医疗补助 (2101103) asked; the report prints 30111 公务员医疗补助缴费 (经济分类): the same money
+    facts = [_coded("公务员医疗补助缴费", "30111", "3.10", 1)]
+    assert (_ranked("2024年公务员医疗补助预算", facts, scores=True, coded=MEDICAL)
+            == _ranked("2024年公务员医疗补助预算", facts, scores=True))
+
+
+def test_a_sentence_naming_the_item_only_inside_its_parent_is_another_item() -> None:
+    sentence = Fact(report="r.pdf", source="text", table="（三）", row_label="支出决算为", column="",
+                    value=Decimal("60.99"), raw="60.99", unit="万元", locator="p. 9",
+                    quote="卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）支出决算为60.99万元",
+                    parents="卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）", position=1)
+    with_names = _ranked("2024年事业单位医疗预算", [sentence], scores=True, coded=MEDICAL)
+    without = _ranked("2024年事业单位医疗预算", [sentence], scores=True)
+    assert with_names[0] <= without[0] - 0.5 + 1e-9
+    # said inside a longer core ("财政拨款事业单位医疗") the item is still found
+    facts = [_coded("行政事业单位医疗", "21011", "78.22", 1)]
+    assert max(_ranked("2024年财政拨款事业单位医疗预算", facts, scores=True, coded=MEDICAL)) < 0.5

@@ -698,3 +698,14 @@ def test_budget_or_actual_whichever_is_larger(question: str, direction: str) -> 
     query = parse_query(question, CATALOG)
     assert query.op == "variance"
     assert query.operands[1] == direction
+
+
+def test_review_cases_of_the_anchors_mentions_and_english_table_names() -> None:
+    # a split pattern still reads the line after a newline
+    assert parse_query("Qiaokou 2020:\nbasic expenditure as a share of total expenditure?", CATALOG).op == "ratio"
+    # a stated figure followed by a comma or a full stop is mentioned
+    assert "4896.98" in parse_query("Qiaokou 2020 says 4,896.98, so what is the table total?", CATALOG).mentioned
+    assert "4896.98" in parse_query("Qiaokou 2020 says 4896.98. What is the table total?", CATALOG).mentioned
+    # the table's name is the words right before "table", not a preposition's phrase before them
+    query = parse_query("Qiaokou 2020: what is the total of the basic expenditure table?", CATALOG)
+    assert query.table_ref == "基本支出"
