@@ -640,8 +640,8 @@ def lookup_facts(
     query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None],
     coded_names: CodedNames | None = None,
 ) -> list[Scored]:
-    """`coded_names`: the names of coded rows in the store (plain), which tell a question's item
-    from a longer item whose name holds it."""
+    """`coded_names`: the store's coded row names with their codes (plain_coded_names), which
+    tell a question's item from its parent or sibling whose name holds or resembles it."""
     metric = grams(metric_text, words=True)
     if not metric:
         return []
