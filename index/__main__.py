@@ -155,7 +155,14 @@ def _check(targets: Sequence[str], settings: Settings, as_json: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from index.build import add_files, build_corpus, recover_store, remove_reports, shown_name, store_stats
+    from index.build import (
+        add_files,
+        build_corpus,
+        recover_store,
+        remove_reports,
+        shown_name,
+        store_stats,
+    )
 
     settings = Settings.from_env(args.store)
     if args.command == "check":

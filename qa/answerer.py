@@ -267,7 +267,7 @@ class Answerer:
                      else GramWeights(self.stores.facts.label_texts())),
             linker=OrgLinker({i.name: i.org for i in catalog}, chinese_terms()),
             joined_labels=self.stores.facts.joined_labels(),
-            coded_names=plain_coded_names(self.stores.facts.coded_labels()),
+            coded_names=None,  # read on the first ranking (_coded), not at start-up
         )
 
     def _views(self, report: str) -> list[FactView]:
@@ -361,7 +361,14 @@ class Answerer:
     weights: GramWeights
     linker: OrgLinker
     joined_labels: set[str]
-    coded_names: dict[str, frozenset[str]]
+    coded_names: dict[str, frozenset[str]] | None
+
+    def _coded(self) -> dict[str, frozenset[str]]:
+        """The store's coded row names with their codes, read once per loaded state (every
+        caller holds the lock that _load swaps the state under)."""
+        if self.coded_names is None:
+            self.coded_names = plain_coded_names(self.stores.facts.coded_labels())
+        return self.coded_names
 
     def _embed(self, text: str) -> Any:
         if self._embedder is None:
@@ -502,7 +509,7 @@ class Answerer:
         views = [v for r in reports for v in self._views(r)]
         # the question's own words last: "X的Y" keeps Y as head
         text = " ".join([*(query.terms if terms else ()), metric])
-        scored = lookup_facts(query, text, views, self.weights, self.years, self.coded_names)
+        scored = lookup_facts(query, text, views, self.weights, self.years, self._coded())
         if near is not None:
             # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
             scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near) else s for s in scored]
@@ -839,14 +846,12 @@ class Answerer:
             else:
                 continue
             name = item or whole
+            sides = replace(query, reports=tuple(files), operands=(f"{name}{actual}", f"{name}{budget}"))
             if direction in ("larger", "smaller"):
                 # "did it exceed its budget? give the larger figure": one of the two, both cited
-                result = self._compare_items(replace(query, op="compare_items", reports=tuple(files),
-                                                     operands=(f"{name}{actual}", f"{name}{budget}"),
-                                                     smaller=direction == "smaller"))
+                result = self._compare_items(replace(sides, op="compare_items", smaller=direction == "smaller"))
             else:
-                result = self._compute(replace(query, op="diff", reports=tuple(files),
-                                               operands=(f"{name}{actual}", f"{name}{budget}")))
+                result = self._compute(replace(sides, op="diff"))
             if result["status"] == "answered":
                 tried.append(result)
         if len(tried) == 1:

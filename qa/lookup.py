@@ -665,8 +665,8 @@ def lookup_facts(
     metric_words = [NOISE_CHARS.sub("", w) for w in metric_text.split()]
     cores = item_cores(metric_words)
     coded_names = coded_names or {}
-    items = _coded_items(cores, coded_names) if coded_names else []
-    inner = _inside_longer_names(items, coded_names, plain_metric) if items else {}
+    items = _coded_items(cores, coded_names)
+    inner = _inside_longer_names(items, coded_names, plain_metric)
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: dict[tuple[str, str], str] = {}  # (report, code) -> name of rows the question names whole
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]

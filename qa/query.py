@@ -102,12 +102,14 @@ DOC_KIND_STRONG = (
     ("部门决算", "决算"), ("决算", "决算"), ("final account", "决算"),
     ("部门预算", "预算"),
 )
-# Words that ask for two figures added up. The split patterns below ("A和B合计", "A比B多",
-# "A占B的比例") start only where a line starts: a lazy first part can always start there, and
-# trying every later start too made a long run of separators (500 × 和) backtrack for seconds.
+# Where the split patterns below ("A和B合计", "A比B多", "A占B的比例") start: only where a line
+# starts, since a lazy first part can always start there, and trying every later start too made
+# a long run of separators (500 × 和) backtrack for seconds.
+LINE_START = r"(?:^|(?<=\n))"
+# Words that ask for two figures added up.
 SUM_CUES = (r"之和|的和|合计|加起来|加在一起|相加|总和|共计|一共|总共|合起来|\btotal\b|\bplus\b|combined|together"
             r"|\badd(?:s|ed|ing)? up\b")
-SUM_RE = re.compile(rf"(?:^|(?<=\n))(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
+SUM_RE = re.compile(rf"{LINE_START}(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
 SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
 # Words that ask for two figures put together or set against each other and nothing else: a
@@ -129,9 +131,9 @@ STRONG_DIFF_RE = re.compile(
     re.I,
 )
 DIFF_RE = re.compile(
-    r"(?:^|(?<=\n))(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|(?:^|(?<=\n))(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
+    rf"{LINE_START}(.+?)(?:与|和|减去|减|-)(.+?)(?:相差|之差|的差|差额|差值|差了|差$)|{LINE_START}(.+?)减去(.+?)(?:[，,\s]*(?:差额|差值|相差).*)?$"
     # "A比B多多少" compares two printed figures; "比上年减少了多少" asks for a printed change
-    r"|(?:^|(?<=\n))(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
+    rf"|{LINE_START}(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
 )
 # "X占Y的比例", "Y里X占比多少", "X as a share of Y", "what share of Y went to X": the share one
@@ -139,13 +141,13 @@ DIFF_RE = re.compile(
 # usual way when the two cannot be)
 RATIO_WORDS_ZH = r"(?:的)?(?:比例|比重|百分比|百分之几|份额|几成|多少)"
 RATIO_RE = re.compile(
-    rf"(?:^|(?<=\n))(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
-    rf"|(?:^|(?<=\n))(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
+    rf"{LINE_START}(.+?)(?:里|中|内|当中)的?(.+?)(?:占比|所占比例|所占比重|占(?:多少)?{RATIO_WORDS_ZH})"
+    rf"|{LINE_START}(.+?)占(?!比)(.+?){RATIO_WORDS_ZH}$"
 )
 RATIO_CUE_ZH_RE = re.compile(r"比例|比重|百分比|百分之|占比|几成|[%％]")
 EN_SHARE_WORD_RE = re.compile(r"\b(?:share|proportion|percentage|percent|ratio)\b", re.I)
 EN_RATIO_RE = re.compile(
-    r"(?:^|(?<=\n))(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
+    rf"{LINE_START}(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
     r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were)"
     r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for))?\b(.+)"
     r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
@@ -174,15 +176,17 @@ GAP_RE = re.compile(
 )
 # Budget against actual for one figure: "比年初预算多花了多少", "预算和实际执行差了多少", "没花完",
 # "over budget", "unspent". (over: actual above budget; under: below; else how far apart)
+# "its initial budget", "the start-of-year budget", "budget": the budget a variance is against
+EN_ITS_BUDGET = r"(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
 VARIANCE_OVER_RE = re.compile(
     r"比(?:年初|全年)?预算(?:数)?多(?:花|用|支出|支)?(?:了)?|超支|超出预算|超预算"
-    r"|\b(?:over|above|exceed(?:ed|s)?)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
+    rf"|\b(?:over|above|exceed(?:ed|s)?)\s+{EN_ITS_BUDGET}"
     r"|\bmore than (?:it |they )?(?:had )?budgeted\b",
     re.I,
 )
 VARIANCE_UNDER_RE = re.compile(
     r"比(?:年初|全年)?预算(?:数)?少(?:花|用|支出|支)?(?:了)?|没花完|未花完|没用完|未用完|节约了?多少|省了多少"
-    r"|\b(?:under|below|within)\s+(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
+    rf"|\b(?:under|below|within)\s+{EN_ITS_BUDGET}"
     r"|\bunspent\b|\bless than (?:it |they )?(?:had )?budgeted\b|\bleft unspent\b",
     re.I,
 )
@@ -645,7 +649,7 @@ def english_table_name(question: str, linker: OrgLinker) -> str:
     for found in EN_TABLE_NAME_RE.finditer(question):
         rendering = render_english(found.group(1), linker.name_words)
         chinese = " ".join(rendering.terms)
-        if rendering.unplaced or not chinese or not rendering.terms:
+        if rendering.unplaced or not chinese:
             continue
         return f"{chinese} 总表" if found.group(2) else chinese
     return ""
@@ -989,13 +993,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     # English words put in the Chinese the reports print (names left to the linker)
     rendering = render_english(q_tables, linker.name_words)
     source = rendering.text
+    english_table = ""  # a table named in English words, rendered: a guess at its printed title
     if not table_ref and lang != "zh":
         # "the 2017 “三公”经费、会议费、培训费 budget table": a table named in Chinese, pointed at in English
         named = EN_TABLE_REF_RE.search(bare)
         table_ref = named.group(1).strip("“”\" ") if named else ""
         english_table = "" if table_ref else english_table_name(q_tables, linker)
-    else:
-        english_table = ""
     if (lang == "mixed" and len(grams_of(clean_metric(rendering.bare, remove))) >= MIXED_CHINESE_CHARS
             and CHINESE_GLOSS_RE.search(q) and not re.search(r"\b(?:and|or|than|plus|minus|versus|vs)\b", lowered)):
         # "retirement pay of veteran cadres (离休费)": the Chinese the user typed names the figure
@@ -1190,7 +1193,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
-        unknown_place=unknown_place, table_ref=table_ref, table_ref_rendered=bool(english_table) and table_ref == english_table, measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
+        unknown_place=unknown_place, table_ref=table_ref, table_ref_rendered=bool(english_table), measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
         from_text=from_text, avoid=avoid,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,
         wants_total=wants_total, fallback_metrics=fallback_metrics, items=tuple(unmask(i.split()[-1]) for i in shared_items),
