@@ -32,6 +32,7 @@ from qa.lookup import (
     FactView,
     GramWeights,
     Group,
+    OverTime,
     Scored,
     drop_unasked_parts,
     fact_measure,
@@ -85,7 +86,9 @@ MIN_SCORE = 0.5  # below this no fact names the metric well enough to be shown
 INCONSISTENCY_MARGIN = 0.2  # a nearly equal figure this close is shown beside the best (_nearly_equal)
 AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are all shown
 MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MAX_QUESTION)
+TIME_BUDGET_S = 10.0  # seconds of scoring a question may take (DQA_TIME_BUDGET); answers take milliseconds
 MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation
+MAX_LISTED_ORGS = 20  # organisations listed when a question must name one
 KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
 
 
@@ -235,6 +238,7 @@ class Answerer:
         self.stores = open_stores(self.settings.store, self.settings.chroma_url)
         self.retrieval = retrieval and os.environ.get("DQA_RETRIEVAL", "1") != "0"
         self._lock = threading.RLock()
+        self._budget_left = TIME_BUDGET_S  # seconds of scoring the question being answered has left
         self._embedder: Any = None
         self.phraser = None
         if os.environ.get("DQA_LLM_URL"):
@@ -420,7 +424,7 @@ class Answerer:
         question = (question or "").strip() if isinstance(question, str) else ""
         limit = int(os.environ.get("DQA_MAX_QUESTION", MAX_QUESTION_CHARS))
         if not question:
-            result = self._not_found(None, "Empty question: ask about a figure in a report.", [])
+            result = self._error("empty question: ask about a figure in a report")
         elif len(question) > limit:
             result = self._error(f"question of {len(question)} characters is over the {limit}-character limit "
                                  "(DQA_MAX_QUESTION); ask about one figure at a time")
@@ -429,8 +433,13 @@ class Answerer:
             # same lock); a question takes milliseconds, so serialising costs little
             try:
                 with self._lock:
+                    budget = float(os.environ.get("DQA_TIME_BUDGET", TIME_BUDGET_S))
+                    self._budget_left = budget
                     query = self._spelled(question, parse_query(question, self.catalog, self.linker))
                     result = self._with_checks(self._answer(query), query.lang != "en", query.from_text)
+            except OverTime:
+                result = self._error(f"the question took over its {budget:g}-second time budget "
+                                     "(DQA_TIME_BUDGET); ask a narrower question")
             except Exception as exc:  # noqa: BLE001 - one bad question must not stop the rest
                 log.exception("answering %r failed", question[:200])
                 result = self._error(f"internal error while answering ({type(exc).__name__}: {exc})")
@@ -470,7 +479,7 @@ class Answerer:
             # candidate and a figure picked among hundreds would be a guess
             msg = (f"请指明单位：这个问题没有说明是哪个单位，库中有 {len(query.reports)} 份报告符合条件。" if zh
                    else f"Please name the organisation: {len(query.reports)} reports in the store match this question.")
-            return self._not_found(query, msg, [])
+            return self._which_organisation(query, msg, query.reports)
         if query.searched.get("negated") and query.op != "except":
             # "how many items were still not completed": what the placed words name (完成) is
             # the opposite of what is asked, and no printed figure is the rest
@@ -498,7 +507,7 @@ class Answerer:
             printed = self._single(replace(query, op="value", operands=()))
             if printed["status"] == "answered":
                 return printed
-        if query.op == "sum_all":
+        if query.op == "sum_all" or (query.op == "sum" and len(query.operands) > 2):
             return self._sum_all(query)
         if query.op in ("sum", "diff", "minus", "except", "ratio", "times"):
             return self._compute(query)
@@ -509,7 +518,14 @@ class Answerer:
         views = [v for r in reports for v in self._views(r)]
         # the question's own words last: "X的Y" keeps Y as head
         text = " ".join([*(query.terms if terms else ()), metric])
-        scored = lookup_facts(query, text, views, self.weights, self.years, self._coded())
+        coded = self._coded()
+        # the time budget counts scoring only: a report's facts read on first use are no cost of
+        # the question that happens to come first
+        started = time.perf_counter()
+        try:
+            scored = lookup_facts(query, text, views, self.weights, self.years, coded, started + self._budget_left)
+        finally:
+            self._budget_left -= time.perf_counter() - started
         if near is not None:
             # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
             scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near) else s for s in scored]
@@ -573,10 +589,10 @@ class Answerer:
             if not query.org_named and len(reports) > 1:
                 # figures of different organisations for a question that names none: which
                 # organisation is meant is the open question, not which figure
-                names = "、".join(sorted({self._org_name(r) for r in reports}))
+                names = ("、" if zh else ", ").join(sorted({self._org_name(r) for r in reports}))
                 msg = (f"请指明单位：{names} 的报告中都有与“{query.metric}”对应的数字。" if zh
                        else f"Please name the organisation: reports of {names} all have a figure for this.")
-                return self._not_found(query, msg, [])
+                return self._which_organisation(query, msg, sorted(reports))
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
@@ -924,12 +940,16 @@ class Answerer:
         return _computed(query, text, value, "%", "ratio", arithmetic, [part, whole])
 
     def _sum_all(self, query: Query) -> dict[str, Any]:
-        """Every operand found in one report, in one unit, each a figure of its own, and added
-        up ("四个季度用款计划合计": 第一季度 … 第四季度), every figure cited."""
+        """Every operand found in one report, each a figure of its own, and added up, every
+        figure cited: a series ("四个季度用款计划合计": 第一季度 … 第四季度, op sum_all) printed
+        together in one table and unit, or a list of items ("A、B和C加起来") printed anywhere
+        in the report, amounts in 元 and 万元 added in 万元."""
         zh = query.lang != "en"
+        series = query.op == "sum_all"
         found: list[list[Fact]] = []
         for files in self._by_group(query.reports):
             facts: list[Fact] = []
+            picked: list[Group] = []
             for text in query.operands:
                 near = facts[0] if facts else None
                 status, groups = self._resolve(query, text, files, operand=True, near=near)
@@ -938,21 +958,28 @@ class Answerer:
                 # of the places printing this figure, the one naming this operand's own words
                 # (four quarters of 158.05 each are four figures, not one)
                 named = [m.fact for m in groups[0].members if _names_item(m.fact, text.split()[0])]
-                fact = next((f for f in named if f not in facts), None)
-                if fact is None:
-                    break
+                fact = next((f for f in named or ([] if series else [m.fact for m in groups[0].members])
+                             if f not in facts), None)
+                if fact is None or (not series and any(self._same_figure(groups[0], g) for g in picked)):
+                    break  # (two items of a list found as one figure: one of them is not found)
                 facts.append(fact)
+                picked.append(groups[0])
             if len(facts) == len(query.operands):
                 found.append(facts)
+        units = {f.unit for f in found[0]} if len(found) == 1 else set()
+        money = len(units) > 1 and units <= set(UNIT_FACTORS)
         # (the four figures of one series are printed together: one table or section, one unit)
-        if len(found) != 1 or len({f.unit for f in found[0]}) != 1 or len({f.table for f in found[0]}) != 1:
+        if len(found) != 1 or (len(units) != 1 and not (money and not series)) or (
+                series and len({f.table for f in found[0]}) != 1):
             msg = ("无法计算：没有一份报告能唯一找到每一项（同一单位）。" if zh
                    else "Cannot compute: no single report has every figure, in one unit, found unambiguously.")
             return self._not_found(query, msg, [])
         facts = found[0]
-        total = _at_places(sum((f.value for f in facts), Decimal(0)), *(f.value for f in facts))
-        value, unit = format_value(total), facts[0].unit
-        arithmetic = " + ".join(_plain(f.raw) for f in facts) + f" = {value} {unit}"
+        unit = "万元" if money else facts[0].unit
+        values = [f.value * UNIT_FACTORS[f.unit] / UNIT_FACTORS[unit] if money else f.value for f in facts]
+        total = _at_places(sum(values, Decimal(0)), *values)
+        value = format_value(total)
+        arithmetic = " + ".join(f"{_plain(f.raw)}{' ' + f.unit if money else ''}" for f in facts) + f" = {value} {unit}"
         org = self._org_name(facts[0].report)
         labels = "、".join(self._fact_label(f) for f in facts)
         text = (f"{org}：{labels}合计 {value} {unit}（{arithmetic}）。" if zh
@@ -1132,6 +1159,8 @@ class Answerer:
 
     def _one_name(self, query: Query) -> bool:
         """Whether the two operands of a sum are one printed name (社会保障和就业支出)."""
+        if len(query.operands) != 2:
+            return False
         a, b = (re.sub(r"\s+", "", x) for x in query.operands)
         return any(f"{a}和{b[:2]}" in label or f"{a}与{b[:2]}" in label for label in self.joined_labels)
 
@@ -1200,13 +1229,22 @@ class Answerer:
         return f"（另印作 {'、'.join(units)}）" if units else ""
 
     def _not_found_text(self, query: Query) -> str:
-        names = "、".join(self._org_name(r) + f"{self.years.get(r) or ''}" for r in query.reports[:4])
+        zh = query.lang != "en"
+        names = ("、" if zh else ", ").join(
+            self._org_name(r) + f"{self.years.get(r) or ''}" for r in query.reports[:4])
         unplaced = query.searched.get("unplaced") or []
-        if query.lang != "en":
+        asked = [y for y in query.years if y]
+        # a year asked that no searched report is of: say so first, so that the reports named
+        # after it are read as the ones searched instead, not as the year asked
+        no_year = bool(asked) and not any(self.years.get(r) in asked for r in query.reports)
+        years = "、".join(str(y) for y in asked)
+        if zh:
+            lead = f"库中没有该单位{years}年的报告；" if no_year else ""
             extra = f"（未能理解的词：{'、'.join(unplaced)}）" if unplaced else ""
-            return f"未找到：在 {names} 中没有与“{query.metric}”明确对应的数字。{extra}"
+            return f"未找到：{lead}在 {names} 中没有与“{query.metric}”明确对应的数字。{extra}"
+        lead = f"the store has no {years} report of this organisation, and " if no_year else ""
         extra = f" Words not in the vocabulary: {', '.join(unplaced)}." if unplaced else ""
-        return f"Not found: no figure in {names} clearly matches “{query.metric}”.{extra}"
+        return f"Not found: {lead}no figure in {names} clearly matches “{query.metric}”.{extra}"
 
     @staticmethod
     def _error(reason: str) -> dict[str, Any]:
@@ -1223,6 +1261,15 @@ class Answerer:
             ],
             "searched": query.searched if query else {},
         }
+
+    def _which_organisation(self, query: Query, text: str, reports: list[str] | tuple[str, ...]) -> dict[str, Any]:
+        """The question names no organisation and several have a figure for it: ambiguous, not
+        absent. The organisations are listed, not their figures, so that no figure of an
+        organisation the user did not mean is shown as an answer."""
+        organisations = sorted({self._org_name(r) for r in reports})
+        return {"status": "ambiguous", "answer": text, "value": None, "unit": "", "citations": [],
+                "candidates": [], "organisations": organisations[:MAX_LISTED_ORGS],
+                "searched": query.searched}
 
     def _ambiguous(self, query: Query, groups: list[Group]) -> dict[str, Any]:
         zh = query.lang != "en"

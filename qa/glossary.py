@@ -152,6 +152,7 @@ BUDGET_GAP_RE = re.compile(
     re.I,
 )
 DANGLING_RE = re.compile(r"(?:(?<=^)|(?<=[,，?？.。;；:：]))\s*(?:和|加上|减去|比|或)(?=\s|$)|(?<=\s)(?:和|加上|减去|比|或)\s*(?=[,，?？.。;；:：]|$)")
+LIST_MARKS = (",", "，", ";", "；", "、")  # between two placed phrases: a list
 EN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^A-Za-z0-9\s]+|\s+")
 
 
@@ -433,9 +434,15 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
         if hit:
             chinese = vocab[tuple(stems[i:i + hit])]
             alone = chinese in STANDALONE_TERMS
+            # "overseas travel, official cars and receptions": a comma between two placed
+            # phrases lists them, as 、 does in Chinese
+            listed = next((k for k in range(span[1] + 1, piece_at) if pieces[k].strip() in LIST_MARKS), None) \
+                if run and last_word == i - 1 else None
             if (last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS | SUFFIX_TERMS)
-                    or any(span[1] < k < piece_at for k in contexts)):
+                    or any(span[1] < k < piece_at for k in contexts) or listed is not None):
                 close_run()
+            if listed is not None:
+                out[listed] = "、"
             if not run:
                 span[0] = piece_at
             run.append(chinese)

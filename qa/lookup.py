@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -636,12 +637,35 @@ def _coded_sibling(label: str, code: str, items: list[str], names: CodedNames) -
     return False
 
 
+def _another_coded_item(label: str, items: list[str], names: CodedNames) -> bool:
+    """The row is a coded item other than every coded item the question names: neither name
+    holds the other and the row's name says under half of the item's character pairs
+    (维修（护）费 asked, 30231 公务用车运行维护费 printed; 差旅费 asked, 因公出国（境）费 printed)."""
+    if label not in names or not items:
+        return False
+    for item in items:
+        if item in label or label in item:
+            return False
+        pairs = [item[i:i + 2] for i in range(len(item) - 1)]
+        if sum(p in label for p in pairs) >= 0.5 * len(pairs):
+            return False
+    return True
+
+
+class OverTime(RuntimeError):
+    """A question's work went past its time budget (lookup_facts' `deadline`)."""
+
+
+DEADLINE_EVERY = 256  # facts scored between looks at the clock
+
+
 def lookup_facts(
     query: Query, metric_text: str, views: list[FactView], weight: GramWeights, years: dict[str, int | None],
-    coded_names: CodedNames | None = None,
+    coded_names: CodedNames | None = None, deadline: float | None = None,
 ) -> list[Scored]:
     """`coded_names`: the store's coded row names with their codes (plain_coded_names), which
-    tell a question's item from its parent or sibling whose name holds or resembles it."""
+    tell a question's item from its parent or sibling whose name holds or resembles it.
+    `deadline`: a time.perf_counter() past which OverTime is raised instead of scoring on."""
     metric = grams(metric_text, words=True)
     if not metric:
         return []
@@ -672,7 +696,9 @@ def lookup_facts(
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
-    for view in views:
+    for i, view in enumerate(views):
+        if deadline is not None and i % DEADLINE_EVERY == 0 and time.perf_counter() >= deadline:
+            raise OverTime
         if not unit_ok(query, view.fact):
             continue
         if query.year_in_text and not any(prints_year(view.hay, y) for y in query.years):
@@ -703,8 +729,9 @@ def lookup_facts(
                 view.plain_label if view.fact.source == "table" else NOISE_CHARS.sub("", f"{view.fact.parents}{view.plain_label}"),
                 inner):
             score -= ROW_ADDS_PENALTY  # 事业单位医疗 asked, the row is 行政事业单位医疗: another item
-        elif items and view.fact.code and _coded_sibling(view.plain_label, view.fact.code, items, coded_names):
-            score -= SIBLING_PENALTY  # 事业单位医疗 asked, the row is 行政单位医疗
+        elif items and view.fact.code and (_coded_sibling(view.plain_label, view.fact.code, items, coded_names)
+                                           or _another_coded_item(view.plain_label, items, coded_names)):
+            score -= SIBLING_PENALTY  # 事业单位医疗 asked, the row is 行政单位医疗 (or another item still)
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean
         scored.append(Scored(fact=view.fact, score=score, canonical=value, canonical_unit=unit))

@@ -111,6 +111,9 @@ SUM_CUES = (r"之和|的和|合计|加起来|加在一起|相加|总和|共计|�
             r"|\badd(?:s|ed|ing)? up\b")
 SUM_RE = re.compile(rf"{LINE_START}(.+?)(?:与|和|加上|\+|plus)(.+?)(?:{SUM_CUES})|sum of (.+?) and (.+)", re.I)
 SUM_CUE_RE = re.compile(SUM_CUES, re.I)
+# "A、B和C": a list mark between two Chinese items (kept apart from the 、 of a printed name only
+# where the question asks for a sum)
+LIST_MARK_RE = re.compile(r"(?<=[\u4e00-\u9fff）)”])\s*、\s*(?=[\u4e00-\u9fff（(“])")
 SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
 # Words that ask for two figures put together or set against each other and nothing else: a
 # question with one that is not read as a computation is not answered with one figure
@@ -532,6 +535,22 @@ def _with_setting(operands: tuple[str, str], lang: str) -> tuple[tuple[str, ...]
     stated once goes with both (share_context); () when nothing was shared."""
     shared = share_context(*operands) if lang != "zh" else operands
     return (operands, shared) if shared != operands else ((), operands)
+
+
+def sum_items(metric: str) -> list[str]:
+    """'A和B和C' -> [A, B, C]: the items a sum question lists (SUM_SPLIT_RE's separators), each
+    sharing its neighbour's subject as two-item sums do ("水、电费")."""
+    items: list[str] = []
+    rest = metric
+    while (found := SUM_SPLIT_RE.match(rest)) and found.group(1).strip() and found.group(2).strip():
+        items.append(found.group(1).strip())
+        rest = found.group(2)
+    rest = SUM_CUE_RE.sub("", rest).strip()
+    if rest:
+        items.append(rest)
+    for k in range(len(items) - 1):
+        items[k], items[k + 1] = share_subject(items[k], items[k + 1])
+    return items
 
 
 def share_enumerated(first: str, second: str) -> tuple[str, str]:
@@ -1059,7 +1078,15 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     else:
         sum_cue = SUM_CUE_RE.search(q)
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
-        if parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
+        listed = (sum_items(mask_joined_names(clean_metric(LIST_MARK_RE.sub("和", metric_source), remove)))
+                  if sum_cue and LIST_MARK_RE.search(metric_source) else [])
+        if len(listed) >= 3:
+            # "因公出国（境）费、公务用车购置及运行费和公务接待费加起来": every item of the list
+            # is an operand (the list marks went with the punctuation of the one-run metric);
+            # only a list marked as one (、, or a comma in English): "A and B and C" may hold a
+            # name with "and" in it
+            op, operands = "sum", tuple(listed)
+        elif parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
             second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
             op, operands = "sum", share_enumerated(*share_subject(parts_of_sum.group(1).strip(), second))

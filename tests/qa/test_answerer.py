@@ -183,9 +183,51 @@ def test_pdf_code_lookup(answerer) -> None:  # noqa: ANN001
     assert r["citations"][0]["report"].endswith(".pdf") and "p. 12" in r["citations"][0]["locator"]
 
 
-def test_empty_question(answerer) -> None:  # noqa: ANN001
+def test_empty_question_is_an_error_not_an_absent_figure(answerer) -> None:  # noqa: ANN001
     r = answerer.ask("   ")
-    assert r["status"] == "not_found" and r["value"] is None
+    assert (r["status"], r["value"]) == ("error", None) and "empty question" in r["error"]
+
+
+def test_a_question_naming_no_organisation_is_ambiguous_not_absent(answerer) -> None:  # noqa: ANN001
+    # the 2020 seeds of the Lusong and Qiaokou grid centres both print a 基本支出: the open
+    # question is which organisation, so the answer lists them and shows no figure of either
+    r = answerer.ask("2020年基本支出是多少？")
+    assert (r["status"], r["value"], r["candidates"]) == ("ambiguous", None, [])
+    assert r["organisations"] == ["株洲市芦淞区网格化管理服务中心", "武汉市硚口区社会管理网格化服务中心"]
+    assert r["answer"].startswith("请指明单位")
+
+
+def test_not_found_says_when_the_year_asked_has_no_report(answerer) -> None:  # noqa: ANN001
+    # the store holds the Qiaokou centre's 2020 and 2024 reports, none of 2019
+    r = answerer.ask("硚口网格中心2019年基本支出是多少？")
+    assert r["status"] == "not_found" and r["answer"].startswith("未找到：库中没有该单位2019年的报告")
+    r = answerer.ask("What was the Qiaokou grid centre's 2019 basic expenditure?")
+    assert r["status"] == "not_found" and "has no 2019 report" in r["answer"]
+    # a year the store has is no such case
+    r = answerer.ask("硚口网格中心2020年有没有政府性基金预算收入？")
+    assert "库中没有该单位" not in r["answer"]
+
+
+def test_a_question_past_its_time_budget_is_an_error(answerer, monkeypatch) -> None:  # noqa: ANN001
+    question = "岳麓区2021年共签收12345热线工单多少件？"
+    monkeypatch.setenv("DQA_TIME_BUDGET", "0")
+    r = answerer.ask(question)
+    assert (r["status"], r["value"]) == ("error", None) and "time budget" in r["error"]
+    monkeypatch.setenv("DQA_TIME_BUDGET", "10")
+    assert (answerer.ask(question)["status"], answerer.ask(question)["value"]) == ("answered", "84395")
+
+
+@pytest.mark.parametrize("question", [
+    "江苏省人大常委会办公厅2019年因公出国（境）费、公务用车购置及运行费和公务接待费加起来是多少？",
+    "Adding up overseas travel, official vehicles and official reception, what is the Jiangsu People's Congress "
+    "Standing Committee general office's 2019 'three public' budget?",
+])
+def test_a_list_of_three_items_is_added_whole(answerer, question: str) -> None:  # noqa: ANN001
+    # the 2019 公开表九 prints 因公出国（境）费 199.25, 公务用车 183.60, 公务接待费 384.75 (小计
+    # 767.60); before, two of the three were added (584.00 or 568.35)
+    r = answerer.ask(question)
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "767.60", "万元")
+    assert len(r["citations"]) == 3 and "199.25" in r["computation"]["expression"] and "384.75" in r["computation"]["expression"]
 
 
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001

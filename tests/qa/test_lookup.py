@@ -301,6 +301,17 @@ def test_a_coded_item_is_found_beside_its_parent_and_sibling() -> None:
     assert _ranked("2024年事业单位医疗预算", facts, coded=MEDICAL)[0] == "6.20"
 
 
+def test_another_coded_item_sharing_a_word_is_no_answer() -> None:
+    """维修（护）费 (30213) asked of a table printing only 公务用车运行维护费 (30231): the rows share
+    维护费's pair 护费 and nothing else; another item, not found. The item's own row is found."""
+    names = {"维修护费": frozenset({"30213"}), "公务用车运行维护费": frozenset({"30231"})}
+    other = [replace(_row("公务用车运行维护费", "215600", 1), code="30231")]
+    assert max(_ranked("2024年维修（护）费预算", other, scores=True, coded=names)) < 0.5
+    assert max(_ranked("2024年维修（护）费预算", other, scores=True)) >= 0.5  # (without the store's names)
+    own = [*other, replace(_row("维修（护）费", "8000", 2), code="30213")]
+    assert _ranked("2024年维修（护）费预算", own, coded=names)[0] == "8000"
+
+
 def test_a_longer_name_whose_words_the_question_says_elsewhere_is_named() -> None:
     # an English question's rendering puts the words in another order: 福利费 … 离退休人员事业单位
     facts = [replace(_row("事业单位离退休人员福利费", "11.66", 1), code="30211")]

@@ -25,9 +25,9 @@ def test_batch_mode_answers_in_order(corpus_store: Path) -> None:
     proc = _run(["ask", "--json", "--store", str(corpus_store)], "\n".join(questions) + "\n")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(x) for x in proc.stdout.splitlines()]
-    # every input line gets its line, the empty one too
+    # every input line gets its line, the empty one too (an error: there is no question to search for)
     assert [(x["status"], x["value"]) for x in lines] == [
-        ("answered", "84395"), ("not_found", None), ("not_found", None), ("answered", "15.56")]
+        ("answered", "84395"), ("error", None), ("not_found", None), ("answered", "15.56")]
     assert lines[1]["question"] == "" and "青山区" in lines[2]["answer"]
     assert set(lines[0]) >= {"question", "status", "answer", "value", "unit", "citations", "elapsed_ms"}
 

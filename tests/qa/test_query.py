@@ -477,6 +477,21 @@ def test_add_up_asks_for_a_sum_of_the_halves() -> None:
     assert "人员经费" in query.operands[0] and "公用经费" in query.operands[1]
 
 
+def test_a_marked_list_of_three_items_is_summed_whole() -> None:
+    # (before: the 、 went with the punctuation and the first two items became one operand)
+    query = parse_query("硚口区网格化中心2020年工资福利支出、商品和服务支出和对个人和家庭的补助加起来是多少？", CATALOG)
+    assert query.op == "sum" and len(query.operands) == 3
+    assert query.operands[0] == "工资福利支出" and query.operands[1].startswith("商品")
+    english = parse_query("Adding up overseas travel, official receptions and official vehicles, what did Qiaokou "
+                          "budget in 2020?", CATALOG)
+    assert english.op == "sum" and len(english.operands) == 3
+    assert "因公出国" in english.operands[0] and "公务接待" in english.operands[1]
+    # "and" alone is no list mark: a name may hold it
+    two = parse_query("Taken together, what did Qiaokou spend in 2020 on platform integration and data connection "
+                      "and on the linkage project?", CATALOG)
+    assert len(two.operands) == 2
+
+
 def test_the_setting_stated_once_goes_with_both_items() -> None:
     from qa.query import share_context
 
