@@ -218,6 +218,7 @@ COMPARE_RE = re.compile(
 # Words that ask for a total ("一共花了多少", "总支出"): a figure labelled 合计/总额/总计 is meant.
 TOTAL_CUE_RE = re.compile(r"一共|总共|共计|合计|总额|总计|总数|总支出|总收入|总预算|收支总|\btotal\b|\boverall\b|in all", re.I)
 # A comparison's own words, no part of what is compared.
+COMPARE_LEFTOVERS = frozenset("多少大小高低的数者")  # one character standing alone after them
 COMPARE_WORDS = ("哪一个", "哪个", "哪家", "谁的", "谁", "更多", "更少", "更大", "更小", "更高", "更低", "较大", "较小", "较多", "较少")
 CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
 # A question asks for a change with those words or colloquial ones (涨了, 降了, 多了).
@@ -530,10 +531,26 @@ def _excluded_operands(question: str, metric: str, lang: str, remove: PhraseInde
     return _whole_named(sides[0]), sides[1]
 
 
+ZH_SETTING_RE = re.compile(r"^(?P<setting>[\u4e00-\u9fff]{2,}?)(?:里面|里|当中|中)的?(?P<item>[\u4e00-\u9fff]{2,})$")
+
+
+def share_setting_zh(first: str, second: str) -> tuple[str, str]:
+    """'政府采购预算里工程' and '服务' (from "政府采购预算里，工程比服务多多少") -> '政府采购预算 工程'
+    and '政府采购预算 服务': the place named before the first item with 里/中 is where both are."""
+    found = ZH_SETTING_RE.match(first.replace(" ", ""))
+    if not found or not second.strip() or found.group("setting") in second:
+        return first, second
+    return f"{found.group('setting')} {found.group('item')}", f"{found.group('setting')} {second.strip()}"
+
+
 def _with_setting(operands: tuple[str, str], lang: str) -> tuple[tuple[str, ...], tuple[str, str]]:
     """(the items as the question names them, the operands to look up): in English the setting
-    stated once goes with both (share_context); () when nothing was shared."""
-    shared = share_context(*operands) if lang != "zh" else operands
+    stated once goes with both (share_context), in Chinese the place named with 里/中
+    (share_setting_zh); () when nothing was shared."""
+    if lang == "zh":
+        shared = share_setting_zh(*operands)
+        return (shared, shared) if shared != operands else ((), operands)
+    shared = share_context(*operands)
     return (operands, shared) if shared != operands else ((), operands)
 
 
@@ -638,7 +655,7 @@ TEXT_POINTER_RE = re.compile(
 UNPLACED_NAME_A_PART = 2
 EARLIER_RE = re.compile("|".join(sorted(EARLIER_YEAR_WORDS, key=len, reverse=True))
                         + r"|\b(?:previous|prior|last|preceding) year\b", re.I)
-ANSWER_ASKED_RE = re.compile(r"(?:请|并)?(?:给出|写出|说出|报出)(?:较大|较小|更大|更小|较多|较少|大的|小的|多的|少的)?(?:者|的那个|那个|数|的数)?|(?<=\s)者(?=\s|$)")
+ANSWER_ASKED_RE = re.compile(r"(?:请|并)?(?:给出|写出|说出|报出)(?:较大|较小|更大|更小|较多|较少|大的|小的|多的|少的)?(?:者|的那一个数|的那个数|的那一个|的那个|那一个数|那个数|那一个|那个|的数字|的数|数字|数)?|(?<=\s)者(?=\s|$)")
 VERSUS_RE = re.compile(r"\s*(?<![A-Za-z])(?:vs\.?|versus|VS|PK)(?![A-Za-z])\s*", re.I)
 # What the question says it does not mean ("（不是劳务派遣那个）", "(not the year-start one)",
 # "rather than X"): facts named by it are not the answer
@@ -1067,6 +1084,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             metric = metric.replace(cue, " ")
         metric = " ".join(metric.split())
         metric = re.sub(r"(?<=[\u4e00-\u9fff])\s*[多少大小高低]$", "", metric)  # 哪个多 -> 多 left over
+        # "哪个多？给出较大的那个数": what is left of the asking once its words went (多 的 数)
+        metric = " ".join(w for w in metric.split() if w not in COMPARE_LEFTOVERS)
         metric = " ".join(re.sub(r"比(?=\s|$)", " ", metric).split())  # "办公费跟电费比，哪个多"
         items = ITEMS_RE.match(metric)
         if items and len({i.group for i in candidates}) == 1 and len(years) <= 1:
@@ -1117,6 +1136,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                 operands = shared
                 if len(years) >= 2:
                     operands = tuple(_dated(q, part, operand) for part, operand in zip(parts[:2], shared, strict=True))
+                else:
+                    # "in the 'three public' budget, how much more goes to A than to B"
+                    shared_items, operands = _with_setting(shared, lang)
                 op = name
                 break
     variance = ("over" if VARIANCE_OVER_RE.search(q) else "under" if VARIANCE_UNDER_RE.search(q)

@@ -492,6 +492,21 @@ def test_a_marked_list_of_three_items_is_summed_whole() -> None:
     assert len(two.operands) == 2
 
 
+def test_a_difference_shares_the_setting_named_once() -> None:
+    # Chinese: the place named with 里 before the first item is where both are
+    zh = parse_query("硚口区2020年政府采购预算里，工程比服务多多少？", CATALOG)
+    assert (zh.op, zh.operands) == ("diff", ("政府采购预算 工程", "政府采购预算 服务"))
+    en = parse_query("In Qiaokou's 2020 'three public' budget, how much more goes to overseas travel than to "
+                     "official reception?", CATALOG)
+    assert en.op == "diff" and all(o.startswith("三公经费") for o in en.operands)
+    assert "因公出国" in en.operands[0] and "公务接待" in en.operands[1]
+
+
+def test_how_to_answer_a_comparison_is_no_part_of_its_items() -> None:
+    query = parse_query("2020年硚口区基本支出里，基本工资和津贴补贴哪个多？给出较大的那个数", CATALOG)
+    assert query.op == "compare_items" and query.operands[1].split()[-1] == "津贴补贴"
+
+
 def test_the_setting_stated_once_goes_with_both_items() -> None:
     from qa.query import share_context
 
