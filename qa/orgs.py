@@ -83,6 +83,7 @@ LOWER_LEVEL_FACTOR = 0.8  # a name whose city the question says but not its dist
 # A character matched after skipping some of the name counts for this much: 区府办 is nearer to
 # 区人民政府办公室 (府办 adjacent) than to 区人民政府万里街道办事处.
 GAP_FACTOR = 0.5
+HOMOPHONE_FACTOR = 0.5  # a character of the name typed as another that sounds the same
 WORD_FACTOR = 0.3  # a run of office-word characters only  # reports within this share of the best score are all candidates
 
 
@@ -94,6 +95,15 @@ def pinyin_words(text: str) -> tuple[str, ...]:
     except ImportError:  # pragma: no cover - pypinyin is a dependency
         return ()
     return tuple(lazy_pinyin(text))
+
+
+@lru_cache(maxsize=16384)
+def same_sound(a: str, b: str) -> bool:
+    """Two characters read alike (化 and 划: hua), tones aside."""
+    if a == b:
+        return True
+    sounds = pinyin_words(a + b)
+    return len(sounds) == 2 and sounds[0] == sounds[1] and sounds[0].isalpha()
 
 
 @dataclass(frozen=True)
@@ -210,7 +220,16 @@ class OrgLinker:
             last = position
             while j < len(text):
                 found = name.find(text[j], last + 1)
-                if found < 0 or not _CJK.match(text[j]):
+                if not _CJK.match(text[j]):
+                    break
+                if found < 0:
+                    # 规化资源局 for 规划和自然资源局: a character typed for the next one of the
+                    # name that sounds the same (a pinyin input method's slip) counts a little
+                    if last + 1 < len(name) and same_sound(text[j], name[last + 1]):
+                        weight += self.weight.get(name[last + 1], 0.0) * HOMOPHONE_FACTOR
+                        last += 1
+                        j += 1
+                        continue
                     break
                 # characters adjacent in the name count fully; after a gap, a little less
                 weight += self.weight.get(text[j], 0.0) * (1.0 if found == last + 1 else GAP_FACTOR)

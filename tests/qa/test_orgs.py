@@ -49,11 +49,22 @@ def linker() -> OrgLinker:
         ("Putuo District Finance Bureau 2025 budget", {"fb-district.pdf"}),
         ("Shanghai Municipal Finance Bureau 2025", {"fb-city.pdf"}),
         ("Jiangsu Provincial People's Congress Standing Committee General Office 2019", {"js.pdf"}),
+        # a character typed as another that sounds the same (化 for 划)
+        ("规化资源局24年项目绩效自评平均多少分？", {"gh.pdf"}),
+        ("万里接道2025年办公费预算是多少？", {"wanli.pdf"}),
     ],
 )
 def test_a_shortened_or_english_name_names_its_organisation(linker, question, reports) -> None:
     kept, _ = linker.candidates(question)
     assert {m.report for m in kept} == reports
+
+
+def test_only_a_character_that_sounds_the_same_stands_in() -> None:
+    from qa.orgs import same_sound
+
+    assert same_sound("化", "划") and same_sound("接", "街") and not same_sound("化", "规")
+    # a sound-alike alone, with no character of the name around it, names nobody
+    assert OrgLinker(NAMES).candidates("2024年话费是多少？")[0] == []
 
 
 def test_office_words_alone_name_nobody(linker) -> None:
