@@ -24,7 +24,7 @@ from index.config import Settings
 from index.facts import NONE_STATED
 from index.models import Fact
 from index.numbers import UNIT_FACTORS, format_value
-from qa.glossary import chinese_terms
+from qa.glossary import chinese_terms, english_words, respell
 from qa.lookup import (
     LEADING_DIGITS_RE,
     NOISE_CHARS,
@@ -50,7 +50,7 @@ from qa.lookup import (
 from qa.lookup import (
     canonical as canonical_value,
 )
-from qa.orgs import OrgLinker
+from qa.orgs import EN_OFFICE_WORDS, OrgLinker
 from qa.pinyin_names import pinyin_index, spell_in_chinese
 from qa.query import (
     CODE_RE,
@@ -451,9 +451,16 @@ class Answerer:
         return result
 
     def _spelled(self, question: str, query: Query) -> Query:
-        """The query of the question with its pinyin names ("Juzizhou") in the Chinese its
-        candidate reports print them in (qa.pinyin_names); the query itself when it has none."""
+        """The query of the question with its misspelt words put back (qa.glossary.respell) and
+        its pinyin names ("Juzizhou") in the Chinese its candidate reports print them in
+        (qa.pinyin_names); the query itself when it has neither."""
         unplaced = query.searched.get("unplaced") or []
+        respelt = respell(question, unplaced, english_words() | EN_OFFICE_WORDS) if unplaced else question
+        if respelt != question:
+            # "welfare hoem", "budgetted": a word one slip from a known one is that word
+            again = parse_query(respelt, self.catalog, self.linker)
+            if len(again.searched.get("unplaced") or []) < len(unplaced):
+                question, query, unplaced = respelt, again, again.searched.get("unplaced") or []
         if not any(w[:1].isupper() for w in unplaced) or not 0 < len(query.reports) <= MAX_UNNAMED_REPORTS:
             return query
         indexes = []

@@ -9,7 +9,7 @@ Chinese the reports print, so one matcher serves every language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -96,6 +96,7 @@ def translate_org_words(question: str) -> list[str]:
 # --- English questions -----------------------------------------------------------------------
 
 VOCAB_FILE = Path(__file__).with_name("en_zh.tsv")
+MIN_RESPELT = 4  # letters a word needs to be respelt (respell)
 MAX_PHRASE_WORDS = 8
 # Words that carry no item: question words, articles, units named in words.
 EN_FUNCTION_WORDS = EN_STOPWORDS | frozenset(
@@ -198,6 +199,43 @@ def _phrase_key(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every word of the vocabulary's English phrases as written: the words a misspelt word of
+    a question is put back to (respell). Not the function words: "four" is no slip of "for"."""
+    words: set[str] = set()
+    for line in VOCAB_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.update(re.findall(r"[a-z]+", line.partition("\t")[0].lower()))
+    return frozenset(w for w in words if len(w) >= 3) - EN_FUNCTION_WORDS - GLUE_WORDS
+
+
+def _one_edit(word: str) -> set[str]:
+    """The strings one deletion, transposition, substitution or insertion away from `word`."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}
+
+
+def respell(question: str, words: Iterable[str], known: frozenset[str]) -> str:
+    """The question with each of `words` (those no phrase placed) put back to the one known
+    word a single slip away ("welfare hoem" -> "welfare home", "budgetted" -> "budgeted"); a
+    word with no such known word, or with several, stays as typed. Short words stay: at three
+    letters one slip leads to too many words."""
+    out = question
+    for word in dict.fromkeys(words):
+        lowered = word.lower()
+        if len(lowered) < MIN_RESPELT or not lowered.isalpha() or lowered in known or lowered in EN_FUNCTION_WORDS:
+            continue
+        near = _one_edit(lowered) & known
+        if len(near) == 1:
+            out = re.sub(rf"\b{re.escape(word)}\b", near.pop(), out)
+    return out
+
+
 def english_vocabulary() -> dict[tuple[str, ...], str]:
     vocab: dict[tuple[str, ...], str] = {}
     for line in VOCAB_FILE.read_text(encoding="utf-8").splitlines():

@@ -72,6 +72,9 @@ EN_OFFICE: tuple[tuple[str, str], ...] = (
 _EN_OFFICE_RE = re.compile(
     "|".join(rf"\b{re.escape(p)}\b" for p, _ in EN_OFFICE), re.IGNORECASE
 )
+# (the words of the office phrases, for putting a misspelt one back: qa.glossary.respell)
+EN_OFFICE_WORDS = frozenset(w for p, _ in EN_OFFICE for w in re.findall(r"[a-z]+", p)
+                            if len(w) >= 3 and w not in EN_FUNCTION_WORDS | GLUE_WORDS)
 _EN_OFFICE_PHRASES = frozenset(p.replace("'", "") for p, _ in EN_OFFICE) | frozenset(p for p, _ in EN_OFFICE)
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _CJK = re.compile(r"[\u4e00-\u9fa5]")

@@ -178,3 +178,15 @@ def test_a_shorter_phrase_is_taken_when_the_next_then_covers_more() -> None:
     r = render_english("fiscal appropriation revenue and expenditure", LINKER.name_words)
     assert r.terms == ("财政拨款收支",)
     assert render_english("public institution medical insurance", LINKER.name_words).terms[0].startswith("事业单位医疗")
+
+
+def test_a_word_one_slip_from_a_known_one_is_put_back() -> None:
+    from qa.glossary import english_words, respell
+
+    known = english_words() | {"home", "welfare"}
+    assert respell("the Putuo welfare hoem in 2023", ["hoem"], known) == "the Putuo welfare home in 2023"
+    assert respell("offce expenses", ["offce"], english_words()) == "office expenses"
+    # a word no known word is one slip from, a short word, or a function word stays as typed
+    assert respell("zorbing fees", ["zorbing"], known) == "zorbing fees"
+    assert respell("four quarterly plans", ["four"], known) == "four quarterly plans"  # not "for"
+    assert respell("land sale revenue", ["land"], known) == "land sale revenue"  # not "and"
