@@ -220,6 +220,38 @@ def _the_whole_among(query: Query, groups: list[Group]) -> Group | None:
     return wholes[0]
 
 
+def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str) -> bool:
+    """`special`'s name is `general`'s with words put in (本部门政府采购预算 ->
+    本部门面向中小企业预留政府采购项目预算金额), and the question says none of them: a narrower
+    figure than the one asked, when the question did not narrow it."""
+    short, long = (NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(f.row_label))) for f in (general, special))
+    if len(short) < 2 or len(long) <= len(short) + 1:
+        return False
+    extra, k = [], 0
+    for c in long:
+        if k < len(short) and c == short[k]:
+            k += 1
+        else:
+            extra.append(c)
+    if k < len(short):
+        return False  # the shorter name is not inside the longer one, in order
+    pairs = [a + b for a, b in zip(extra, extra[1:], strict=False)]
+    return len(extra) >= 2 and not any(p in asked for p in pairs)
+
+
+def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
+    """Of figures tied for a question, the one whose name every other's narrows with words the
+    question does not say (政府采购预算 beside 面向中小企业预留政府采购项目预算): the figure asked.
+    Only sentences of one report; None when no single figure is that."""
+    best = [g.members[0].fact for g in groups]
+    if len({f.report for f in best}) != 1 or not all(f.source == "text" for f in best):
+        return None
+    asked = NOISE_CHARS.sub("", f"{query.metric}{''.join(query.terms)}")
+    general = [g for g, f in zip(groups, best, strict=True)
+               if all(o is f or _qualified_by_unasked_words(f, o, asked) for o in best)]
+    return general[0] if len(general) == 1 else None
+
+
 def _same_place(fact: Fact, other: Fact) -> bool:
     if fact.report != other.report or fact.position == other.position:
         return False
@@ -585,7 +617,7 @@ class Answerer:
             derived = self._from_printed_change(query) if query.year_in_text else None
             return derived or self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
-            whole = _the_whole_among(query, chosen)
+            whole = _the_whole_among(query, chosen) or _the_unqualified_among(query, chosen)
             if whole is not None:
                 status, chosen = "answered", [whole]
         if status == "ambiguous" and len(chosen) >= VAGUE_RIVALS and chosen[0].score < VAGUE_SCORE:

@@ -230,6 +230,16 @@ def test_a_list_of_three_items_is_added_whole(answerer, question: str) -> None: 
     assert len(r["citations"]) == 3 and "199.25" in r["computation"]["expression"] and "384.75" in r["computation"]["expression"]
 
 
+def test_a_figure_narrowed_by_words_not_asked_is_not_the_one_asked(answerer) -> None:  # noqa: ANN001
+    # Wanli 2024 p. 32 prints 本部门政府采购预算1662.44万元 and 本部门面向中小企业预留政府采购项目
+    # 预算金额664.98万元: the second narrows the first with words the question does not say
+    r = answerer.ask("What was Wanli Subdistrict's total government procurement budget for 2024?")
+    assert (r["status"], r["value"]) == ("answered", "1662.44")
+    # asked with those words, the narrower figure is the one
+    r = answerer.ask("2024年万里街道面向中小企业预留政府采购项目预算金额是多少？")
+    assert (r["status"], r["value"]) == ("answered", "664.98")
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
