@@ -252,6 +252,15 @@ def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
     return general[0] if len(general) == 1 else None
 
 
+def _outside_its_columns(whole: Fact, part: Fact) -> bool:
+    """A row's total under a column group ("“三公”经费 / 小计") and a cell of that row outside
+    the group ("培训费"): by the table's own header the cell is no part of that total."""
+    if whole.source != "table" or part.source != "table" or (whole.table, whole.row_label) != (part.table, part.row_label):
+        return False
+    group, _, leaf = whole.column.rpartition(" / ")
+    return bool(group) and _is_total_label(leaf) and not part.column.startswith(f"{group} / ")
+
+
 def _same_place(fact: Fact, other: Fact) -> bool:
     if fact.report != other.report or fact.position == other.position:
         return False
@@ -639,6 +648,10 @@ class Answerer:
                 and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
             # an actual asked of a budget report, and only its budget found: a budget is never the actual
             return self._not_found(query, self._not_found_text(query), chosen)
+        if (query.measure == "budget" and not query.wants_change and self._only_measure(group, "actual")
+                and all(self.info[m.fact.report].kind == "决算" for m in group.members if m.fact.report in self.info)):
+            # and the other way: a budget asked of final accounts, and only a 决算数 found
+            return self._not_found(query, self._not_found_text(query), chosen)
         if _total_for_a_part(query, query.metric, fact) or query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
                 and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
@@ -866,7 +879,7 @@ class Answerer:
             return self._ratio(query, report, fa, fb, va, vb)
         if query.op == "times":
             return self._times(query, report, fa, fb, va, vb)
-        if query.op == "except" and not 0 <= vb <= va:
+        if query.op == "except" and (not 0 <= vb <= va or _outside_its_columns(fa, fb)):
             return self._not_a_part(query, fb, fa)
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
         result = va + vb if query.op == "sum" else (va - vb if query.op in ("minus", "except") else abs(va - vb))
@@ -1155,7 +1168,11 @@ class Answerer:
 
     def _only_budget(self, group: Group) -> bool:
         """Every place the figure is printed measures a budget (none an actual)."""
-        return all(fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "") == "budget"
+        return self._only_measure(group, "budget")
+
+    def _only_measure(self, group: Group, measure: str) -> bool:
+        """Every place the figure is printed measures `measure` (budget, actual)."""
+        return all(fact_measure(m.fact, self.info[m.fact.report].kind if m.fact.report in self.info else "") == measure
                    for m in group.members)
 
     def _gap(self, query: Query, answered: list[dict[str, Any]], rows: list[dict[str, Any]],

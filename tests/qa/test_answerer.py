@@ -240,6 +240,19 @@ def test_a_figure_narrowed_by_words_not_asked_is_not_the_one_asked(answerer) -> 
     assert (r["status"], r["value"]) == ("answered", "664.98")
 
 
+def test_a_cell_outside_a_totals_column_group_is_not_taken_from_it(answerer) -> None:  # noqa: ANN001
+    # 2019 公开表九: “三公”经费 / 小计 767.60 does not hold 培训费 363.38 (a column of its own)
+    r = answerer.ask("江苏省人大常委会办公厅2019年“三公”经费小计，不含培训费是多少？")
+    assert (r["status"], r["value"]) == ("not_found", None) and "不是" in r["answer"]
+
+
+def test_a_budget_asked_of_final_accounts_printing_only_the_actual_is_not_found(answerer) -> None:  # noqa: ANN001
+    # the 社会工作部 2024 决算 prints 公务接待费 only as a 决算数 (0.00, in its 基本支出 table)
+    assert answerer.ask("社会工作部2024年公务接待费预算是多少？")["status"] == "not_found"
+    r = answerer.ask("社会工作部2024年公务接待费决算是多少？")
+    assert (r["status"], r["value"]) == ("answered", "0.00")
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
