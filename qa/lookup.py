@@ -151,6 +151,18 @@ def fact_measure(fact: Fact, report_kind: str) -> str:
     return {"决算": "actual", "预算": "budget"}.get(report_kind, "")
 
 
+NUMBERED_SEGMENT_RE = re.compile(r"^\s*[一二三四五六七八九十]+、")
+MISREAD_HEADER_SEGMENTS = 3  # numbered headings in one cell's column path: a run of headers misread
+
+
+def readable_column(column: str) -> str:
+    """The column path, or "" when it strings numbered headings of several columns together
+    ("业支出 / 九、医疗卫生与计划生育支出 / 十、节能环保支出 / 十一、城乡社区支出 / …", a
+    rotated page's header read as one): it then says nothing of which column a figure is in."""
+    numbered = sum(bool(NUMBERED_SEGMENT_RE.match(part)) for part in column.split(" / "))
+    return "" if numbered >= MISREAD_HEADER_SEGMENTS else column
+
+
 def make_views(
     facts: list[Fact], org_words: dict[str, list[str]], kinds: dict[str, str] | None = None
 ) -> list[FactView]:
@@ -194,7 +206,7 @@ def make_views(
         FactView(
             fact=f,
             label=frozenset(grams(strip(LEADING_DIGITS_RE.sub("", f.row_label) if f.source == "table" else own_label(f), f.report))),
-            column=frozenset(grams(f.column)),
+            column=frozenset(grams(readable_column(f.column))),
             context=frozenset(grams(f"{f.table} {f.parents}")),
             parents=frozenset(grams(f.parents)),
             quote=frozenset(grams(strip(f.quote, f.report))) if f.source == "text" else frozenset(),
@@ -206,7 +218,7 @@ def make_views(
             total_column=is_total_column(f.column),
             measure=fact_measure(f, kinds.get(f.report, "")),
             plain_label=NOISE_CHARS.sub("", strip(LEADING_DIGITS_RE.sub("", f.row_label) if f.source == "table" else label_core(f.row_label), f.report)).strip(),
-            plain_column=NOISE_CHARS.sub("", f.column.replace("/", "")) if f.source == "table" else "",
+            plain_column=NOISE_CHARS.sub("", readable_column(f.column).replace("/", "")) if f.source == "table" else "",
         )
         for f in facts
     ]

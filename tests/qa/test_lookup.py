@@ -348,3 +348,14 @@ def test_a_sentence_naming_the_item_only_inside_its_parent_is_another_item() -> 
     # said inside a longer core ("财政拨款事业单位医疗") the item is still found
     facts = [_coded("行政事业单位医疗", "21011", "78.22", 1)]
     assert max(_ranked("2024年财政拨款事业单位医疗预算", facts, scores=True, coded=MEDICAL)) < 0.5
+
+
+def test_a_column_path_stringing_numbered_headings_together_names_no_column() -> None:
+    from qa.lookup import readable_column
+
+    misread = "业支出 / 九、医疗卫生与计划生育支出 / 十、节能环保支出 / 十一、城乡社区支出"
+    assert readable_column(misread) == ""
+    assert readable_column("一、一般公共服务支出 / 合计") == "一、一般公共服务支出 / 合计"
+    # the row 当年支出小计 under that header is no figure of 医疗卫生与计划生育支出
+    facts = [_row("当年支出小计", "13649.07", 1, table="支出预算表", column=misread)]
+    assert _ranked("2024年医疗卫生与计划生育支出预算", facts) == []
