@@ -21,6 +21,8 @@ NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]
 THRESHOLD_RE = re.compile(r"\s*(?:[（(]含[)）])?\s*及?(?:以上|以下|以内)")
 # a count followed by a clause, not by the noun it counts: "1 件因处置及时…撤销", "10 件转为…"
 CLAUSE_HEAD_RE = re.compile(r"^(?:因为|因|由于|被|经过|经与|通过|按照|均已|均为|全部|都已|都是|转为|转交|转办给)")
+# a two-character verb and 了 (开展了, 完成了, 参加了): no part of the noun a count counts
+VERB_DONE_RE = re.compile(r"[\u4e00-\u9fff]{2}了")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.
@@ -137,6 +139,8 @@ def extract_sentence_facts(block: TextBlock, report: str, start: int = 0, carrie
                 tail = re.split(r"[，,；;：:。、（()）]|\d", sentence[match.end() :], maxsplit=1)[0]
                 # "906项网格重点服务事项已完成846项": the noun ends where the next figure's
                 # predicate (已完成, 共, 累计 …) begins
+                # "3个预算单位开展了2025年…编报工作": a verb with 了 after the noun ends it
+                tail = VERB_DONE_RE.split(tail, maxsplit=1)[0]
                 noun = "" if CLAUSE_HEAD_RE.match(tail.strip()) else PREDICATE_TAIL_RE.sub("", tail)
                 after = noun.strip()[:12]
                 previous_end = match.end() + len(noun)  # the counted noun is not the next label

@@ -183,6 +183,11 @@ def test_a_count_followed_by_a_clause_counts_no_noun() -> None:
     assert [f.column for f in _facts("共扶持5个经济合作社，办理10件转办事项。")] == ["经济合作社", "转办事项"]
 
 
+def test_a_verb_with_le_ends_the_noun_a_count_counts() -> None:
+    facts = _facts("本部门3个预算单位开展了2025年项目预算绩效目标编报工作，编报绩效目标的项目49个。")
+    assert [(f.column, f.raw) for f in facts] == [("预算单位", "3"), ("", "49")]
+
+
 def test_a_count_in_brackets_counts_the_noun_before_the_bracket_closes() -> None:
     facts = _facts("全年累计处理问题96000余个（“智慧岳麓”平台12088个、12345政务热线工单84395个），满意度达99.13％。")
     [tickets] = [f for f in facts if f.raw == "84395"]
