@@ -1105,6 +1105,7 @@ class Answerer:
         measures = self._year_measures(query) if len(query.orgs) < 2 and len(query.years) >= 2 else {}
         if measures:
             sides = {str(y): sides.get(str(y), []) for y in query.years}
+        resolved: list[tuple[str, list[str], str, list[Group], Query, str]] = []
         for side, reports in sides.items():
             asked, metric = query, query.metric
             if side in measures:
@@ -1122,6 +1123,18 @@ class Answerer:
             status, groups = self._resolve(asked, metric, reports)
             if status == "answered" and asked.measure == "actual" and self._only_budget(groups[0]):
                 status = "not_found"  # a budget is never the actual asked for
+            resolved.append((side, reports, status, groups, asked, metric))
+        for side, reports, status, groups, asked, metric in resolved:
+            others = [self._best_fact(gs[0]) for s, _, st, gs, _, _ in resolved if s != side and st == "answered"]
+            if status == "ambiguous" and len(others) == 1 and others[0].source == "text" and len(query.orgs) < 2:
+                # "24年预算和23年执行数哪个高": the figures tied for one side give way to the one
+                # printed in the sentence the other side's is printed in ("2023年…执行数为711.34
+                # 万元，2024年预算安排738.66万元"): like set against like
+                beside = [g for g in self._rank(asked, metric, reports)
+                          if g.score >= MIN_SCORE and g.value != others[0].value
+                          and any(_same_place(m.fact, others[0]) for m in g.members)]
+                if len(beside) == 1:
+                    status, groups = "answered", beside
             if status != "answered":
                 rows.append({"label": side, "value": None, "unit": "", "report": reports[0], "status": status})
                 continue

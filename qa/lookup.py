@@ -139,7 +139,8 @@ def fact_measure(fact: Fact, report_kind: str) -> str:
     if fact.source == "table":
         places.append(fact.table)
     for text in places:
-        text = FUND_NAMES_RE.sub("", text)
+        # (预算执行数, 当年预算执行数: what was spent of a budget, an actual)
+        text = FUND_NAMES_RE.sub("", text).replace("预算执行", "执行")
         if not text:
             continue
         if "目标" in text:

@@ -253,6 +253,17 @@ def test_a_budget_asked_of_final_accounts_printing_only_the_actual_is_not_found(
     assert (r["status"], r["value"]) == ("answered", "0.00")
 
 
+def test_a_budget_set_against_last_years_execution_pairs_the_sentence_printing_both(answerer) -> None:  # noqa: ANN001
+    # 福利院 2024 p. 6: "…社会福利事业单位（项）”2023年当年预算执行数为711.34万元，2024年预算安排
+    # 738.66万元"; the tables print the item's 2024 budget of all funds apart (958.48 万元 in 元)
+    r = answerer.ask("福利院社会福利事业单位支出，24年预算和23年执行数哪个高？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "738.66", "万元")
+    assert {row["value"] for row in r["comparison"]} == {"738.66", "711.34"}
+    # the execution figure alone: an actual, though its words hold 预算
+    r = answerer.ask("福利院社会福利事业单位支出2023年执行数是多少？")
+    assert (r["status"], r["value"]) == ("answered", "711.34")
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)

@@ -194,6 +194,7 @@ def test_a_sentence_figure_takes_its_subjects_measure() -> None:
                 value=Decimal(57), raw="57", unit="万元", locator="", quote="", parents="2021年年初项目支出预算数为")
     assert fact_measure(fact, "") == "budget"
     assert fact_measure(replace(fact, row_label="网格热线专项经费实际支出"), "") == "actual"  # its own word first
+    assert fact_measure(replace(fact, row_label="2023年当年预算执行数为"), "预算") == "actual"  # what was spent of a budget
 
 
 def test_a_zero_part_after_its_whole_is_a_part_not_the_whole() -> None:
