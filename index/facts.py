@@ -21,8 +21,9 @@ NUMBERED_RE = re.compile(r"\s*(?:[\d一二三四五六七八九十]+\s*[、.．]
 THRESHOLD_RE = re.compile(r"\s*(?:[（(]含[)）])?\s*及?(?:以上|以下|以内)")
 # a count followed by a clause, not by the noun it counts: "1 件因处置及时…撤销", "10 件转为…"
 CLAUSE_HEAD_RE = re.compile(r"^(?:因为|因|由于|被|经过|经与|通过|按照|均已|均为|全部|都已|都是|转为|转交|转办给)")
-# a two-character verb and 了 (开展了, 完成了, 参加了): no part of the noun a count counts
-VERB_DONE_RE = re.compile(r"[\u4e00-\u9fff]{2}了")
+# a verb of the reports' narratives and 了 (开展了, 完成了, 参加了): no part of the noun a count counts
+VERB_DONE_RE = re.compile(r"(?:开展|完成|参加|参与|实施|组织|进行|建立|建设|建成|办理|受理|签收|收到|获得|举办|召开|"
+                          r"发放|走访|解决|编报|编制|提供|安排|设立|成立|落实|推进)了")
 PREDICATE_TAIL_RE = re.compile(r"(?:已完成|已办结|完成|办结|累计|共计|共|其中|达到|达|为|是|有|已)+$")
 _UNIT_ALT = "|".join(re.escape(u) for u in UNITS)
 # A stated quantity: a number (OCR may put a space after the decimal point) followed by a unit.

@@ -261,6 +261,32 @@ def _outside_its_columns(whole: Fact, part: Fact) -> bool:
     return bool(group) and _is_total_label(leaf) and not part.column.startswith(f"{group} / ")
 
 
+MEASURE_ONLY_RE = re.compile(r"20\d{2}\s*年度?|这一项|那一项|这项|那项|当年|本年|上年|全年|年初|预算|决算|执行数|执行|实际|安排|为|是|[的了]")
+
+
+def _label_names_item(fact: Fact) -> bool:
+    """A sentence's figure named by more than its year and measure ("2023年当年预算执行数为")."""
+    return len(re.findall(r"[\u4e00-\u9fff]", MEASURE_ONLY_RE.sub("", fact.row_label))) >= 2
+
+
+def _seconds(text: str, default: float) -> float:
+    """A setting's seconds, or the default when it is unset or no number ("ten")."""
+    try:
+        return float(text) if text.strip() else default
+    except ValueError:
+        return default
+
+
+def _about_item(fact: Fact, metric: str) -> bool:
+    """A sentence's figure whose subject and name say three in four of the character pairs of
+    the item the metric names (its measure words aside): 社会福利事业单位支出 of "社会福利事业单位
+    （项）…执行数", not 基本支出 of "机关事业单位基本养老保险缴费支出（项）…执行数"."""
+    item = NOISE_CHARS.sub("", MEASURE_ONLY_RE.sub("", metric))
+    pairs = [item[i:i + 2] for i in range(len(item) - 1)]
+    said = NOISE_CHARS.sub("", f"{fact.parents}{fact.row_label}")
+    return bool(pairs) and sum(p in said for p in pairs) >= 0.75 * len(pairs)
+
+
 def _same_place(fact: Fact, other: Fact) -> bool:
     if fact.report != other.report or fact.position == other.position:
         return False
@@ -474,7 +500,7 @@ class Answerer:
             # same lock); a question takes milliseconds, so serialising costs little
             try:
                 with self._lock:
-                    budget = float(os.environ.get("DQA_TIME_BUDGET", TIME_BUDGET_S))
+                    budget = _seconds(os.environ.get("DQA_TIME_BUDGET", ""), TIME_BUDGET_S)
                     self._budget_left = budget
                     query = self._spelled(question, parse_query(question, self.catalog, self.linker))
                     result = self._with_checks(self._answer(query), query.lang != "en", query.from_text)
@@ -651,6 +677,12 @@ class Answerer:
         if (query.measure == "budget" and not query.wants_change and self._only_measure(group, "actual")
                 and all(self.info[m.fact.report].kind == "决算" for m in group.members if m.fact.report in self.info)):
             # and the other way: a budget asked of final accounts, and only a 决算数 found
+            return self._not_found(query, self._not_found_text(query), chosen)
+        if (fact.source == "text" and "预算执行" in fact.row_label and not _label_names_item(fact)
+                and query.op == "value" and not _about_item(fact, query.metric)):
+            # "2023年当年预算执行数为70.70万元" names only a measure (an actual of a budget
+            # report's narrative, item by item); its subject (机关事业单位基本养老保险缴费支出)
+            # must be the item asked (基本支出 is not)
             return self._not_found(query, self._not_found_text(query), chosen)
         if _total_for_a_part(query, query.metric, fact) or query.searched.get("unplaced_items") or (
                 len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
@@ -1029,6 +1061,12 @@ class Answerer:
         facts = found[0]
         unit = "万元" if money else facts[0].unit
         values = [f.value * UNIT_FACTORS[f.unit] / UNIT_FACTORS[unit] if money else f.value for f in facts]
+        if not series and (unit == "%" or any(2 * v == sum(values) for v in values)):
+            # shares are not added; and an item that is the others' total ("基本支出、人员经费和
+            # 公用经费") would count them twice
+            msg = ("无法计算：百分比不能相加，或其中一项是其余各项的合计。" if zh
+                   else "Cannot add these: percentages do not add up, or one item is the total of the others.")
+            return self._not_found(query, msg, [])
         total = _at_places(sum(values, Decimal(0)), *values)
         value = format_value(total)
         arithmetic = " + ".join(f"{_plain(f.raw)}{' ' + f.unit if money else ''}" for f in facts) + f" = {value} {unit}"
@@ -1130,10 +1168,13 @@ class Answerer:
                 # "24年预算和23年执行数哪个高": the figures tied for one side give way to the one
                 # printed in the sentence the other side's is printed in ("2023年…执行数为711.34
                 # 万元，2024年预算安排738.66万元"): like set against like
-                beside = [g for g in self._rank(asked, metric, reports)
+                # (only when that sentence is about the item asked, and the figure cited is the
+                # sentence's own)
+                beside = [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, others[0])))
+                          for g in self._rank(asked, metric, reports)
                           if g.score >= MIN_SCORE and g.value != others[0].value
                           and any(_same_place(m.fact, others[0]) for m in g.members)]
-                if len(beside) == 1:
+                if len(beside) == 1 and _about_item(others[0], metric):
                     status, groups = "answered", beside
             if status != "answered":
                 rows.append({"label": side, "value": None, "unit": "", "report": reports[0], "status": status})
@@ -1332,9 +1373,10 @@ class Answerer:
         }
 
     def _which_organisation(self, query: Query, text: str, reports: list[str] | tuple[str, ...]) -> dict[str, Any]:
-        """The question names no organisation and several have a figure for it: ambiguous, not
-        absent. The organisations are listed, not their figures, so that no figure of an
-        organisation the user did not mean is shown as an answer."""
+        """The question names no organisation, and several organisations' reports have a figure
+        for it (or, over a large store, are all candidates, unsearched): ambiguous, not absent.
+        The organisations are listed, not their figures, so that no figure of an organisation
+        the user did not mean is shown as an answer."""
         organisations = sorted({self._org_name(r) for r in reports})
         return {"status": "ambiguous", "answer": text, "value": None, "unit": "", "citations": [],
                 "candidates": [], "organisations": organisations[:MAX_LISTED_ORGS],

@@ -199,7 +199,6 @@ def _phrase_key(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Every word of the vocabulary's English phrases as written: the words a misspelt word of
     a question is put back to (respell). Not the function words: "four" is no slip of "for"."""
@@ -210,32 +209,31 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 3) - EN_FUNCTION_WORDS - GLUE_WORDS
 
 
-def _one_edit(word: str) -> set[str]:
-    """The strings one deletion, transposition, substitution or insertion away from `word`."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b}
-            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in letters}
-            | {a + c + b for a, b in splits for c in letters}) - {word}
+def _swapped(word: str) -> set[str]:
+    """The strings two neighbouring letters of `word` swapped make (hoem -> home)."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
 
 
 def respell(question: str, words: Iterable[str], known: frozenset[str]) -> str:
     """The question with each of `words` (those no phrase placed) put back to the one known
-    word a single slip away ("welfare hoem" -> "welfare home", "budgetted" -> "budgeted"); a
-    word with no such known word, or with several, stays as typed. Short words stay: at three
-    letters one slip leads to too many words."""
+    word that two swapped letters make of it ("welfare hoem" -> "welfare home"); a word with no
+    such known word, or with several, stays as typed. Only swaps: a letter added, dropped or
+    changed turns real words into others (send -> spend, dept -> debt, mayor -> major), and
+    with no dictionary here a real word cannot be told from a slip. Capitalised words (names,
+    pinyin: Hunan) and short ones stay."""
     out = question
     for word in dict.fromkeys(words):
         lowered = word.lower()
-        if len(lowered) < MIN_RESPELT or not lowered.isalpha() or lowered in known or lowered in EN_FUNCTION_WORDS:
+        if (len(lowered) < MIN_RESPELT or not word.isalpha() or not word.islower() or lowered in known
+                or lowered in EN_FUNCTION_WORDS):
             continue
-        near = _one_edit(lowered) & known
+        near = _swapped(lowered) & known
         if len(near) == 1:
             out = re.sub(rf"\b{re.escape(word)}\b", near.pop(), out)
     return out
 
 
+@lru_cache(maxsize=1)
 def english_vocabulary() -> dict[tuple[str, ...], str]:
     vocab: dict[tuple[str, ...], str] = {}
     for line in VOCAB_FILE.read_text(encoding="utf-8").splitlines():
@@ -368,6 +366,16 @@ def _cjk_between(pieces: list[str], first: int, last: int) -> bool:
     return any(re.search(r"[\u4e00-\u9fff]", pieces[k]) for k in range(first + 1, last))
 
 
+def _after_setting_word(pieces: list[str], at: int) -> bool:
+    """The clause holding piece `at` opens with "in", "for", "under" …: a setting ("In the
+    'three public' budget, A and B"), whose comma lists nothing."""
+    start = at
+    while start > 0 and pieces[start - 1].strip() not in LIST_MARKS:
+        start -= 1
+    words = [p.lower() for p in pieces[start:at] if re.match(r"[A-Za-z]", p)]
+    return bool(words) and words[0] in CONTEXT_PREPOSITIONS | {"for", "of", "from"}
+
+
 def _context_first(out: list[str], term_spans: list[tuple[int, int]], at: int) -> None:
     """"furniture in its procurement budget" -> "政府采购的家具": the item's term (the last before
     `at`, the context preposition) goes after the context's first term with 的, the way Chinese
@@ -477,7 +485,7 @@ def render_english(question: str, name_words: Callable[[list[str], int], int] | 
             # "overseas travel, official cars and receptions": a comma between two placed
             # phrases lists them, as 、 does in Chinese
             listed = next((k for k in range(span[1] + 1, piece_at) if pieces[k].strip() in LIST_MARKS), None) \
-                if run and last_word == i - 1 else None
+                if run and last_word == i - 1 and not _after_setting_word(pieces, span[0]) else None
             if (last_word != i - 1 or alone or (run and run[-1] in STANDALONE_TERMS | SUFFIX_TERMS)
                     or any(span[1] < k < piece_at for k in contexts) or listed is not None):
                 close_run()

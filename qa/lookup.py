@@ -650,15 +650,15 @@ def _coded_sibling(label: str, code: str, items: list[str], names: CodedNames) -
     return False
 
 
-def _another_coded_item(label: str, items: list[str], names: CodedNames) -> bool:
+def _another_coded_item(label: str, code: str, items: list[str], names: CodedNames) -> bool:
     """The row is a coded item other than every coded item the question names: neither name
     holds the other and the row's name says under half of the item's character pairs
     (维修（护）费 asked, 30231 公务用车运行维护费 printed; 差旅费 asked, 因公出国（境）费 printed)."""
     if label not in names or not items:
         return False
     for item in items:
-        if item in label or label in item:
-            return False
+        if item in label or label in item or code in names.get(item, ()):
+            return False  # (one code printed under two spellings: 维修费 and 维修（护）费 are 30213)
         pairs = [item[i:i + 2] for i in range(len(item) - 1)]
         if sum(p in label for p in pairs) >= 0.5 * len(pairs):
             return False
@@ -743,7 +743,7 @@ def lookup_facts(
                 inner):
             score -= ROW_ADDS_PENALTY  # 事业单位医疗 asked, the row is 行政事业单位医疗: another item
         elif items and view.fact.code and (_coded_sibling(view.plain_label, view.fact.code, items, coded_names)
-                                           or _another_coded_item(view.plain_label, items, coded_names)):
+                                           or _another_coded_item(view.plain_label, view.fact.code, items, coded_names)):
             score -= SIBLING_PENALTY  # 事业单位医疗 asked, the row is 行政单位医疗 (or another item still)
         if any(_cover(a, view.label | view.column, weight) >= AVOIDED_COVER for a in avoided):
             score -= AVOIDED_PENALTY  # "（不是劳务派遣那个）": the figure the question says it does not mean

@@ -227,8 +227,10 @@ class OrgLinker:
                     break
                 if found < 0:
                     # 规化资源局 for 规划和自然资源局: a character typed for the next one of the
-                    # name that sounds the same (a pinyin input method's slip) counts a little
-                    if last + 1 < len(name) and same_sound(text[j], name[last + 1]):
+                    # name that sounds the same (a pinyin input method's slip) counts a little,
+                    # when the name goes on after it (社会服务 is no 社会福利院: 务 does not follow)
+                    if (last + 1 < len(name) and same_sound(text[j], name[last + 1])
+                            and j + 1 < len(text) and name.find(text[j + 1], last + 2) >= 0):
                         weight += self.weight.get(name[last + 1], 0.0) * HOMOPHONE_FACTOR
                         last += 1
                         j += 1

@@ -531,7 +531,10 @@ def _excluded_operands(question: str, metric: str, lang: str, remove: PhraseInde
     return _whole_named(sides[0]), sides[1]
 
 
-ZH_SETTING_RE = re.compile(r"^(?P<setting>[\u4e00-\u9fff]{2,}?)(?:里面|里|当中|中)的?(?P<item>[\u4e00-\u9fff]{2,})$")
+# (中 only where it is no part of a word: 集中采购, 其中, 中小企业, 中心 …)
+ZH_SETTING_RE = re.compile(
+    r"^(?P<setting>[\u4e00-\u9fff]{2,}?)(?:里面|里|当中|之中|(?<![集其空心])中(?![小心央国标间期部]))的?"
+    r"(?P<item>[\u4e00-\u9fff]{2,})$")
 
 
 def share_setting_zh(first: str, second: str) -> tuple[str, str]:
@@ -1099,18 +1102,21 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
         listed = (sum_items(mask_joined_names(clean_metric(LIST_MARK_RE.sub("和", metric_source), remove)))
                   if sum_cue and LIST_MARK_RE.search(metric_source) else [])
-        if len(listed) >= 3:
+        if (len(listed) >= 3 and not wants_change and unit_wanted != "percent"
+                and not RATIO_CUE_ZH_RE.search(q) and not EN_SHARE_WORD_RE.search(q)):
             # "因公出国（境）费、公务用车购置及运行费和公务接待费加起来": every item of the list
             # is an operand (the list marks went with the punctuation of the one-run metric);
             # only a list marked as one (、, or a comma in English): "A and B and C" may hold a
             # name with "and" in it
             op, operands = "sum", tuple(listed)
-        elif parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip():
+        elif parts_of_sum and parts_of_sum.group(1).strip() and parts_of_sum.group(2).strip() and not wants_change:
             # "水费和电费一共…": the cue words were taken out of the metric as question noise
             second = SUM_CUE_RE.sub("", parts_of_sum.group(2)).strip()
             op, operands = "sum", share_enumerated(*share_subject(parts_of_sum.group(1).strip(), second))
             shared_items, operands = _with_setting(operands, lang)
-        for regex, name in (() if op == "sum" else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
+        # (a change asked of items put together is no sum: "A和B合计比上年增加多少")
+        for regex, name in (() if op == "sum" else ((DIFF_RE, "diff"),) if wants_change
+                            else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
                 continue

@@ -186,6 +186,8 @@ def test_a_count_followed_by_a_clause_counts_no_noun() -> None:
 def test_a_verb_with_le_ends_the_noun_a_count_counts() -> None:
     facts = _facts("本部门3个预算单位开展了2025年项目预算绩效目标编报工作，编报绩效目标的项目49个。")
     assert [(f.column, f.raw) for f in facts] == [("预算单位", "3"), ("", "49")]
+    # only a verb ends it: 除了 or 建了 after a noun's first character cut nothing
+    assert _facts("全区12个社区卫生服务站除了门诊外还开展巡诊。")[0].column.startswith("社区卫生服务站")
 
 
 def test_a_count_in_brackets_counts_the_noun_before_the_bracket_closes() -> None:

@@ -215,6 +215,8 @@ def test_a_question_past_its_time_budget_is_an_error(answerer, monkeypatch) -> N
     assert (r["status"], r["value"]) == ("error", None) and "time budget" in r["error"]
     monkeypatch.setenv("DQA_TIME_BUDGET", "10")
     assert (answerer.ask(question)["status"], answerer.ask(question)["value"]) == ("answered", "84395")
+    monkeypatch.setenv("DQA_TIME_BUDGET", "ten")  # no number: the default, not an error per question
+    assert answerer.ask(question)["value"] == "84395"
 
 
 @pytest.mark.parametrize("question", [
@@ -262,6 +264,26 @@ def test_a_budget_set_against_last_years_execution_pairs_the_sentence_printing_b
     # the execution figure alone: an actual, though its words hold 预算
     r = answerer.ask("福利院社会福利事业单位支出2023年执行数是多少？")
     assert (r["status"], r["value"]) == ("answered", "711.34")
+
+
+def test_a_list_sum_never_adds_a_whole_to_its_parts(answerer) -> None:  # noqa: ANN001
+    # the comma after a setting lists nothing: two items, not the 三公 小计 with them (1351.60)
+    r = answerer.ask("In the 'three public' budget, overseas travel and official reception added up for the "
+                     "Jiangsu People's Congress Standing Committee General Office 2019?")
+    assert (r["status"], r["value"]) == ("answered", "584.00")
+    # 基本支出 = 人员经费 + 公用经费: adding all three counts them twice
+    assert answerer.ask("硚口区网格化中心2020年基本支出、人员经费和公用经费加起来是多少？")["status"] == "not_found"
+    # a change asked of a listed total is no sum
+    r = answerer.ask("江苏省人大常委会办公厅2019年因公出国（境）费、公务用车购置及运行费和公务接待费合计比上年增加多少？")
+    assert r["value"] not in ("767.60", "568.35")
+
+
+def test_a_pairing_in_one_sentence_needs_the_sentence_about_the_item(answerer) -> None:  # noqa: ANN001
+    # the sentence printing "2023年当年预算执行数为70.70万元" is about 机关事业单位基本养老保险缴费
+    # 支出, not 基本支出: neither it nor a table cell beside it answers
+    r = answerer.ask("福利院基本支出，24年预算和23年执行数哪个高？")
+    assert r["value"] not in ("767579", "76.76", "70.70")
+    assert answerer.ask("福利院基本支出2023年执行数是多少？")["status"] == "not_found"
 
 
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001

@@ -185,8 +185,17 @@ def test_a_word_one_slip_from_a_known_one_is_put_back() -> None:
 
     known = english_words() | {"home", "welfare"}
     assert respell("the Putuo welfare hoem in 2023", ["hoem"], known) == "the Putuo welfare home in 2023"
-    assert respell("offce expenses", ["offce"], english_words()) == "office expenses"
+    assert respell("offcie expenses", ["offcie"], english_words()) == "office expenses"
+    # a real word one letter from a known one is no slip: send is not spend, mayor not major
+    assert respell("how much did they send", ["send"], english_words() | {"spend"}) == "how much did they send"
+    assert respell("Hunan grid centre", ["Hunan"], known | {"human"}) == "Hunan grid centre"
     # a word no known word is one slip from, a short word, or a function word stays as typed
     assert respell("zorbing fees", ["zorbing"], known) == "zorbing fees"
     assert respell("four quarterly plans", ["four"], known) == "four quarterly plans"  # not "for"
     assert respell("land sale revenue", ["land"], known) == "land sale revenue"  # not "and"
+
+
+def test_the_vocabulary_is_read_once() -> None:
+    from qa.glossary import english_vocabulary, english_words
+
+    assert english_vocabulary() is english_vocabulary() and english_words() is english_words()

@@ -311,6 +311,9 @@ def test_another_coded_item_sharing_a_word_is_no_answer() -> None:
     assert max(_ranked("2024年维修（护）费预算", other, scores=True)) >= 0.5  # (without the store's names)
     own = [*other, replace(_row("维修（护）费", "8000", 2), code="30213")]
     assert _ranked("2024年维修（护）费预算", own, coded=names)[0] == "8000"
+    # the item's own code printed under another spelling is the item
+    spelt = [replace(_row("维修费", "8000", 2), code="30213")]
+    assert max(_ranked("2024年维修（护）费预算", spelt, scores=True, coded={**names, "维修费": frozenset({"30213"})})) >= 0.5
 
 
 def test_a_longer_name_whose_words_the_question_says_elsewhere_is_named() -> None:

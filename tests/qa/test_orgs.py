@@ -63,8 +63,11 @@ def test_only_a_character_that_sounds_the_same_stands_in() -> None:
     from qa.orgs import same_sound
 
     assert same_sound("化", "划") and same_sound("接", "街") and not same_sound("化", "规")
-    # a sound-alike alone, with no character of the name around it, names nobody
+    # a sound-alike alone, with no character of the name around it, names nobody; nor one the
+    # name does not go on after (社会服务: 服 sounds like 福 of 社会福利院, 务 is not in it)
     assert OrgLinker(NAMES).candidates("2024年话费是多少？")[0] == []
+    kept, _ = OrgLinker(NAMES).candidates("2024年普陀区社会服务方面的办公费预算是多少？")
+    assert "welfare.pdf" not in {m.report for m in kept}
 
 
 def test_office_words_alone_name_nobody(linker) -> None:

@@ -502,6 +502,14 @@ def test_a_difference_shares_the_setting_named_once() -> None:
     assert "因公出国" in en.operands[0] and "公务接待" in en.operands[1]
 
 
+def test_a_zhong_inside_a_word_is_no_setting() -> None:
+    from qa.query import share_setting_zh
+
+    assert share_setting_zh("政府集中采购", "分散采购") == ("政府集中采购", "分散采购")
+    assert share_setting_zh("面向中小企业预留", "货物采购") == ("面向中小企业预留", "货物采购")
+    assert share_setting_zh("政府采购预算中工程", "服务") == ("政府采购预算 工程", "政府采购预算 服务")
+
+
 def test_how_to_answer_a_comparison_is_no_part_of_its_items() -> None:
     query = parse_query("2020年硚口区基本支出里，基本工资和津贴补贴哪个多？给出较大的那个数", CATALOG)
     assert query.op == "compare_items" and query.operands[1].split()[-1] == "津贴补贴"
