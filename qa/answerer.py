@@ -911,7 +911,9 @@ class Answerer:
             return self._ratio(query, report, fa, fb, va, vb)
         if query.op == "times":
             return self._times(query, report, fa, fb, va, vb)
-        if query.op == "except" and (not 0 <= vb <= va or _outside_its_columns(fa, fb)):
+        if query.op == "except" and _outside_its_columns(fa, fb):
+            return self._without_what_it_never_held(query, fa, fb)
+        if query.op == "except" and not 0 <= vb <= va:
             return self._not_a_part(query, fb, fa)
         # 相差 asks how far apart two figures are; 减去 asks for the signed difference
         result = va + vb if query.op == "sum" else (va - vb if query.op in ("minus", "except") else abs(va - vb))
@@ -1008,6 +1010,19 @@ class Answerer:
                else f"Cannot compute{' the share' if share else ''}: {lp} ({_plain(part.raw)} {part.unit}) "
                     f"is not a part of {lw} ({_plain(whole.raw)} {whole.unit}).")
         return self._not_found(query, msg, [])
+
+    def _without_what_it_never_held(self, query: Query, whole: Fact, other: Fact) -> dict[str, Any]:
+        """"“三公”经费小计, excluding 培训费": the total's own column group holds no such cell, so
+        the total is the answer as printed; both cited, and the reason said."""
+        zh = query.lang != "en"
+        lw, lo = self._fact_label(whole), self._fact_label(other)
+        value = _plain(whole.raw)
+        text = (f"{self._org_name(whole.report)}：{lw}为 {value} {whole.unit}；{lo}（{_plain(other.raw)}{other.unit}）"
+                f"不在其内（表中另列一栏），无需扣除。" if zh
+                else f"{self._org_name(whole.report)}: {lw} = {value} {whole.unit}; {lo} ({_plain(other.raw)} "
+                     f"{other.unit}) is a column of its own, not part of it, so nothing is taken off.")
+        return {"status": "answered", "answer": text, "value": value, "unit": whole.unit,
+                "citations": [_fact_citation(whole), _fact_citation(other)], "searched": query.searched}
 
     def _ratio(self, query: Query, report: str, part: Fact, whole: Fact, vp: Decimal, vw: Decimal) -> dict[str, Any]:
         """The share `part` is of `whole`, in per cent to two decimals (the places shares are
