@@ -218,6 +218,7 @@ COMPARE_RE = re.compile(
 # Words that ask for a total ("一共花了多少", "总支出"): a figure labelled 合计/总额/总计 is meant.
 TOTAL_CUE_RE = re.compile(r"一共|总共|共计|合计|总额|总计|总数|总支出|总收入|总预算|收支总|\btotal\b|\boverall\b|in all", re.I)
 # A comparison's own words, no part of what is compared.
+CONNECTIVE_WORDS = frozenset({"和", "与", "跟", "及", "同"})  # left alone where two names were joined
 COMPARE_LEFTOVERS = frozenset("多少大小高低的数者")  # one character standing alone after them
 COMPARE_WORDS = ("哪一个", "哪个", "哪家", "谁的", "谁", "更多", "更少", "更大", "更小", "更高", "更低", "较大", "较小", "较多", "较少")
 CHANGE_WORDS = ("增加", "减少", "增长", "下降", "上升", "降低", "比上年", "较上年", "同比", "与上年", "持平", "增幅")
@@ -237,7 +238,7 @@ SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
 MEASURE_CUES = (
-    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "开支", "花费", "actual", "executed", "spend ", "spend?",
+    ("actual", ("决算", "执行数", "执行了", "实际", "完成值", "花了", "用了", "花掉", "花得", "用得", "开支", "花费", "actual", "executed", "spend ", "spend?",
                 "spent", "outturn")),
     ("budget", ("预算", "安排了", "计划", "budget", "budgeted", "allocated", "planned", "year-start", "initial")),
     ("target", ("目标值", "target")),
@@ -1216,7 +1217,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             # against 财政拨款支出预算 (Shanghai): the second is tried when the first names nothing
             fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
         wants_total = not wants_change
-    if (op == "value" and set(metric.split()) <= BARE_ACTUAL_WORDS and asked_measure(q) == "actual"
+    if (op in ("value", "compare") and set(metric.split()) - CONNECTIVE_WORDS <= BARE_ACTUAL_WORDS
+            and asked_measure(q) == "actual"
             and unit_wanted in ("", "money") and not rendering.unplaced_items
             and len(rendering.unplaced) < UNPLACED_NAME_A_PART):
         # "到底花了多少钱": the whole of what was spent, in the words each template prints it

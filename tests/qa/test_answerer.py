@@ -287,6 +287,13 @@ def test_a_pairing_in_one_sentence_needs_the_sentence_about_the_item(answerer) -
     assert answerer.ask("福利院基本支出2023年执行数是多少？")["status"] == "not_found"
 
 
+def test_who_spent_more_compares_what_each_spent_in_all(answerer) -> None:  # noqa: ANN001
+    # 2020 决算: 硚口 本年支出合计 525.73 万元, 芦淞 313.08 万元 (before: the metric was "和")
+    r = answerer.ask("硚口和芦淞20年谁花得多？")
+    assert (r["status"], r["value"]) == ("answered", "525.73")
+    assert {row["value"] for row in r["comparison"]} == {"525.73", "313.08"}
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
