@@ -873,9 +873,16 @@ def _part_of(fact: Fact, specific: set[str]) -> tuple[str, str, str] | None:
             return None
         return (fact.report, fact.table, fact.row_label)
     cut = fact.quote.find("其中")
-    if cut < 0 or _raw_at(fact.quote, fact.raw, cut) < 0:
+    if cut < 0 or _printed_at(fact) < cut:
         return None
     return (fact.report, "", fact.quote)
+
+
+def _printed_at(fact: Fact) -> int:
+    """Where a sentence's figure is printed: after its own name, so that a part printing the
+    whole's figure ("采购金额为21.07万元，其中：货物采购金额21.07万元") is read where it stands."""
+    named = fact.quote.find(fact.row_label) if fact.row_label else -1
+    return _raw_at(fact.quote, fact.raw, max(named, 0))
 
 
 def _raw_at(quote: str, raw: str, start: int = 0) -> int:
@@ -896,7 +903,7 @@ def _total_of(fact: Fact) -> tuple[str, str, str] | None:
     if fact.source == "table":
         return (fact.report, fact.table, fact.row_label) if is_row_total(fact.column) else None
     cut = fact.quote.find("其中")
-    at = _raw_at(fact.quote, fact.raw)
+    at = _printed_at(fact)
     if cut > 0 and 0 <= at < cut:
         return (fact.report, "", fact.quote)
     return None

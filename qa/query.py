@@ -1153,7 +1153,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     if variance and op in ("compare", "compare_items") and len(years) <= 1 and len({i.group for i in candidates}) <= 1:
         # "did X exceed its budget? give the larger figure": X's actual or its budget, whichever
         # is larger (smaller), both printed in one report
-        variance = "smaller" if smaller else "larger"
+        # (unless it asks how far apart they are: "决算比年初预算少了多少", "how much was left unspent")
+        variance = variance if GAP_RE.search(q) or variance == "under" else "smaller" if smaller else "larger"
         op = "value"
     if variance and op in ("value", "unread", "diff", "minus"):
         # one figure's budget against its actual: the item is what is left of the metric

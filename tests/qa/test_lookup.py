@@ -363,3 +363,14 @@ def test_a_column_path_stringing_numbered_headings_together_names_no_column() ->
     # the row 当年支出小计 under that header is no figure of 医疗卫生与计划生育支出
     facts = [_row("当年支出小计", "13649.07", 1, table="支出预算表", column=misread)]
     assert _ranked("2024年医疗卫生与计划生育支出预算", facts) == []
+
+
+def test_a_part_printing_the_wholes_figure_is_read_where_it_stands() -> None:
+    from qa.lookup import _part_of, _total_of
+
+    quote = "本部门2024年度政府采购金额为21.07万元，其中：货物采购金额21.07万元、工程采购金额0万元。"
+    whole = Fact(report="r.pdf", source="text", table="s", row_label="本部门2024年度政府采购金额为", column="",
+                 value=Decimal("21.07"), raw="21.07", unit="万元", locator="p. 1", quote=quote, position=1)
+    part = replace(whole, row_label="货物采购金额", position=2)
+    assert _total_of(whole) is not None and _part_of(whole, set()) is None
+    assert _total_of(part) is None and _part_of(part, set()) is not None

@@ -510,6 +510,13 @@ def test_a_zhong_inside_a_word_is_no_setting() -> None:
     assert share_setting_zh("政府采购预算中工程", "服务") == ("政府采购预算 工程", "政府采购预算 服务")
 
 
+def test_budget_vs_actual_asking_how_far_apart_is_a_gap_not_the_larger() -> None:
+    gap = parse_query("硚口区2020年项目支出 budget vs actual：决算比年初预算少了多少？", CATALOG)
+    assert (gap.op, gap.operands) == ("variance", ("项目支出", "under"))
+    larger = parse_query("硚口区2020年项目支出 budget vs actual, did it exceed its budget? give the larger figure", CATALOG)
+    assert larger.op == "variance" and larger.operands[1] == "larger"
+
+
 def test_how_to_answer_a_comparison_is_no_part_of_its_items() -> None:
     query = parse_query("2020年硚口区基本支出里，基本工资和津贴补贴哪个多？给出较大的那个数", CATALOG)
     assert query.op == "compare_items" and query.operands[1].split()[-1] == "津贴补贴"
