@@ -60,7 +60,11 @@ BACKWARD_RE = re.compile(
 # The year before's level asked for (not the change): "what was the previous year's amount?"
 PREVIOUS_LEVEL_RE = re.compile(
     r"\b(?:what|how much)\b[^?]{0,40}\b(?:previous|prior|last|preceding)\s+year'?s?\s+(?:amount|figure|level|total|budget|spending|value)\b"
-    r"|(?:上年|去年|上一年)(?:的)?(?:金额|数额|规模|水平)?(?:是|为|有)多少",
+    r"|(?:上年|去年|上一年)(?:的)?(?:金额|数额|规模|水平)?(?:是|为|有)多少"
+    # "what was X's budget the year before": that year's level, with no word of a change
+    r"|(?<!by )\b(?:what|how much) (?:was|were|did)\b(?![^?]*\b(?:increas|decreas|grow|grew|rise|rose|fall|fell|drop|chang|more|less"
+    r"|differ|cut|reduc|compar|rais|lower|higher|up|down)"
+    r"[a-z]*\b)[^?]{0,120}\b(?:the year before|the previous year|the prior year|the preceding year|last year)\b",
     re.I,
 )
 # "FY24", "'24 budget": English two-digit years

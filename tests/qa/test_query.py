@@ -517,6 +517,13 @@ def test_budget_vs_actual_asking_how_far_apart_is_a_gap_not_the_larger() -> None
     assert larger.op == "variance" and larger.operands[1] == "larger"
 
 
+def test_what_it_was_the_year_before_asks_a_level_not_a_change() -> None:
+    level = parse_query("Using the 2020 budget explanation, what was Qiaokou's basic expenditure budget the year before?", CATALOG)
+    assert not level.wants_change
+    change = parse_query("By how much was Qiaokou's 2020 basic expenditure budget cut compared with the previous year?", CATALOG)
+    assert change.wants_change
+
+
 def test_how_to_answer_a_comparison_is_no_part_of_its_items() -> None:
     query = parse_query("2020年硚口区基本支出里，基本工资和津贴补贴哪个多？给出较大的那个数", CATALOG)
     assert query.op == "compare_items" and query.operands[1].split()[-1] == "津贴补贴"
