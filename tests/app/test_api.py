@@ -142,6 +142,29 @@ def test_answer_endpoint_returns_the_contract_dict(server: AppProcess) -> None:
     assert "84395" in result["citations"][0]["quote"]
 
 
+def test_a_login_guards_the_api(server: AppProcess, tmp_path: Path) -> None:
+    """DQA_AUTH (with DQA_READONLY, as a shared deployment runs) driven through gradio_client on
+    a second app process over the same store: no login or a wrong password, no answer; with the
+    login, the contract dict, and /answer still the only public endpoint."""
+    from gradio_client import Client
+
+    guarded = AppProcess(server.store, tmp_path / "guarded.log", DQA_AUTH="ann:s3cret", DQA_READONLY="1")
+    try:
+        guarded.wait_ready()
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's own error for a refused login
+            Client(guarded.url, verbose=False).predict("how many 12345 工单 did Yuelu handle in 2021?",
+                                                      api_name="/answer")
+        with pytest.raises(Exception):  # noqa: B017
+            Client(guarded.url, auth=("ann", "wrong"), verbose=False)
+        client = Client(guarded.url, auth=("ann", "s3cret"), verbose=False)
+        result = client.predict("how many 12345 工单 did Yuelu handle in 2021?", api_name="/answer")
+        assert (result["status"], result["value"]) == ("answered", "84395")
+        endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        assert list(endpoints) == ["/answer"]
+    finally:
+        guarded.stop()
+
+
 @pytest.mark.slow
 def test_twenty_concurrent_clients_each_get_their_own_answer(server: AppProcess) -> None:
     from gradio_client import Client
