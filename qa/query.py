@@ -802,6 +802,8 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
         out = strip_name(out, word, " ")
     out = re.sub(r"(?:按照|按|根据|依据|据)\s*(?=20\d{2})", " ", out)  # "按25年说明": the report's year
     out = DATE_PHRASE_RE.sub(" ", out)  # "截至2024年8月底": when, not what
+    # "用2019年的说明倒推", "根据决算说明": where to read it, not what it is
+    out = re.sub(r"(?:用|按照|按|根据|依据)\s*(?:20\d{2}\s*年度?)?\s*的?\s*(?:(?:预算|决算)?说明|报告)(?:里|中)?的?", " ", out)
     out = KIND_POINTER_RE.sub(" ", out)  # "2024年预算里…": the report looked in, not the figure
     out = re.sub(r"(?<!\d)20\d{2}(?!\d)\s*(?:年度|年(?!初))?", " ", out)  # "2021 年初预算" keeps its 年初
     out = UNIT_WORDS_RE.sub(" ", out)

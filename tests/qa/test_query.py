@@ -524,6 +524,11 @@ def test_what_it_was_the_year_before_asks_a_level_not_a_change() -> None:
     assert change.wants_change
 
 
+def test_where_to_read_a_figure_is_no_part_of_its_name() -> None:
+    for question in ("硚口区2019年的预算总额是多少万元？用2020年的说明倒推", "按硚口区20年预算说明，2019年预算总额是多少？"):
+        assert "说明" not in parse_query(question, CATALOG).metric, question
+
+
 def test_how_to_answer_a_comparison_is_no_part_of_its_items() -> None:
     query = parse_query("2020年硚口区基本支出里，基本工资和津贴补贴哪个多？给出较大的那个数", CATALOG)
     assert query.op == "compare_items" and query.operands[1].split()[-1] == "津贴补贴"
