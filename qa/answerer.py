@@ -79,6 +79,7 @@ CLASS_LEVEL_RE = re.compile(r"[（(][类款项][）)]")  # 一般公共服务支
 WHOLE_SUBJECT_RE = re.compile(
     r"一般公共预算财政拨款支出(?![^，。；]*(?:[（(][类款项][）)]|中的|里的))|财政拨款支出总|收支总计|收入总计|支出总计")
 CO_LOCATED_MARGIN = 0.15  # how far below an operand's best its figure printed beside the other's may be
+SAME_COLUMN_BOOST = 0.07  # an operand printed in the other's table column (over AMBIGUITY_MARGIN)
 PAIR_MARGIN = 0.1  # how far below each side's best a figure printed in one sentence with the other may be
 CHANGE_DISTANCE = 2  # facts between a level and the change printed about it in the next sentence
 CONFIRMING_RE = re.compile(r"是不是|是否|对吗|对不对|有没有|\b(?:is it|was it|is that|was that|confirm|really)\b", re.I)
@@ -285,6 +286,12 @@ def _about_item(fact: Fact, metric: str) -> bool:
     pairs = [item[i:i + 2] for i in range(len(item) - 1)]
     said = NOISE_CHARS.sub("", f"{fact.parents}{fact.row_label}")
     return bool(pairs) and sum(p in said for p in pairs) >= 0.75 * len(pairs)
+
+
+def _same_column(fact: Fact, other: Fact) -> bool:
+    """Two cells of one table's column, in other rows."""
+    return (fact.source == other.source == "table" and fact.report == other.report and fact.table == other.table
+            and fact.column == other.column and fact.row_label != other.row_label)
 
 
 def _same_place(fact: Fact, other: Fact) -> bool:
@@ -602,7 +609,10 @@ class Answerer:
             self._budget_left -= time.perf_counter() - started
         if near is not None:
             # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
-            scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near) else s for s in scored]
+            # (or in its table's column: "印刷费和培训费" are two rows of one 基本支出表)
+            scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near)
+                      else replace(s, score=s.score + SAME_COLUMN_BOOST) if _same_column(s.fact, near) else s
+                      for s in scored]
             scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
             scored = self._boost_retrieved(query, list(reports), scored)

@@ -294,6 +294,14 @@ def test_who_spent_more_compares_what_each_spent_in_all(answerer) -> None:  # no
     assert {row["value"] for row in r["comparison"]} == {"525.73", "313.08"}
 
 
+def test_two_items_added_are_read_from_one_tables_column(answerer) -> None:  # noqa: ANN001
+    # 硚口 2024 表6 基本支出表: 印刷费 5.27, 培训费 1.23 (培训费 alone is ambiguous: a project
+    # table prints another 培训费 of 32267 元); the second is read where the first is printed
+    r = answerer.ask("硚口网格中心24年印刷费和培训费加起来多少")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "6.50", "万元")
+    assert answerer.ask("硚口网格中心2024年培训费是多少")["status"] == "ambiguous"
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
