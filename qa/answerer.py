@@ -610,8 +610,12 @@ class Answerer:
         if near is not None:
             # the second operand of "X的全年预算数减去支出决算数" is printed where the first is
             # (or in its table's column: "印刷费和培训费" are two rows of one 基本支出表)
+            # (only a cell saying every word of the operand: 项目培训费 is not 表6's 30216 培训费)
+            asked = specific_text_grams(metric)
             scored = [replace(s, score=s.score + 0.1) if _same_place(s.fact, near)
-                      else replace(s, score=s.score + SAME_COLUMN_BOOST) if _same_column(s.fact, near) else s
+                      else replace(s, score=s.score + SAME_COLUMN_BOOST)
+                      if _same_column(s.fact, near) and asked <= grams(f"{s.fact.row_label} {s.fact.column} {s.fact.table}")
+                      else s
                       for s in scored]
             scored.sort(key=lambda s: (-s.score, s.fact.report, s.fact.position))
         if self.retrieval and scored and scored[0].score >= MIN_SCORE - 0.1:
@@ -765,7 +769,7 @@ class Answerer:
         if change.unit != level.unit:
             return None
         measure = next((v.measure for v in self._views(level.report) if v.fact is level), "")
-        actual_asked = query.measure == "actual" or re.search(r"final[\s-]accounts?|决算|actual|执行|spent", query.question, re.I)
+        actual_asked = query.measure == "actual" or re.search(r"final[\s-]accounts?|决算|actual|执行|spent|spend|花", query.question, re.I)
         if (query.measure and measure and query.measure != measure) or (measure == "budget" and actual_asked):
             return None  # a budget's change gives last year's budget, never last year's actual
         said = f"{change.row_label} {change.quote}"  # "与 2019 年度相比，…各增加": the year may open the sentence

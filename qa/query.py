@@ -60,13 +60,18 @@ BACKWARD_RE = re.compile(
 # The year before's level asked for (not the change): "what was the previous year's amount?"
 PREVIOUS_LEVEL_RE = re.compile(
     r"\b(?:what|how much)\b[^?]{0,40}\b(?:previous|prior|last|preceding)\s+year'?s?\s+(?:amount|figure|level|total|budget|spending|value)\b"
-    r"|(?:上年|去年|上一年)(?:的)?(?:金额|数额|规模|水平)?(?:是|为|有)多少"
-    # "what was X's budget the year before": that year's level, with no word of a change
-    r"|(?<!by )\b(?:what|how much) (?:was|were|did)\b(?![^?]*\b(?:increas|decreas|grow|grew|rise|rose|fall|fell|drop|chang|more|less"
-    r"|differ|cut|reduc|compar|rais|lower|higher|up|down)"
-    r"[a-z]*\b)[^?]{0,120}\b(?:the year before|the previous year|the prior year|the preceding year|last year)\b",
+    r"|(?:上年|去年|上一年)(?:的)?(?:金额|数额|规模|水平)?(?:是|为|有)多少",
     re.I,
 )
+# "what was X's budget the year before": that year's level, when no word of a change is said
+# (EN_CHANGE_RE finds only the year phrase, and none of CHANGE_VERBS_RE)
+EN_YEAR_BEFORE_RE = re.compile(
+    r"(?<!by )\b(?:what|how much) (?:was|were|did)\b[^?]{0,120}"
+    r"\b(?:the year before|the previous year|the prior year|the preceding year|last year)\b", re.I)
+EN_YEAR_PHRASES = frozenset({"year before", "previous year", "prior year", "last year"})
+CHANGE_VERBS_RE = re.compile(
+    r"\b(?:shr[iau]nk|slip|sav|gain|climb|jump|versus|vs|relative|declin|differ|cut|reduc|compar|rais|lower|higher"
+    r"|up|down|more|less)[a-z]*\b", re.I)
 # "FY24", "'24 budget": English two-digit years
 EN_SHORT_YEAR_RE = re.compile(r"(?:\bFY\s?|(?<![\w'’])['’])(\d{2})\b", re.I)
 # A year that names the report asked of, not a figure's year: "24年预算里", "按25年说明",
@@ -592,6 +597,7 @@ def share_enumerated(first: str, second: str) -> tuple[str, str]:
 def asked_measure(question: str) -> str:
     """'budget' | 'actual' | 'target' | '' (both or neither named)."""
     q = FUND_NAMES_RE.sub("", question.lower()).replace("final account", "")
+    q = re.sub(r"(?:预算|决算)说明", "", q)  # where to read it ("决算说明中…预算是多少"), no measure
     q = INTENDED_SPENDING_RE.sub(" budget ", q)  # "plans to spend": what is budgeted, not spent
     found = {name for name, cues in MEASURE_CUES if any(c in q for c in cues)}
     return found.pop() if len(found) == 1 else ""
@@ -1081,7 +1087,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     smaller = False
     gap = False
     fallback_metrics: tuple[str, ...] = ()
-    previous_level = bool(PREVIOUS_LEVEL_RE.search(q))
+    previous_level = bool(PREVIOUS_LEVEL_RE.search(q)) or (
+        bool(EN_YEAR_BEFORE_RE.search(q)) and not CHANGE_VERBS_RE.search(lowered)
+        and all(m.group(0).lower() in EN_YEAR_PHRASES for m in EN_CHANGE_RE.finditer(lowered)))
     backward = bool(BACKWARD_RE.search(q)) or previous_level
     wants_change = not backward and (bool(CHANGE_CUE_RE.search(q)) or bool(EN_CHANGE_RE.search(lowered)))
     compare = COMPARE_RE.search(q) or EN_ITEM_COMPARE_RE.search(q) or versus
@@ -1160,7 +1168,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # "did X exceed its budget? give the larger figure": X's actual or its budget, whichever
         # is larger (smaller), both printed in one report
         # (unless it asks how far apart they are: "决算比年初预算少了多少", "how much was left unspent")
-        variance = variance if GAP_RE.search(q) or variance == "under" else "smaller" if smaller else "larger"
+        picks = re.search(r"larger|smaller|bigger|greater|higher|lower|较大|较小|更大|更小|较多|较少|大的|小的", q, re.I)
+        variance = variance if GAP_RE.search(q) or (variance == "under" and not picks) \
+            else "smaller" if smaller else "larger"
         op = "value"
     if variance and op in ("value", "unread", "diff", "minus"):
         # one figure's budget against its actual: the item is what is left of the metric
