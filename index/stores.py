@@ -23,6 +23,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import time
 import unicodedata
 import uuid
 from collections import Counter, OrderedDict
@@ -1135,13 +1136,34 @@ def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
     return Bm25KeywordIndex().build_from_tokens(*facts.keyword_rows(), generation=generation)
 
 
+SWAP_WAIT_S = 2.0  # how long a reader waits for a build's two renames to finish
+
+
+def swap_under_way(root: Path) -> bool:
+    """The store path is missing and a build's sibling (.NAME.build-… or .NAME.old-…) stands
+    beside it: a build is between its two renames (index.build), or was cut short there."""
+    if root.exists() or not root.parent.is_dir():
+        return False
+    prefix = f".{root.name.lstrip('.')}."
+    return any(p.name.startswith(prefix) and ("build-" in p.name or "old-" in p.name) and p.is_dir()
+               for p in root.parent.iterdir())
+
+
 def open_stores(store: Path | str, chroma_url: str = "") -> Stores:
     """Open an existing store for reading (qa/, app.py). Raises StoreError if there is none.
 
     `chroma_url` is Settings.chroma_url (DQA_CHROMA_URL); it must match what the store was
     built with. Query with `load_embedder(stores.embed_model)`, the model the vectors came from.
+    A reader arriving between a build's two renames waits for the second (SWAP_WAIT_S), so it
+    never takes the instant for a missing store.
     """
     root = Path(store)
+    deadline = time.monotonic() + SWAP_WAIT_S
+    while swap_under_way(root) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if swap_under_way(root):
+        raise StoreError(f"store {root} is missing and an interrupted build left its files beside it: "
+                         "run `python -m index build` (or any `index add`) to put it back")
     inode = (root / FACTS_FILE).stat().st_ino if (root / FACTS_FILE).is_file() else 0
     facts = SqliteFactStore(root / FACTS_FILE, create=False)
     try:

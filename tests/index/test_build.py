@@ -348,6 +348,33 @@ def test_recover_store_after_a_kill_between_the_two_renames(
     assert not target.exists() and not (store_dir / "BUILD_COMPLETE").exists()
 
 
+def test_a_reader_between_the_two_renames_waits_for_the_second(
+    tmp_path: Path, store_dir: Path, fake_pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import index.stores
+
+    add_files([_write(tmp_path, YUELU, YUELU_TEXT)], _settings(store_dir))
+    aside = tmp_path / ".store.old-0000beef"
+    store_dir.rename(aside)  # the instant between a build's two renames
+    later = threading.Timer(0.3, lambda: aside.rename(store_dir))
+    later.start()
+    try:
+        stores = open_stores(store_dir)  # before: StoreError, no fact store
+        assert "004_abd4107061c8b5b5.txt" in stores.facts.reports()[0]["name"]
+        stores.facts.close()
+    finally:
+        later.join()
+    # cut short there by a kill: the reader says so (a writer's recover_store puts it back)
+    store_dir.rename(aside)
+    monkeypatch.setattr(index.stores, "SWAP_WAIT_S", 0.1)
+    with pytest.raises(StoreError, match="interrupted build"):
+        open_stores(store_dir)
+    recover_store(store_dir)
+    assert open_stores(store_dir).facts.reports()
+
+
 def test_add_result_summary_lines() -> None:
     assert AddResult("a.txt", "skipped").summary() == (
         "skipped a.txt: not written, another file in this run failed"
