@@ -1161,6 +1161,17 @@ class Answerer:
         if len(query.orgs) >= 2:
             for district in query.orgs:
                 sides[district] = [i.name for i in info if i.district == district]
+            if not query.years:
+                # no year named: the organisations are compared in the latest year all of them
+                # have a report of, never one year's figure against another's
+                held = [{self.years.get(r) for r in reports} - {None} for reports in sides.values()]
+                common = set.intersection(*held) if held and all(held) else set()
+                if not common:
+                    years = "；".join(f"{side} {'、'.join(str(y) for y in sorted(h))}" for side, h in zip(sides, held, strict=True))
+                    msg = (f"无法比较：各单位没有同一年的报告（{years}），请指明年份。" if zh
+                           else f"Cannot compare: the organisations have no report of one year ({years}); name the year.")
+                    return self._not_found(query, msg, [])
+                sides = {side: [r for r in reports if self.years.get(r) == max(common)] for side, reports in sides.items()}
         elif len(query.years) >= 2:
             for year in query.years:
                 sides[str(year)] = [i.name for i in info if self.years.get(i.name) == year]

@@ -317,6 +317,16 @@ def test_the_second_review_findings_stay_fixed(answerer, question: str, value: s
     assert answerer.ask(question)["value"] == value
 
 
+def test_organisations_compared_without_a_year_are_compared_in_one_year(answerer) -> None:  # noqa: ANN001
+    # 硚口 has 2020 and 2024 reports, 岳麓 only 2021: no year to compare them in
+    r = answerer.ask("硚口和岳麓谁花得多？")
+    assert r["status"] == "not_found" and "同一年" in r["answer"]
+    # 硚口 and 芦淞 both have 2020: that year's figures
+    r = answerer.ask("硚口和芦淞谁花得多？")
+    assert (r["status"], r["value"]) == ("answered", "525.73")
+    assert {row["year"] for row in r["comparison"]} == {2020}
+
+
 def test_retrieval_finds_the_passage(answerer) -> None:  # noqa: ANN001
     hits = answerer.retrieve("岳麓区 12345热线工单 满意度", 5)
     assert any("84395" in h["text"] and h["report"] == "004_abd4107061c8b5b5.txt" for h in hits)
