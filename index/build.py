@@ -51,6 +51,7 @@ from index.stores import (
     SqliteFactStore,
     StoreError,
     VectorMeta,
+    build_siblings,
     collection_name,
     report_version,
     tokenize,
@@ -660,10 +661,7 @@ def recover_store(store: Path, *, locked: bool = False) -> None:
 
 def _restore_candidates(store: Path) -> list[Path]:
     """A finished build first (its swap had begun), else the store it was replacing."""
-    if not store.parent.is_dir():
-        return []
-    prefix = f".{store.name.lstrip('.')}."
-    siblings = [p for p in store.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    siblings = build_siblings(store)
     complete = [p for p in siblings if "build-" in p.name and (p / _COMPLETE_MARKER).exists()]
     olds = [p for p in siblings if "old-" in p.name]
     newest_first = sorted(complete, key=_mtime, reverse=True)

@@ -1139,14 +1139,20 @@ def load_keywords(root: Path, facts: SqliteFactStore) -> Bm25KeywordIndex:
 SWAP_WAIT_S = 2.0  # how long a reader waits for a build's two renames to finish
 
 
-def swap_under_way(root: Path) -> bool:
-    """The store path is missing and a build's sibling (.NAME.build-… or .NAME.old-…) stands
-    beside it: a build is between its two renames (index.build), or was cut short there."""
-    if root.exists() or not root.parent.is_dir():
-        return False
+def build_siblings(root: Path) -> list[Path]:
+    """The folders a build keeps beside the store (.NAME.build-… being built, .NAME.old-… being
+    swapped out: index.build), in no order."""
+    if not root.parent.is_dir():
+        return []
     prefix = f".{root.name.lstrip('.')}."
-    return any(p.name.startswith(prefix) and ("build-" in p.name or "old-" in p.name) and p.is_dir()
-               for p in root.parent.iterdir())
+    return [p for p in root.parent.iterdir()
+            if p.name.startswith(prefix) and ("build-" in p.name or "old-" in p.name) and p.is_dir()]
+
+
+def swap_under_way(root: Path) -> bool:
+    """The store path is missing and a build's sibling stands beside it: a build is between
+    its two renames (index.build), or was cut short there."""
+    return not root.exists() and bool(build_siblings(root))
 
 
 def open_stores(store: Path | str, chroma_url: str = "") -> Stores:

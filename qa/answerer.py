@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from qa.lookup import (
     Group,
     OverTime,
     Scored,
+    char_pairs,
     drop_unasked_parts,
     fact_measure,
     grams,
@@ -90,6 +92,8 @@ MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MA
 TIME_BUDGET_S = 10.0  # seconds of scoring a question may take (DQA_TIME_BUDGET); answers take milliseconds
 MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation
 MAX_LISTED_ORGS = 20  # organisations listed when a question must name one
+# the measure asked -> (the other measure, the kind of report printing only that one)
+OTHER_MEASURE = {"actual": ("budget", "预算"), "budget": ("actual", "决算")}
 KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "performance self-evaluation"}
 
 
@@ -153,6 +157,17 @@ def _citations(group: Group, limit: int = 3) -> list[dict[str, Any]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _known_english() -> frozenset[str]:
+    """The words a misspelt English word is put back to: the vocabulary's and the office words."""
+    return english_words() | EN_OFFICE_WORDS
+
+
+def _bare_name(label: str) -> str:
+    """A label's core without its years and punctuation, as two names are set side by side."""
+    return NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(label)))
+
+
 def _nearly_equal(a: Group, b: Group) -> bool:
     """Two figures of one report within 1% of each other (397.1 in a table, 397.18 in the
     text): the report printing one figure two ways, never to be settled silently."""
@@ -166,7 +181,7 @@ def _nearly_equal(a: Group, b: Group) -> bool:
     facts = [g.members[0].fact for g in (a, b)]
     if not all(f.source == "text" and f.parents for f in facts) or facts[0].row_label != facts[1].row_label:
         return True
-    first, second = (NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(f.parents))) for f in facts)
+    first, second = (_bare_name(f.parents) for f in facts)
     return first in second or second in first
 
 
@@ -225,7 +240,7 @@ def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str) -> boo
     """`special`'s name is `general`'s with words put in (本部门政府采购预算 ->
     本部门面向中小企业预留政府采购项目预算金额), and the question says none of them: a narrower
     figure than the one asked, when the question did not narrow it."""
-    short, long = (NOISE_CHARS.sub("", re.sub(r"20\d{2}\s*年度?", "", label_core(f.row_label))) for f in (general, special))
+    short, long = (_bare_name(f.row_label) for f in (general, special))
     if len(short) < 2 or len(long) <= len(short) + 1:
         return False
     extra, k = [], 0
@@ -236,8 +251,7 @@ def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str) -> boo
             extra.append(c)
     if k < len(short):
         return False  # the shorter name is not inside the longer one, in order
-    pairs = [a + b for a, b in zip(extra, extra[1:], strict=False)]
-    return len(extra) >= 2 and not any(p in asked for p in pairs)
+    return len(extra) >= 2 and not any(p in asked for p in char_pairs("".join(extra)))
 
 
 def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
@@ -282,8 +296,7 @@ def _about_item(fact: Fact, metric: str) -> bool:
     """A sentence's figure whose subject and name say three in four of the character pairs of
     the item the metric names (its measure words aside): 社会福利事业单位支出 of "社会福利事业单位
     （项）…执行数", not 基本支出 of "机关事业单位基本养老保险缴费支出（项）…执行数"."""
-    item = NOISE_CHARS.sub("", MEASURE_ONLY_RE.sub("", metric))
-    pairs = [item[i:i + 2] for i in range(len(item) - 1)]
+    pairs = char_pairs(NOISE_CHARS.sub("", MEASURE_ONLY_RE.sub("", metric)))
     said = NOISE_CHARS.sub("", f"{fact.parents}{fact.row_label}")
     return bool(pairs) and sum(p in said for p in pairs) >= 0.75 * len(pairs)
 
@@ -529,9 +542,9 @@ class Answerer:
         its pinyin names ("Juzizhou") in the Chinese its candidate reports print them in
         (qa.pinyin_names); the query itself when it has neither."""
         unplaced = query.searched.get("unplaced") or []
-        respelt = respell(question, unplaced, english_words() | EN_OFFICE_WORDS) if unplaced else question
+        respelt = respell(question, unplaced, _known_english()) if unplaced else question
         if respelt != question:
-            # "welfare hoem", "budgetted": a word one slip from a known one is that word
+            # "welfare hoem": a word two swapped letters from a known one is that word
             again = parse_query(respelt, self.catalog, self.linker)
             if len(again.searched.get("unplaced") or []) < len(unplaced):
                 question, query, unplaced = respelt, again, again.searched.get("unplaced") or []
@@ -684,13 +697,11 @@ class Answerer:
             return self._ambiguous(query, chosen)
         group = chosen[0]
         fact = self._best_fact(group)
-        if (query.measure == "actual" and not query.wants_change and self._only_budget(group)
-                and all(self.info[m.fact.report].kind == "预算" for m in group.members if m.fact.report in self.info)):
-            # an actual asked of a budget report, and only its budget found: a budget is never the actual
-            return self._not_found(query, self._not_found_text(query), chosen)
-        if (query.measure == "budget" and not query.wants_change and self._only_measure(group, "actual")
-                and all(self.info[m.fact.report].kind == "决算" for m in group.members if m.fact.report in self.info)):
-            # and the other way: a budget asked of final accounts, and only a 决算数 found
+        other = OTHER_MEASURE.get(query.measure)
+        if (other and not query.wants_change and self._only_measure(group, other[0])
+                and all(self.info[m.fact.report].kind == other[1] for m in group.members if m.fact.report in self.info)):
+            # an actual asked of a budget report, and only its budget found (a budget is never the
+            # actual), or a budget asked of final accounts, and only a 决算数 found
             return self._not_found(query, self._not_found_text(query), chosen)
         if (fact.source == "text" and "预算执行" in fact.row_label and not _label_names_item(fact)
                 and query.op == "value" and not _about_item(fact, query.metric)):
@@ -1199,7 +1210,7 @@ class Answerer:
             if not reports:
                 continue
             status, groups = self._resolve(asked, metric, reports)
-            if status == "answered" and asked.measure == "actual" and self._only_budget(groups[0]):
+            if status == "answered" and asked.measure == "actual" and self._only_measure(groups[0], "budget"):
                 status = "not_found"  # a budget is never the actual asked for
             resolved.append((side, reports, status, groups, asked, metric))
         for side, reports, status, groups, asked, metric in resolved:
@@ -1259,10 +1270,6 @@ class Answerer:
             if measure:
                 out.setdefault(year, measure)
         return out if len(set(out.values())) > 1 else {}
-
-    def _only_budget(self, group: Group) -> bool:
-        """Every place the figure is printed measures a budget (none an actual)."""
-        return self._only_measure(group, "budget")
 
     def _only_measure(self, group: Group, measure: str) -> bool:
         """Every place the figure is printed measures `measure` (budget, actual)."""

@@ -650,6 +650,12 @@ def _coded_sibling(label: str, code: str, items: list[str], names: CodedNames) -
     return False
 
 
+def char_pairs(text: str) -> list[str]:
+    """Each two neighbouring characters of `text`, in order, repeats kept (how much of a name
+    another says is counted over these)."""
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
 def _another_coded_item(label: str, code: str, items: list[str], names: CodedNames) -> bool:
     """The row is a coded item other than every coded item the question names: neither name
     holds the other and the row's name says under half of the item's character pairs
@@ -659,7 +665,7 @@ def _another_coded_item(label: str, code: str, items: list[str], names: CodedNam
     for item in items:
         if item in label or label in item or code in names.get(item, ()):
             return False  # (one code printed under two spellings: 维修费 and 维修（护）费 are 30213)
-        pairs = [item[i:i + 2] for i in range(len(item) - 1)]
+        pairs = char_pairs(item)
         if sum(p in label for p in pairs) >= 0.5 * len(pairs):
             return False
     return True

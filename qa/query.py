@@ -244,6 +244,8 @@ EN_ITEM_COMPARE_RE = re.compile(
 # The two items compared: "服务采购 和 货物采购", "服务采购还是货物采购".
 ITEMS_RE = re.compile(r"(.+?)(?:还是|或者|或|和|与|跟|\s比\s?)(.+)")
 SMALLER_WORDS = ("smaller", "lower", "less", "小", "少", "低")
+# Words asking for one of two figures by size ("give the larger figure", 给出较大的)
+PICK_CUE_RE = re.compile(r"larger|smaller|bigger|greater|higher|lower|较大|较小|更大|更小|较多|较少|大的|小的", re.I)
 # What a figure measures: the budget, the actual outturn, or a target. A question that asks
 # for one is never answered with another.
 MEASURE_CUES = (
@@ -1168,8 +1170,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         # "did X exceed its budget? give the larger figure": X's actual or its budget, whichever
         # is larger (smaller), both printed in one report
         # (unless it asks how far apart they are: "决算比年初预算少了多少", "how much was left unspent")
-        picks = re.search(r"larger|smaller|bigger|greater|higher|lower|较大|较小|更大|更小|较多|较少|大的|小的", q, re.I)
-        variance = variance if GAP_RE.search(q) or (variance == "under" and not picks) \
+        variance = variance if GAP_RE.search(q) or (variance == "under" and not PICK_CUE_RE.search(q)) \
             else "smaller" if smaller else "larger"
         op = "value"
     if variance and op in ("value", "unread", "diff", "minus"):
