@@ -770,6 +770,12 @@ CSS = """
 def build_ui(service: Service) -> Any:
     import gradio as gr
 
+    # Gradio fills a handler's `request: gr.Request` parameter only when it can resolve the
+    # annotation, and it resolves it (a string here, under `from __future__ import
+    # annotations`) in this module's globals: with `gr` only local, no handler got the
+    # request and every add, replace and remove was logged as "anonymous".
+    globals()["gr"] = gr
+
     def read(message: str, previous: str) -> tuple[str, str, str]:
         """(the question to ask, the session's next previous question, the message as typed)."""
         asked = service.followup(message, previous)

@@ -483,3 +483,56 @@ def test_a_followup_is_asked_as_the_previous_question_changed(browser: DevTools,
                  "那基本支出呢", "（按：硚口区网格化中心2024年基本支出是多少？）"):  # fmt: skip
         assert line in chat, chat
     browser.screenshot(ARTIFACTS / "browser_followup.png")
+
+
+def test_a_login_comes_before_the_app_and_adds_are_logged_with_who(
+    browser: DevTools, server: Any, tmp_path: Path
+) -> None:
+    """Issue 12.3 in the browser: with DQA_AUTH the page is Gradio's login; a wrong password is
+    refused and shows no question box; the right one opens the app, answers, and a report added
+    from the Reports tab lands in the audit file under the user who logged in."""
+    store = tmp_path / "store"
+    shutil.copytree(server.store, store)
+    guarded = api_tests().AppProcess(store, tmp_path / "guarded.log", DQA_AUTH="ann:s3cret")
+    try:
+        guarded.wait_ready()
+        browser.send("Network.enable")
+        browser.send("Network.clearBrowserCookies")
+        browser.send("Page.navigate", url=guarded.url)
+        browser.wait_for("!!document.querySelector('input[type=password]')", what="the login form")
+        assert browser.evaluate("!!document.querySelector('#question')") is False
+
+        def log_in(password: str) -> None:
+            browser.evaluate(
+                "(() => {"
+                "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+                "const fill = (box, v) => { set.call(box, v); box.dispatchEvent(new Event('input', {bubbles: true})); };"
+                "fill(document.querySelector('input[type=text], input:not([type])'), 'ann');"
+                f"fill(document.querySelector('input[type=password]'), {json.dumps(password)});"
+                "[...document.querySelectorAll('button')].find(b => /login/i.test(b.innerText)).click();"
+                "return true; })()"
+            )
+
+        log_in("wrong")
+        browser.wait_for(
+            "/incorrect|invalid|wrong/i.test(document.body.innerText)", what="the refused login"
+        )
+        assert browser.evaluate("!!document.querySelector('#question')") is False
+        log_in("s3cret")
+        browser.wait_for(f"{text_of('#status')}.includes('Ready')", timeout=90, what="the app after login")
+        ask(browser, YUELU)
+        browser.wait_for(f"{text_of('#chat')}.includes('84395')", what="84395 in the chat")
+
+        browser.evaluate(
+            "[...document.querySelectorAll('button[role=tab]')].find(b => b.innerText.includes('Reports')).click()"
+        )
+        browser.wait_for(shown("#upload"), what="the upload control")
+        new = changed_copy(tmp_path, "ann's copy.txt", "（登录用户的副本）")
+        upload(browser, new)
+        message = add_result(browser)
+        assert message.startswith("added ann_s copy.txt: "), message
+        audit_file = api_tests().app.audit_path(Settings(store=store))
+        audit = [json.loads(line) for line in audit_file.read_text("utf-8").splitlines()]
+        assert [(a["who"], a["action"], a["report"]) for a in audit] == [("ann", "added", "ann_s copy.txt")]
+    finally:
+        guarded.stop()
