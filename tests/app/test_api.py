@@ -165,6 +165,19 @@ def test_a_login_guards_the_api(server: AppProcess, tmp_path: Path) -> None:
         guarded.stop()
 
 
+def test_a_question_over_the_length_limit_is_an_error_through_the_api(server: AppProcess) -> None:
+    """Issue 12.1 at the API: a 10,000-character question is refused at once with the limit
+    named (it once took 4-6 s of everyone's CPU and came back "ambiguous" with candidates)."""
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False)
+    started = time.monotonic()
+    result = client.predict("比多少" * 3334, api_name="/answer")
+    assert (result["status"], result["value"], result["citations"]) == ("error", None, [])
+    assert "over the 500-character limit" in result["error"]
+    assert time.monotonic() - started < 3  # a round trip, no parsing
+
+
 @pytest.mark.slow
 def test_twenty_concurrent_clients_each_get_their_own_answer(server: AppProcess) -> None:
     from gradio_client import Client

@@ -669,3 +669,13 @@ def test_an_item_the_report_does_not_print_is_not_found_with_its_nearest(answere
     assert r["status"] == "not_found"
     assert r["value"] is None and "60.99" not in r["answer"]
     assert r["nearest"]
+
+
+def test_a_question_over_the_length_limit_is_refused_with_the_limit(answerer, monkeypatch) -> None:  # noqa: ANN001
+    assert answerer.ask("预" * 500)["status"] != "error"  # at the limit: asked
+    r = answerer.ask("预" * 501)
+    assert (r["status"], r["value"]) == ("error", None)
+    assert "501 characters is over the 500-character limit (DQA_MAX_QUESTION)" in r["error"]
+    monkeypatch.setenv("DQA_MAX_QUESTION", "20")
+    r = answerer.ask("how many 12345 工单 did Yuelu handle in 2021?")
+    assert r["status"] == "error" and "over the 20-character limit" in r["error"]

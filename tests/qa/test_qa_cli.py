@@ -42,3 +42,23 @@ def test_missing_store_is_one_line(tmp_path: Path) -> None:
     proc = _run(["ask", "x", "--store", str(tmp_path / "nope")])
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+
+
+def test_a_batch_of_odd_questions_gives_one_line_each(corpus_store: Path) -> None:
+    """Issue 13: empty, emoji, 5,000 characters, a bare "比多少", SQL-looking text, control
+    characters — each gets its own line, in order, with a status a script can read; the good
+    question after them is still answered, and a question over the length limit is refused
+    with the limit named, at once."""
+    odd = ["", "🙂🙂🙂", "预算" * 2500, "比多少", "'; DROP TABLE facts; --", "\x00\x07\x1b[31m",
+           "SELECT value FROM facts WHERE 1=1", "how many 12345 工单 did Yuelu handle in 2021?"]
+    proc = _run(["ask", "--json", "--store", str(corpus_store)], "\n".join(odd) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(lines) == len(odd)
+    statuses = [x["status"] for x in lines]
+    assert statuses[0] == "error" and statuses[2] == "error"
+    assert "5000 characters is over the 500-character limit" in lines[2]["error"]
+    assert lines[2]["elapsed_ms"] < 100  # refused before any parsing
+    assert all(s in {"error", "not_found", "ambiguous"} for s in statuses[:-1]), statuses
+    assert all(x["value"] is None for x in lines[:-1])  # no figure for any odd question
+    assert (statuses[-1], lines[-1]["value"]) == ("answered", "84395")
