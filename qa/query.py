@@ -123,7 +123,11 @@ SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 # "A、B和C": a list mark between two Chinese items (kept apart from the 、 of a printed name only
 # where the question asks for a sum)
 LIST_MARK_RE = re.compile(r"(?<=[\u4e00-\u9fff）)”])\s*、\s*(?=[\u4e00-\u9fff（(“])")
-SUM_SPLIT_RE = re.compile(r"(.+?)(?:与|和|、|加上|(?<![增追参附外施叠添更再])加(?![强快大班油工])|\+|\bplus\b|\band\b)(.+)", re.I)
+# 加 between two items adds them ("会议费加培训费"); not inside a word (增加, 追加, 加班, 加强 …)
+PLUS_ZH = r"(?:加上|(?<![增追参附外施叠添更再])加(?![强快大班油工入装固分密权盟点速]))"
+SUM_SPLIT_RE = re.compile(rf"(.+?)(?:与|和|、|{PLUS_ZH}|\+|\bplus\b|\band\b)(.+)", re.I)
+# "A加B是多少": the 加 says the sum without any other cue word
+BARE_PLUS_RE = re.compile(rf"[\u4e00-\u9fff）)”]{PLUS_ZH}[\u4e00-\u9fff（(“]")
 # Words that ask for two figures put together or set against each other and nothing else: a
 # question with one that is not read as a computation is not answered with one figure
 STRONG_SUM_RE = re.compile(
@@ -613,6 +617,11 @@ def detect_lang(question: str) -> str:
     return "zh" if cjk else "en"
 
 
+# A measure word that is the first character of a noun ("多少项目资金" asks an amount of a
+# project, "几部门" counts departments): what follows it there is not what is counted in it.
+COUNTER_AS_NOUN = {"项": "[目]", "部": "[门分]", "名": "[称单]", "台": "[账]", "件": "[数]", "户": "[籍]"}
+
+
 def _unit_wanted(question: str) -> tuple[str, str]:
     q = question.lower()
     if re.search(r"\bscored?\b|\bscores\b|\bpoints\b|得分|分数|分值|多少分|几分|总分|评分", q):
@@ -620,7 +629,7 @@ def _unit_wanted(question: str) -> tuple[str, str]:
     if re.search(r"(?:多少|几)个?(?:人|名)(?!次|民)", q):
         return "count", "人"  # 几个人, 多少名
     for unit in ("辆", "件", "人次", "户", "名", "部", "台", "套", "项", "个"):
-        if f"多少{unit}" in q or f"几{unit}" in q:
+        if re.search(f"(?:多少|几){unit}(?!{COUNTER_AS_NOUN.get(unit, '$^')})", q):
             # 几个 is any count (几个编制 are people); other measure words say what is counted
             return "count", "" if unit == "个" else unit
     counted = re.search(r"\bhow many\b(?:\s+[\w'-]+){0,3}?\s+(batch(?:es)?|person[- ]times|vehicles?|cars?|households?)\b", q)
@@ -1115,7 +1124,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         smaller = word.lower() in SMALLER_WORDS
         gap = op == "compare" and bool(GAP_RE.search(q))
     else:
-        sum_cue = SUM_CUE_RE.search(q)
+        sum_cue = SUM_CUE_RE.search(q) or BARE_PLUS_RE.search(metric)
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
         listed = (sum_items(mask_joined_names(clean_metric(LIST_MARK_RE.sub("和", metric_source), remove)))
                   if sum_cue and LIST_MARK_RE.search(metric_source) else [])

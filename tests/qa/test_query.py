@@ -766,3 +766,34 @@ def test_review_cases_of_the_anchors_mentions_and_english_table_names() -> None:
     # the table's name is the words right before "table", not a preposition's phrase before them
     query = parse_query("Qiaokou 2020: what is the total of the basic expenditure table?", CATALOG)
     assert query.table_ref == "基本支出"
+
+
+@pytest.mark.parametrize(
+    ("question", "unit_wanted", "count_unit"),
+    [
+        ("区府办2025年编报绩效目标的项目涉及多少项目预算资金？", "money", ""),  # 项 of 项目, no count
+        ("区府办2025年编报了多少项绩效目标？", "count", "项"),
+        ("财政局有几部门预算？", "money", ""),  # 部 of 部门
+        ("万里街道2025年有几部电话？", "count", "部"),
+        ("硚口网格中心有几台电脑", "count", "台"),
+    ],
+)
+def test_a_measure_word_starting_a_noun_is_no_count(question: str, unit_wanted: str, count_unit: str) -> None:
+    query = parse_query(question, CATALOG)
+    assert (query.unit_wanted, query.count_unit) == (unit_wanted, count_unit)
+
+
+@pytest.mark.parametrize(
+    ("question", "op", "operands"),
+    [
+        ("硚口区2020年水费加电费是多少", "sum", ("水费", "电费")),
+        ("硚口区2020年会议费加上培训费是多少？", "sum", ("会议费", "培训费")),
+        ("硚口区2020年追加预算是多少", "value", ()),  # 追加 is one word
+        ("硚口区2020年加班费是多少", "value", ()),
+    ],
+)
+def test_a_bare_plus_between_two_items_adds_them(question: str, op: str, operands: tuple[str, ...]) -> None:
+    query = parse_query(question, CATALOG)
+    assert query.op == op
+    if operands:
+        assert query.operands == operands
