@@ -184,6 +184,20 @@ EN_EXCLUDE_RE = re.compile(
     r"(?P<whole2>.+)$",
     re.I,
 )
+# the word a question leaves something out with, in either language
+LEAVE_OUT_RE = re.compile(rf"{EXCLUDE_WORDS}|\b(?:excluding|not counting|not including|leaving out|apart from"
+                          r"|other than|except(?: for)?|setting aside|net of)\b", re.I)
+LIST_SEPARATOR_RE = re.compile(r"与|和|、|加上|\+|\bplus\b|\band\b", re.I)
+
+
+def _only_left_out_are_listed(question: str) -> bool:
+    """"the 'three public' total, excluding meetings and training": the items joined by "and"
+    are what is left out of the total, not two figures to add; only a list before the word that
+    leaves something out is summed ("goods and services combined, excluding works")."""
+    left_out = LEAVE_OUT_RE.search(question)
+    return bool(left_out) and not LIST_SEPARATOR_RE.search(question[:left_out.start()])
+
+
 # a comparison that asks by how much, not which
 GAP_RE = re.compile(
     r"\bby how much\b|\bhow much (?:more|less|higher|lower|bigger|smaller|larger)\b|\b(?:difference|gap)\b"
@@ -1124,7 +1138,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         smaller = word.lower() in SMALLER_WORDS
         gap = op == "compare" and bool(GAP_RE.search(q))
     else:
-        sum_cue = SUM_CUE_RE.search(q) or BARE_PLUS_RE.search(metric)
+        sum_cue = (SUM_CUE_RE.search(q) or BARE_PLUS_RE.search(metric)) and not _only_left_out_are_listed(q)
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
         listed = (sum_items(mask_joined_names(clean_metric(LIST_MARK_RE.sub("和", metric_source), remove)))
                   if sum_cue and LIST_MARK_RE.search(metric_source) else [])

@@ -797,3 +797,16 @@ def test_a_bare_plus_between_two_items_adds_them(question: str, op: str, operand
     assert query.op == op
     if operands:
         assert query.operands == operands
+
+
+@pytest.mark.parametrize(
+    ("question", "summed"),
+    [
+        ("What is Qiaokou's 2020 'three public expenses' total, excluding meetings and training?", False),
+        ("硚口区2020年三公经费合计，不含会议费和培训费", False),
+        ("Qiaokou 2020: goods and services procurement combined, excluding works?", True),
+        ("硚口区2020年水费和电费合计是多少", True),
+    ],
+)
+def test_items_left_out_of_a_total_are_not_added(question: str, summed: bool) -> None:
+    assert (parse_query(question, CATALOG).op == "sum") is summed
