@@ -310,10 +310,12 @@ def split_head(metric_text: str) -> tuple[str, str]:
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
                specific: set[str] | None = None, plain_metric: str = "", metric_words: list[str] | None = None,
-               cores: list[str] | None = None) -> float:
+               cores: list[str] | None = None, said_code: str = "") -> float:
     """`specific`: the metric less generic words (what names a column), computed once per
-    question by lookup_facts; derived here when not given."""
+    question by lookup_facts; derived here when not given. `said_code`: the 科目 code a
+    sentence's own 类/款/项 names stand for (_code_said), a sentence printing no code."""
     fact = view.fact
+    code = fact.code or said_code
     if specific is None:
         specific = specific_grams(metric)
     if metric_words is None:
@@ -350,13 +352,13 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
             and _cover(metric, view.column, weight) >= 0.5):
         score += 0.12  # the question names a column but no row: the total row is meant
     if query.codes:
-        if fact.code and fact.code in query.codes:
+        if code and code in query.codes:
             score += 0.6
-        elif fact.code:
+        elif code:
             score -= 0.3
     for number in query.numbers:
-        if number in query.codes and fact.source == "table" and not fact.code:
-            continue  # a 科目 code against a table that prints none: it cannot tell
+        if number in query.codes and (number == code or (fact.source == "table" and not fact.code)):
+            continue  # the code's own figure, or a table that prints no codes: it cannot tell
         if number not in view.hay:
             score -= 0.6  # a distinctive number (12345 hotline, a code) the fact does not carry
     if (query.mentioned and fact.raw.replace(",", "") not in query.mentioned
@@ -583,6 +585,37 @@ def plain_coded_names(labels: dict[str, frozenset[str]]) -> CodedNames:
     return {name: frozenset(codes) for name, codes in out.items() if name}
 
 
+# "财政事务（款）": a name and the level of the 功能分类 it is printed as; a code's length is its level
+SUBJECT_LEVEL_RE = re.compile(r"([^（）()。；，,\s]+?)\s*[（(](类|款|项)[）)]")
+CODE_LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+def _code_paths(codes: set[str], names: CodedNames) -> dict[str, list[frozenset[str]]]:
+    """code -> the names the store's tables give it and its parent (2010601 行政运行 under 20106
+    财政事务; 20106 under 201 一般公共服务支出): what a sentence that prints no code says instead.
+    A code whose names the tables do not both give is left out: nothing to tell it by."""
+    by_code: dict[str, set[str]] = defaultdict(set)
+    wanted = {c for code in codes for c in (code, code[:-2])}
+    for name, coded in names.items():
+        for code in coded & wanted:
+            by_code[code].add(name)
+    return {code: [frozenset(by_code[code]), frozenset(by_code[code[:-2]])]
+            for code in codes if by_code.get(code) and by_code.get(code[:-2])}
+
+
+def _code_said(fact: Fact, paths: dict[str, list[frozenset[str]]]) -> str:
+    """The code a sentence stands under by its 类/款/项 names ("一般公共服务支出（类）财政事务（款）
+    行政运行（项）。年初预算为 1560.05 万元" is 2010601's): its item's and its parent's names both
+    said in the sentence's own heading path, or ''."""
+    if fact.source != "text":
+        return ""
+    # each level named whole ("行政事业单位医疗（款）" is no 事业单位医疗)
+    levels = {level: NOISE_CHARS.sub("", name) for name, level in SUBJECT_LEVEL_RE.findall(f"{fact.parents}{fact.row_label}")}
+    said = [code for code, (names, parents) in paths.items()
+            if levels.get(CODE_LEVELS[len(code)]) in names and levels.get(CODE_LEVELS[len(code) - 2]) in parents]
+    return said[0] if len(said) == 1 else ""
+
+
 def _coded_items(cores: list[str], names: CodedNames) -> list[str]:
     """The coded names a question's cores say (事业单位医疗 in 财政拨款事业单位医疗执行),
     longest first, none inside another said."""
@@ -713,6 +746,7 @@ def lookup_facts(
     avoided = [g for g in (specific_grams(grams(a, words=True)) for a in query.avoid) if g]
     named_codes: dict[tuple[str, str], str] = {}  # (report, code) -> name of rows the question names whole
     negated = [re.compile(f"[未没不非无]{re.escape(w)}") for w in negated_words(metric_text)]
+    paths = _code_paths(coded, coded_names)
     scored = []
     headed: list[bool] = []  # whether each scored figure's own name holds the metric's last word
     for i, view in enumerate(views):
@@ -724,8 +758,9 @@ def lookup_facts(
             continue  # no report is of the year asked: only a figure printed with that year will do
         if query.year_in_text and view.label_years and not view.label_years & set(query.years):
             continue  # "2020年度财政拨款收、支总计" is 2020's, whatever year its paragraph also names
-        if not specific & (view.label | view.column | view.quote | view.parents | view.table) and not (
-                view.fact.code and view.fact.code in coded):
+        said = _code_said(view.fact, paths) if paths and not view.fact.code else ""
+        if (not specific & (view.label | view.column | view.quote | view.parents | view.table)
+                and (view.fact.code or said) not in coded):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
         if negated and not all(n.search(view.hay) for n in negated):
             continue  # "没完成的", "不满意": a figure whose row or sentence does not negate that word is the opposite one
@@ -735,7 +770,7 @@ def lookup_facts(
             continue
         value, unit = canonical(view.fact)
         score = score_fact(query, metric, table_ref, view, weight, years.get(view.fact.report), head, tail,
-                           specific, plain_metric, metric_words, cores)
+                           specific, plain_metric, metric_words, cores, said)
         if qual:
             # "面向中小企业预留的采购预算": the qualifier says which 采购预算; a figure whose
             # sentence, row, section and table never say it is another one

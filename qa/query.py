@@ -209,13 +209,13 @@ GAP_RE = re.compile(
 # "its initial budget", "the start-of-year budget", "budget": the budget a variance is against
 EN_ITS_BUDGET = r"(?:its\s+|the\s+|their\s+)?(?:initial\s+|original\s+|year-start\s+|beginning-of-year\s+|start-of-year\s+)?budget\b"
 VARIANCE_OVER_RE = re.compile(
-    r"比(?:年初|全年)?预算(?:数)?多(?:花|用|支出|支)?(?:了)?|超支|超出预算|超预算"
+    r"比(?:年初|全年)?预算(?:数)?多(?:花|用|支出|支)?(?:了)?|超支|(?:超出|超过|超|高于)了?(?:年初|全年)?预算"
     rf"|\b(?:over|above|exceed(?:ed|s)?)\s+{EN_ITS_BUDGET}"
     r"|\bmore than (?:it |they )?(?:had )?budgeted\b",
     re.I,
 )
 VARIANCE_UNDER_RE = re.compile(
-    r"比(?:年初|全年)?预算(?:数)?少(?:花|用|支出|支)?(?:了)?|没花完|未花完|没用完|未用完|节约了?多少|省了多少"
+    r"比(?:年初|全年)?预算(?:数)?少(?:花|用|支出|支)?(?:了)?|低于了?(?:年初|全年)?预算|没花完|未花完|没用完|未用完|节约了?多少|省了多少"
     rf"|\b(?:under|below|within)\s+{EN_ITS_BUDGET}"
     r"|\bunspent\b|\bless than (?:it |they )?(?:had )?budgeted\b|\bleft unspent\b",
     re.I,
@@ -230,7 +230,7 @@ VARIANCE_GAP_RE = re.compile(
 )
 # the words of a budget-against-actual question, to leave the item it is about
 VARIANCE_WORDS_RE = re.compile(
-    r"多出|比|年初|全年|预算数?|实际|执行数?|决算数?|多花|少花|多用|少用|花|用|多|少|超支|超出|超|没花完|未花完|没用完|未用完"
+    r"多出|比|年初|全年|预算数?|实际|执行数?|决算数?|多花|少花|多用|少用|花|用|多|少|超支|超出|超过|超|高于|低于|没花完|未花完|没用完|未用完"
     r"|节约|省|和|与|跟|同|相|差|了|的|钱|有|是|多少|万元?|那块|这块|那项|这项|[，,]"
 )
 COMPARE_RE = re.compile(

@@ -374,3 +374,25 @@ def test_a_part_printing_the_wholes_figure_is_read_where_it_stands() -> None:
     part = replace(whole, row_label="货物采购金额", position=2)
     assert _total_of(whole) is not None and _part_of(whole, set()) is None
     assert _total_of(part) is None and _part_of(part, set()) is not None
+
+
+def test_a_sentence_stands_under_the_code_its_level_names_say() -> None:
+    """A narrative printing "一般公共服务支出（类）财政事务（款）行政运行（项）。年初预算为 …" and no code is
+    2010601's by the names the tables give 2010601 and 20106; a path whose 款 holds the name
+    inside a longer one (行政事业单位医疗) is not 2101102 事业单位医疗's."""
+    from qa.lookup import _code_paths, _code_said
+
+    names = {"行政运行": frozenset({"2010601", "2010101"}), "财政事务": frozenset({"20106"}),
+             "人大事务": frozenset({"20101"}), "事业单位医疗": frozenset({"2101102"}),
+             "行政事业单位医疗": frozenset({"21011"}), "行政单位医疗": frozenset({"2101101"})}
+    paths = _code_paths({"2010601", "2101102", "2120201"}, names)
+    assert set(paths) == {"2010601", "2101102"}  # 2120201: no name in the tables, nothing to tell it by
+
+    def sentence(parents: str) -> Fact:
+        return Fact(report="r.pdf", source="text", table="（三）", row_label="年初预算为", column="",
+                    value=Decimal("1560.05"), raw="1560.05", unit="万元", locator="p. 22",
+                    quote="年初预算为 1560.05 万元", parents=parents, position=1)
+
+    assert _code_said(sentence("一般公共服务支出（类）财政事务（款）行政运行（项）"), paths) == "2010601"
+    assert _code_said(sentence("一般公共服务支出（类）人大事务（款）行政运行（项）"), paths) == ""
+    assert _code_said(sentence("卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）"), paths) == ""

@@ -112,6 +112,9 @@ def test_what_the_figure_is_set_against_is_not_what_is_asked() -> None:
         ("岳麓21年项目支出，年初预算和实际执行差了多少？", ("项目支出", "gap")),
         ("How much did the Qiaokou grid centre spend over its initial budget in 2020?", ("", "over")),
         ("硚口2020年一般公共预算的执行数比预算少了多少", ("一般公共预算", "under")),  # a fund, no measure
+        ("硚口网格中心2020年基本支出超出年初预算多少万元？", ("基本支出", "over")),
+        ("硚口网格中心2020年基本支出超过了全年预算多少", ("基本支出", "over")),
+        ("硚口网格中心2020年项目支出低于年初预算多少", ("项目支出", "under")),
     ],
 )
 def test_budget_against_actual_names_the_item(question: str, operands: tuple[str, str]) -> None:
