@@ -870,6 +870,20 @@ class Answerer:
                     pairs[(ga.value, gb.value)] = (ga, gb)
         return next(iter(pairs.values())) if len(pairs) == 1 else None
 
+    def _printed_beside(self, query: Query, text: str, files: list[str], other: Group,
+                        tied: tuple[str, list[Group]]) -> tuple[str, list[Group]]:
+        """The one figure named by `text` that the sentence printing `other` also prints, cited
+        there; else `tied` as it was."""
+        fo = self._best_fact(other)
+        if fo.source != "text":
+            return tied
+        beside = [g for g in self._operand_ranked(query, text, files, near=fo)
+                  if g.score >= MIN_SCORE and g.value != other.value and any(_same_place(m.fact, fo) for m in g.members)]
+        if len(beside) != 1:
+            return tied
+        g = beside[0]
+        return "answered", [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, fo)))]
+
     def _compute(self, query: Query) -> dict[str, Any]:
         zh = query.lang != "en"
         a_text, b_text = query.operands
@@ -894,6 +908,14 @@ class Answerer:
             if sa != "answered" and sb == "answered":
                 # the second found alone: the first may be printed beside it ("年初预算为 …，支出决算为 …")
                 sa, ga = self._resolve(query, a_text, files, operand=True, near=self._best_fact(gb[0]))
+            if query.op in ("diff", "minus") and {sa, sb} == {"answered", "ambiguous"}:
+                # one side found in a sentence, the other tied among figures elsewhere: the
+                # figure that sentence prints beside it ("2023年当年预算执行数为711.34万元，2024年
+                # 预算安排738.66万元") is the one set against it
+                if sa == "ambiguous":
+                    sa, ga = self._printed_beside(query, a_text, files, gb[0], (sa, ga))
+                else:
+                    sb, gb = self._printed_beside(query, b_text, files, ga[0], (sb, gb))
             if (sa == "answered" and sb == "answered" and query.op in ("diff", "minus")
                     and not _same_place(self._best_fact(ga[0]), self._best_fact(gb[0]))):
                 # two figures set against each other are taken from one place where one prints

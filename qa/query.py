@@ -152,6 +152,9 @@ DIFF_RE = re.compile(
     rf"|{LINE_START}(.+?)比(.+?)(?<![增减])(?:多|少|高|低)(?:了)?$|difference between (.+?) and (.+)",
     re.I,
 )
+# "2024年预算比2023年执行数涨了多少": with the change word taken out, what is left sets one
+# figure against another (only where a change is asked, and only when B is no earlier year alone)
+SET_AGAINST_RE = re.compile(rf"{LINE_START}(.+?)比(.+?)(?:涨|降|增加|减少|增长|下降|上升|降低)?了?$")
 # "X占Y的比例", "Y里X占比多少", "X as a share of Y", "what share of Y went to X": the share one
 # printed figure is of another, computed from the two (a share printed in words is found the
 # usual way when the two cannot be)
@@ -1155,7 +1158,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             op, operands = "sum", share_enumerated(*share_subject(parts_of_sum.group(1).strip(), second))
             shared_items, operands = _with_setting(operands, lang)
         # (a change asked of items put together is no sum: "A和B合计比上年增加多少")
-        for regex, name in (() if op == "sum" else ((DIFF_RE, "diff"),) if wants_change
+        for regex, name in (() if op == "sum" else ((DIFF_RE, "diff"), (SET_AGAINST_RE, "diff")) if wants_change
                             else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
@@ -1163,6 +1166,10 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             if name == "diff" and ("减去" in metric or "minus" in lowered):
                 name = "minus"
             parts = [g.strip().removeprefix("的").strip() for g in found.groups() if g and g.strip("的 ")]
+            if regex is SET_AGAINST_RE and not (
+                    len(parts) == 2 and len(years) >= 2 and unit_wanted != "percent"
+                    and "" != asked_measure(parts[0]) != asked_measure(parts[1]) != ""):
+                continue  # only a budget set against another year's actual (or the other way round)
             # "X比23年预算少了多少" asks the printed change; "X预算比2023年执行数多了多少" sets a
             # budget against an actual: a computation
             earlier = len(parts) >= 2 and (
@@ -1185,7 +1192,9 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
                 else:
                     # "in the 'three public' budget, how much more goes to A than to B"
                     shared_items, operands = _with_setting(shared, lang)
-                op = name
+                # (two levels set against each other: "涨了多少" asks their difference, no printed
+                # change; "涨了百分之几" still asks the change the report prints in per cent)
+                op, wants_change = name, wants_change and unit_wanted == "percent"
                 break
     variance = ("over" if VARIANCE_OVER_RE.search(q) else "under" if VARIANCE_UNDER_RE.search(q)
                 else "gap" if VARIANCE_GAP_RE.search(q) else "")

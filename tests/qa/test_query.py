@@ -813,3 +813,15 @@ def test_a_bare_plus_between_two_items_adds_them(question: str, op: str, operand
 )
 def test_items_left_out_of_a_total_are_not_added(question: str, summed: bool) -> None:
     assert (parse_query(question, CATALOG).op == "sum") is summed
+
+
+def test_a_budget_set_against_another_years_actual_is_their_difference() -> None:
+    """"24年预算比23年执行数涨了多少": two levels, each with its year, set against each other — no
+    printed change is asked; "涨了百分之几" still asks the change printed in per cent."""
+    query = parse_query("硚口网格中心24年办公费预算比23年执行数涨了多少万", CATALOG)
+    assert (query.op, query.wants_change) == ("diff", False)
+    assert [o.replace(" ", "") for o in query.operands] == ["2024年办公费预算", "2023年办公费执行数"]
+    percent = parse_query("硚口网格中心24年办公费预算比23年执行数增长了百分之几", CATALOG)
+    assert percent.wants_change is True
+    printed = parse_query("硚口网格中心24年办公费比23年增加了多少", CATALOG)
+    assert (printed.op, printed.wants_change) == ("value", True)  # the change the report prints
