@@ -537,6 +537,10 @@ def _join_label(parts: list[str]) -> str:
     return out
 
 
+# the line a project's form opens with: what every figure of the form is of
+NAMED_FORM_RE = re.compile(r"^项目名称\s*[\u4e00-\u9fff]")
+
+
 def _spaced_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Block]:
     header_lines: list[str] = []
     pending: list[str] = []
@@ -582,6 +586,11 @@ def _spaced_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Blo
             leaf = _merge_tokens(header_lines[-1].split()) if header_lines else []
             if not rows:
                 ctx.title = ctx.title or (header_lines[0] if header_lines else "")
+                named = next((h for h in header_lines if NAMED_FORM_RE.match(h)), "")
+                if named and named not in ctx.title:
+                    # "表 12.部门项目支出绩效目标表" over "项目名称 X": the form of project X, which
+                    # its figures (项目总预算, 2023年 …) are of
+                    ctx.title = f"{ctx.title} {named}"
         if pending:
             first = cells[0] if cells and parse_cell(cells[0]) is None and not is_dash(cells[0]) else ""
             label = _join_label(pending + ([first] if first else []))

@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import replace
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -236,11 +237,13 @@ def _the_whole_among(query: Query, groups: list[Group]) -> Group | None:
     return wholes[0]
 
 
-def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str) -> bool:
+def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str, by: str = "row_label") -> bool:
     """`special`'s name is `general`'s with words put in (本部门政府采购预算 ->
     本部门面向中小企业预留政府采购项目预算金额), and the question says none of them: a narrower
-    figure than the one asked, when the question did not narrow it."""
-    short, long = (_bare_name(f.row_label) for f in (general, special))
+    figure than the one asked, when the question did not narrow it. `by`: the name compared
+    (the row's, or for one row of two forms the form's title: its 项目名称 where it prints one)."""
+    short, long = (_bare_name(getattr(f, by).rpartition("项目名称")[2] if by == "table" else getattr(f, by))
+                   for f in (general, special))
     if len(short) < 2 or len(long) <= len(short) + 1:
         return False
     extra, k = [], 0
@@ -259,12 +262,44 @@ def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
     question does not say (政府采购预算 beside 面向中小企业预留政府采购项目预算): the figure asked.
     Only sentences of one report; None when no single figure is that."""
     best = [g.members[0].fact for g in groups]
-    if len({f.report for f in best}) != 1 or not all(f.source == "text" for f in best):
+    if len({f.report for f in best}) != 1:
         return None
     asked = NOISE_CHARS.sub("", f"{query.metric}{''.join(query.terms)}")
-    general = [g for g, f in zip(groups, best, strict=True)
-               if all(o is f or _qualified_by_unasked_words(f, o, asked) for o in best)]
+    if all(f.source == "text" for f in best):
+        general = [g for g, f in zip(groups, best, strict=True)
+                   if all(o is f or _qualified_by_unasked_words(f, o, asked) or _one_kind_of_all(f, o, asked)
+                          for o in best)]
+    elif all(f.source == "table" for f in best) and len({(f.row_label, f.column) for f in best}) == 1:
+        # one row of two forms ("项目总预算" of 工作经费 and of 劳务派遣人员工作经费): the form whose
+        # name the question says at greatest length, else the one whose title every other's
+        # narrows with words the question does not say
+        said = [_longest_run_in(_bare_name(f.table.rpartition("项目名称")[2]), asked) for f in best]
+        if sorted(said)[-1] >= (sorted(said)[-2] if len(said) > 1 else 0) + 2:
+            return groups[said.index(max(said))]
+        general = [g for g, f in zip(groups, best, strict=True)
+                   if all(o is f or _qualified_by_unasked_words(f, o, asked, by="table") for o in best)]
+    else:
+        return None
     return general[0] if len(general) == 1 else None
+
+
+def _longest_run_in(name: str, asked: str) -> int:
+    """The length of the longest run of `name`'s characters that `asked` says as it is."""
+    match = SequenceMatcher(None, name, asked, autojunk=False).find_longest_match(0, len(name), 0, len(asked))
+    return match.size
+
+
+ALL_KINDS_RE = re.compile(r"(?:各类|各项|全部|所有)([\u4e00-\u9fff]{1,4})$")
+
+
+def _one_kind_of_all(general: Fact, special: Fact, asked: str) -> bool:
+    """"…等各类办件 152949 件" beside "营商环境类办件共办理 29 件": the figure of all kinds, the
+    other one kind of them that the question does not name (its 类 words unasked)."""
+    every = ALL_KINDS_RE.search(_bare_name(general.row_label))
+    if not every:
+        return False
+    kind = re.search(rf"([\u4e00-\u9fff]{{2,}}?)类{re.escape(every.group(1))}", _bare_name(special.row_label))
+    return bool(kind) and not kind.group(1).endswith("各") and not any(p in asked for p in char_pairs(kind.group(1)))
 
 
 def _outside_its_columns(whole: Fact, part: Fact) -> bool:

@@ -41,6 +41,8 @@ SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
 SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
+# a self-evaluation's points column (得分, 分值 …): its unit-less integers are points, never counts
+SCORE_COLUMN_RE = re.compile(r"(?:^|/)\s*(?:得分|分值|权重|满分|评分|分数)\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
@@ -271,7 +273,7 @@ def unit_ok(query: Query, fact: Fact) -> bool:
         return unit in MONEY_UNITS or (unit == "" and fact.source == "table" and "." in fact.raw)
     if query.unit_wanted == "count":
         if unit == "" and fact.source == "table" and "." not in fact.raw:
-            return True  # a count in a table with no unit printed
+            return not SCORE_COLUMN_RE.search(fact.column)  # a count in a table with no unit printed
         if query.count_unit:
             return query.count_unit in unit or (query.count_unit == "人" and unit == "名")
         return is_count_unit(unit)

@@ -271,3 +271,16 @@ def test_split_code() -> None:
     assert split_code("2010350 事业运行") == ("2010350", "事业运行")
     assert split_code("30113住房公积金") == ("30113", "住房公积金")
     assert split_code("12345市民服务热线") == ("", "12345市民服务热线")
+
+
+def test_a_project_form_under_a_table_title_is_titled_with_its_project() -> None:
+    """The Qiaokou 2024 seed's 表 12 holds two project forms, each opening with "项目名称 X": the
+    first took only the table title, so its 项目总预算 and 2023年 figures said nothing of which
+    project they were of."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "corpus" / "001_4adb7e06924f3751.txt").read_text("utf-8")
+    title_of = {cell: b.title for b in parse_text_blocks(text) if isinstance(b, TableBlock)
+                for row in b.rows[1:] for cell in row if cell in ("391050.00", "1935900.00")}
+    assert title_of["391050.00"] == "表 12.部门项目支出绩效目标表 项目名称 区社会管理网格化服务中心工作经费"
+    assert title_of["1935900.00"] == "项目名称 区社会管理网格化服务中心劳务派遣人员工作经费"

@@ -679,3 +679,21 @@ def test_a_question_over_the_length_limit_is_refused_with_the_limit(answerer, mo
     monkeypatch.setenv("DQA_MAX_QUESTION", "20")
     r = answerer.ask("how many 12345 工单 did Yuelu handle in 2021?")
     assert r["status"] == "error" and "over the 20-character limit" in r["error"]
+
+
+def test_one_row_of_two_project_forms_is_the_form_the_question_names_unqualified(answerer) -> None:  # noqa: ANN001
+    # Qiaokou 2024 表 12: 项目总预算 of "…服务中心工作经费" (136400.00) and of "…服务中心劳务派遣人员
+    # 工作经费" (1902100.00); 工作经费 asked without 劳务派遣人员 is the first form's
+    r = answerer.ask("硚口网格中心2024年工作经费项目申报表里项目总预算多少元")
+    assert (r["status"], r["value"]) == ("answered", "136400.00")
+    r = answerer.ask("硚口网格中心2024年劳务派遣人员工作经费项目总预算多少元")
+    assert (r["status"], r["value"]) == ("answered", "1902100.00")
+
+
+def test_the_figure_of_all_kinds_is_meant_over_one_kind_and_points_are_no_count(answerer) -> None:  # noqa: ANN001
+    # Qiaokou 2020: "…等各类办件 152949 件" beside "营商环境类办件共办理 29 件" and a self-evaluation
+    # row "各类办件按时办结率" whose 得分 20 is points, not a number of 办件
+    r = answerer.ask("How many 办件 did the Qiaokou grid service center handle in 2020?")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "152949", "件")
+    r = answerer.ask("硚口网格中心2020年营商环境类办件共办理多少件")
+    assert (r["status"], r["value"]) == ("answered", "29")
