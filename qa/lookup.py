@@ -36,6 +36,7 @@ GENERIC_LONGEST_FIRST = sorted(GENERIC_WORDS, key=len, reverse=True)
 QUOTED_LABEL_BONUS = 0.08  # above the answerer's ambiguity margin (0.06): a quoted name settles a tie
 DATED_FIGURE_BONUS = 0.1
 FUNCTION_CHARS = frozenset("的为了是在和与及给")
+COUNTED_BONUS, COUNTED_PENALTY = 0.25, 0.15  # a count of the noun asked, of another noun
 REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
@@ -369,6 +370,12 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     for forms in query.ordinals if query.op == "value" else ():
         if not any(form in view.hay for form in forms):
             score -= 0.6  # "the 13th Congress": a row that prints no 十三 is another item
+    if len(query.counted) >= 3 and fact.source == "text" and fact.unit not in MONEY_UNITS and fact.unit != "%":
+        # "how many budget units …": a sentence's count of what is asked (3个预算单位) over its
+        # count of something else it prints (编报绩效目标的项目49个); a noun of two characters
+        # (案件, 车辆) is too plain, and too often a translation's guess, to tell counts apart
+        noun = NOISE_CHARS.sub("", fact.column) or view.plain_label
+        score += COUNTED_BONUS if query.counted in noun else -COUNTED_PENALTY if noun else 0.0
     asked_years = set(query.years) | ({report_year} if report_year else set())
     dated = set(query.years) - {report_year}
     if dated and report_year in query.years and any(str(y) in view.hay for y in dated):

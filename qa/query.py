@@ -398,6 +398,7 @@ class Query:
     # sentence that prints them is likelier the one asked about
     mentioned: tuple[str, ...] = ()
     fallback_metrics: tuple[str, ...] = ()  # metrics tried in turn when the metric names nothing
+    counted: str = ""  # what a count question counts ("how many budget units …" -> 预算单位)
     ordinals: tuple[tuple[str, ...], ...] = ()  # each English ordinal's printed forms (十三, 13)
     dates: tuple[int, ...] = ()  # years of dates the question gives ("截至2024年8月底")
     from_tables: bool = False  # "决算表里…", "in the tables": a table's figure, not the text's
@@ -637,6 +638,30 @@ def detect_lang(question: str) -> str:
 # A measure word that is the first character of a noun ("多少项目资金" asks an amount of a
 # project, "几部门" counts departments): what follows it there is not what is counted in it.
 COUNTER_AS_NOUN = {"项": "[目]", "部": "[门分]", "名": "[称单]", "台": "[账]", "件": "[数]", "户": "[籍]"}
+
+
+# "how many budget units filed …", "有几个预算单位开展了…": the noun a count question counts, up to
+# the verb or preposition after it
+EN_COUNTED_RE = re.compile(
+    r"\bhow many\s+((?:[a-z][a-z-]*\s+){0,3}?[a-z][a-z-]*?)(?=\s+(?:did|does|do|were|was|are|is|have|has|had|in|of|for"
+    r"|at|within|under|on|by|from|that|which|who|got|get|will|would|could|can|per|across|during|[a-z]+ed)\b|\s*[?,.]|\s*$)",
+    re.I)
+ZH_COUNTED_END = (r"开展|编报|完成|参加|参与|实施|组织|进行|建立|建成|办理|受理|获得|举办|召开|设立|成立|落实|推进|纳入"
+                  r"|通过|达到|是|有|在|被|的|了|呢|啊|吗|[，,。？?！!\s]|$")
+ZH_COUNTED_RE = re.compile(rf"(?:多少|几)(?:个|件|项|名|户|辆|台|套|家|所|期|场|批|条|类)([\u4e00-\u9fff]{{2,8}}?)(?={ZH_COUNTED_END})")
+
+
+def _counted_noun(question: str, linker: OrgLinker) -> str:
+    """What a count question counts, in the Chinese the reports print it in; '' when it names
+    nothing after its count word (多少件, how many)."""
+    found = ZH_COUNTED_RE.search(question)
+    if found:
+        return found.group(1)
+    found = EN_COUNTED_RE.search(question)
+    if found:
+        rendered = render_english(found.group(1), linker.name_words)
+        return "".join(rendered.terms) if not rendered.unplaced else ""
+    return ""
 
 
 def _unit_wanted(question: str) -> tuple[str, str]:
@@ -1300,6 +1325,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         question=q, lang=lang, reports=tuple(i.name for i in candidates), orgs=named_districts,
         years=years, kind=kind, metric=metric, terms=tuple(terms), codes=codes, numbers=numbers, mentioned=mentioned, ordinals=ordinals, dates=tuple(sorted(dates)),
         unit_wanted=unit_wanted, count_unit=count_unit, op=op, operands=operands,
+        counted=_counted_noun(q, linker) if unit_wanted == "count" else "",
         unknown_place=unknown_place, table_ref=table_ref, table_ref_rendered=bool(english_table), measure=asked_measure(q), smaller=smaller, gap=gap, from_tables=from_tables,
         from_text=from_text, avoid=avoid,
         year_in_text=year_in_text, org_named=names_place, wants_change=wants_change,

@@ -697,3 +697,9 @@ def test_the_figure_of_all_kinds_is_meant_over_one_kind_and_points_are_no_count(
     assert (r["status"], r["value"], r["unit"]) == ("answered", "152949", "件")
     r = answerer.ask("硚口网格中心2020年营商环境类办件共办理多少件")
     assert (r["status"], r["value"]) == ("answered", "29")
+
+
+def test_a_count_of_the_noun_asked_over_other_counts_of_its_sentence(answerer) -> None:  # noqa: ANN001
+    # Wuchang 2024: "…维护手持终端1822部…" beside the other counts of its paragraph
+    r = answerer.ask("How many handheld terminals did the Wuchang city operations center maintain in 2024?")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "1822", "部")

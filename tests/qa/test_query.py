@@ -827,3 +827,18 @@ def test_a_budget_set_against_another_years_actual_is_their_difference() -> None
     assert percent.wants_change is True
     printed = parse_query("硚口网格中心24年办公费比23年增加了多少", CATALOG)
     assert (printed.op, printed.wants_change) == ("value", True)  # the change the report prints
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("For its 2025 budget, how many budget units within Wanli Subdistrict's department filed targets?", "预算单位"),
+        ("How many projects filed performance targets?", "项目"),  # a verb in -ed ends the noun
+        ("万里街道25年有几个预算单位开展了绩效目标编报", "预算单位"),
+        ("市财政局设了几个内设机构？", "内设机构"),
+        ("芦淞网格中心和几个单位一一对接梳理事项？", ""),  # no stop after the noun: not read
+        ("万里街道25年预算多少万元", ""),  # no count asked
+    ],
+)
+def test_a_count_question_names_what_it_counts(question: str, counted: str) -> None:
+    assert parse_query(question, WANLI).counted == counted
