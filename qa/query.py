@@ -948,6 +948,29 @@ GIVEN_FIGURE_RE = re.compile(
     re.I)
 
 
+# "2019年X比2018年多了1435.14万元，2018年X是多少": the question states the change and asks the
+# level of the year it is against — the year before's level, asked as "2019年X上年是多少"
+STATED_THEN_ASKED_RE = re.compile(
+    r"^(?P<subject>.+?)比\s*(?P<y>20\d{2})\s*年度?(?:多了|少了|多|少|增加了?|减少了?|增长了?|下降了?|涨了|降了)\s*"
+    r"\d[\d,]*(?:\.\d+)?\s*(?:万元|万|元|亿元)?\s*[，,；;]\s*(?:那么?|那|所以|则)?\s*(?P=y)\s*年度?的?"
+    r"(?P<item>[\u4e00-\u9fff“”\"（）()]*?)(?:是|为|有)?多少[？?]?$")
+
+
+def _asked_after_stated(question: str) -> str:
+    """The question as the level of the year before it asks for, when it states the change first
+    and the later year is its subject's; else the question as it is."""
+    found = STATED_THEN_ASKED_RE.match(question.strip())
+    if found is None:
+        return question
+    bare = re.compile(r"[“”\"（）()\s]")
+    subject = found.group("subject")
+    item = re.sub(r"预算数?|决算数?|执行数|支出数?|金额|数额", "", bare.sub("", found.group("item")))
+    later = [int(y) for y in YEAR_RE.findall(subject)]
+    if later != [int(found.group("y")) + 1] or (item and item not in bare.sub("", subject)):
+        return question  # the subject of another year, or another item asked
+    return f"{subject}上年是多少"
+
+
 # How the answer should be written ("（%，保留两位小数）", "，四舍五入到整数", "(to two decimals)"): no
 # words of the figure asked
 ANSWER_FORMAT_RE = re.compile(
@@ -967,7 +990,7 @@ REFERENCE_RE = re.compile(
 
 
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
-    q = CLARIFICATION_RE.sub(" ", expand_years(question.strip()))
+    q = _asked_after_stated(CLARIFICATION_RE.sub(" ", expand_years(question.strip())))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     q = GIVEN_FIGURE_RE.sub(" ", q)
     q = ANSWER_FORMAT_RE.sub(lambda m: " % " if re.search("[%％]", m.group(0)) else " ", q)  # (the unit stays)

@@ -842,3 +842,17 @@ def test_a_budget_set_against_another_years_actual_is_their_difference() -> None
 )
 def test_a_count_question_names_what_it_counts(question: str, counted: str) -> None:
     assert parse_query(question, WANLI).counted == counted
+
+
+def test_a_change_stated_then_the_earlier_years_level_asked() -> None:
+    """"2019年X比2018年多了N万元，2018年X是多少": the year before's level (worked back from the
+    report's printed level and change), not a change, not a level of another item."""
+    from qa.query import _asked_after_stated
+
+    assert _asked_after_stated("2019年省人大基本支出比2018年多了1435.14万元，2018年基本支出是多少？") == "2019年省人大基本支出上年是多少"
+    assert _asked_after_stated("2019年省人大公务接待费比2018年减少42.75万元，2018年公务接待费预算是多少？") == "2019年省人大公务接待费上年是多少"
+    # another item, or a year that is not the one before the subject's: as asked
+    same = "2019年省人大基本支出比2018年多了1435.14万元，2018年项目支出是多少？"
+    assert _asked_after_stated(same) == same
+    same = "2019年省人大基本支出比2017年多了1435.14万元，2017年基本支出是多少？"
+    assert _asked_after_stated(same) == same
