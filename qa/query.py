@@ -167,8 +167,8 @@ RATIO_CUE_ZH_RE = re.compile(r"比例|比重|百分比|百分之|占比|几成|[
 EN_SHARE_WORD_RE = re.compile(r"\b(?:share|proportion|percentage|percent|ratio)\b", re.I)
 EN_RATIO_RE = re.compile(
     rf"{LINE_START}(.+?)\bas an? (?:share|percentage|proportion|per ?cent|fraction) of\b(.+)"
-    r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were)"
-    r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for))?\b(.+)"
+    r"|\bwhat (?:share|percentage|proportion|per ?cent|fraction|part)(?:\s*\([^)]*\))? of\b(.+?)\b(?:goes|went|is|was|are|were|comes?|came)"
+    r"(?: (?:spent|used|allocated|budgeted))?(?: (?:to|on|for|from))?\b(.+)"
     r"|\b(?:share|percentage|proportion) of (.+?) in (.+)",
     re.I,
 )

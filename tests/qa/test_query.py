@@ -76,6 +76,7 @@ def test_english_terms_and_units() -> None:
         ("What share of Qiaokou's 2020 basic expenditure went to personnel costs?", ("人员经费", "基本支出")),
         # the whole budget, in the words the templates print its total with
         ("What share of Qiaokou's 2024 budget goes to project spending?", ("项目支出", "收入支出预算总计")),
+        ("What share of Qiaokou's 2020 total revenue comes from 财政拨款收入?", ("财政拨款收入", "收入合计")),
     ],
 )
 def test_a_share_names_its_part_then_its_whole(question: str, operands: tuple[str, str]) -> None:
