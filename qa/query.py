@@ -989,8 +989,14 @@ REFERENCE_RE = re.compile(
 )
 
 
+# full-width digits and Latin letters as typed by a Chinese input method ("２０２４年"), and the
+# full-width decimal point: the ASCII the patterns read (Chinese punctuation stays as it is)
+FULL_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                              *range(0xFF41, 0xFF5B), 0xFF0E)})
+
+
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
-    q = _asked_after_stated(CLARIFICATION_RE.sub(" ", expand_years(question.strip())))
+    q = _asked_after_stated(CLARIFICATION_RE.sub(" ", expand_years(question.strip().translate(FULL_WIDTH))))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     q = GIVEN_FIGURE_RE.sub(" ", q)
     q = ANSWER_FORMAT_RE.sub(lambda m: " % " if re.search("[%％]", m.group(0)) else " ", q)  # (the unit stays)

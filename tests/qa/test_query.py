@@ -857,3 +857,11 @@ def test_a_change_stated_then_the_earlier_years_level_asked() -> None:
     assert _asked_after_stated(same) == same
     same = "2019年省人大基本支出比2017年多了1435.14万元，2017年基本支出是多少？"
     assert _asked_after_stated(same) == same
+
+
+def test_full_width_digits_are_read_as_digits() -> None:
+    # "２０２４年" from a Chinese input method is the year 2024, its report only
+    query = parse_query("万里街道２０２４年物业管理费预算多少万？", WANLI)
+    assert query.years == (2024,)
+    assert parse_query("万里街道2024年物业管理费预算多少万？", WANLI).reports == query.reports
+    assert parse_query("万里街道２０２４年（预算）物业管理费是多少", WANLI).years == (2024,)
