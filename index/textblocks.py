@@ -538,7 +538,9 @@ def _join_label(parts: list[str]) -> str:
 
 
 # the line a project's form opens with: what every figure of the form is of
-NAMED_FORM_RE = re.compile(r"^项目名称\s*[\u4e00-\u9fff]")
+# (one name after it, not a header row of column words: "项目名称 金额 项目名称 金额")
+NAMED_FORM_RE = re.compile(r"^项目名称\s*(?!(?:金额|预算数?|决算数?|合计|小计|项目|单位|科目|备注|执行数)(?:\s|$))"
+                           r"[\u4e00-\u9fff（）()]{4,}(?!.*项目名称)")
 
 
 def _spaced_table(lines: list[str], start: int, end: int, ctx: _Ctx) -> list[Block]:

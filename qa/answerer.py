@@ -29,6 +29,7 @@ from index.numbers import UNIT_FACTORS, format_value
 from qa.glossary import chinese_terms, english_words, respell
 from qa.lookup import (
     LEADING_DIGITS_RE,
+    MEASURE_ONLY_RE,
     NOISE_CHARS,
     TOTAL_LABEL_RE,
     FactView,
@@ -43,6 +44,7 @@ from qa.lookup import (
     group_by_value,
     is_total_column,
     label_core,
+    label_names_item,
     labels_change,
     lookup_facts,
     make_views,
@@ -242,8 +244,7 @@ def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str, by: st
     本部门面向中小企业预留政府采购项目预算金额), and the question says none of them: a narrower
     figure than the one asked, when the question did not narrow it. `by`: the name compared
     (the row's, or for one row of two forms the form's title: its 项目名称 where it prints one)."""
-    short, long = (_bare_name(getattr(f, by).rpartition("项目名称")[2] if by == "table" else getattr(f, by))
-                   for f in (general, special))
+    short, long = (_form_name(f) if by == "table" else _bare_name(f.row_label) for f in (general, special))
     if len(short) < 2 or len(long) <= len(short) + 1:
         return False
     extra, k = [], 0
@@ -257,10 +258,16 @@ def _qualified_by_unasked_words(general: Fact, special: Fact, asked: str, by: st
     return len(extra) >= 2 and not any(p in asked for p in char_pairs("".join(extra)))
 
 
+def _form_name(fact: Fact) -> str:
+    """The name of the form a table cell is in: its 项目名称 where its title prints one, else the title."""
+    return _bare_name(fact.table.rpartition("项目名称")[2])
+
+
 def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
     """Of figures tied for a question, the one whose name every other's narrows with words the
     question does not say (政府采购预算 beside 面向中小企业预留政府采购项目预算): the figure asked.
-    Only sentences of one report; None when no single figure is that."""
+    Sentences of one report, or one row of several forms of one report; None when no single
+    figure is that."""
     best = [g.members[0].fact for g in groups]
     if len({f.report for f in best}) != 1:
         return None
@@ -270,17 +277,26 @@ def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
                    if all(o is f or _qualified_by_unasked_words(f, o, asked) or _one_kind_of_all(f, o, asked)
                           for o in best)]
     elif all(f.source == "table" for f in best) and len({(f.row_label, f.column) for f in best}) == 1:
+        # (the question as typed: a form's name may have gone to the table named, "工作经费项目申报表里…",
+        # or out with the organisation's, "区社会管理网格化服务中心工作经费")
+        asked = NOISE_CHARS.sub("", query.question)
         # one row of two forms ("项目总预算" of 工作经费 and of 劳务派遣人员工作经费): the form whose
-        # name the question says at greatest length, else the one whose title every other's
-        # narrows with words the question does not say
-        said = [_longest_run_in(_bare_name(f.table.rpartition("项目名称")[2]), asked) for f in best]
-        if sorted(said)[-1] >= (sorted(said)[-2] if len(said) > 1 else 0) + 2:
-            return groups[said.index(max(said))]
-        general = [g for g, f in zip(groups, best, strict=True)
-                   if all(o is f or _qualified_by_unasked_words(f, o, asked, by="table") for o in best)]
+        # name the question says at greatest length; else the form the question names by the end
+        # of its name, which every other's narrows with words the question does not say (a
+        # question naming no form gets none: two projects are two figures)
+        names = [_form_name(f) for f in best]
+        said = sorted(_longest_run_in(n, asked) for n in names)
+        if len(said) > 1 and said[-1] >= said[-2] + 2:
+            return groups[[_longest_run_in(n, asked) for n in names].index(said[-1])]
+        general = [g for g, f, n in zip(groups, best, names, strict=True)
+                   if len(n) >= NAMED_FORM_TAIL and n[-NAMED_FORM_TAIL:] in asked
+                   and all(o is f or _qualified_by_unasked_words(f, o, asked, by="table") for o in best)]
     else:
         return None
     return general[0] if len(general) == 1 else None
+
+
+NAMED_FORM_TAIL = 4  # the characters a form's name ends with that a question must say to name it (工作经费)
 
 
 def _longest_run_in(name: str, asked: str) -> int:
@@ -311,12 +327,6 @@ def _outside_its_columns(whole: Fact, part: Fact) -> bool:
     return bool(group) and _is_total_label(leaf) and not part.column.startswith(f"{group} / ")
 
 
-MEASURE_ONLY_RE = re.compile(r"20\d{2}\s*年度?|这一项|那一项|这项|那项|当年|本年|上年|全年|年初|预算|决算|执行数|执行|实际|安排|为|是|[的了]")
-
-
-def _label_names_item(fact: Fact) -> bool:
-    """A sentence's figure named by more than its year and measure ("2023年当年预算执行数为")."""
-    return len(re.findall(r"[\u4e00-\u9fff]", MEASURE_ONLY_RE.sub("", fact.row_label))) >= 2
 
 
 def _seconds(text: str, default: float) -> float:
@@ -738,7 +748,7 @@ class Answerer:
             # an actual asked of a budget report, and only its budget found (a budget is never the
             # actual), or a budget asked of final accounts, and only a 决算数 found
             return self._not_found(query, self._not_found_text(query), chosen)
-        if (fact.source == "text" and "预算执行" in fact.row_label and not _label_names_item(fact)
+        if (fact.source == "text" and "预算执行" in fact.row_label and not label_names_item(fact)
                 and query.op == "value" and not _about_item(fact, query.metric)):
             # "2023年当年预算执行数为70.70万元" names only a measure (an actual of a budget
             # report's narrative, item by item); its subject (机关事业单位基本养老保险缴费支出)

@@ -41,9 +41,10 @@ REVENUE_FOR_SPENDING = 0.03  # a tie-break among cells printing one figure
 SPENDING_RE = re.compile(r"支出|花|用了|开支|spen[dt]|expenditure|outturn|paid|pay\b", re.I)
 REVENUE_RE = re.compile(r"收入|收支|revenue|income", re.I)
 TOTAL_CUE_BONUS = 0.1
-SCORE_WEIGHT_RE = re.compile(r"(?:^|/)\s*(?:分值|权重|满分)\s*$")
+SCORE_WEIGHTS = r"分值|权重|满分"  # what a self-evaluation item could score
+SCORE_WEIGHT_RE = re.compile(rf"(?:^|/)\s*(?:{SCORE_WEIGHTS})\s*$")
 # a self-evaluation's points column (得分, 分值 …): its unit-less integers are points, never counts
-SCORE_COLUMN_RE = re.compile(r"(?:^|/)\s*(?:得分|分值|权重|满分|评分|分数)\s*$")
+SCORE_COLUMN_RE = re.compile(rf"(?:^|/)\s*(?:得分|评分|分数|{SCORE_WEIGHTS})\s*$")
 SCORE_WEIGHT_ASKED_RE = re.compile(r"分值|权重|满分|weight|maximum|max\b|full marks|out of", re.I)
 QUALIFIER_WEIGHT = 0.2  # how much "X" of "X的Y" tells figures of the same Y apart
 MENTIONED_BONUS = 0.05
@@ -374,7 +375,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # "how many budget units …": a sentence's count of what is asked (3个预算单位) over its
         # count of something else it prints (编报绩效目标的项目49个); a noun of two characters
         # (案件, 车辆) is too plain, and too often a translation's guess, to tell counts apart
-        noun = NOISE_CHARS.sub("", fact.column) or view.plain_label
+        noun = NOISE_CHARS.sub("", fact.column) or view.plain_label  # printed after the figure, else before it
         score += COUNTED_BONUS if query.counted in noun else -COUNTED_PENALTY if noun else 0.0
     asked_years = set(query.years) | ({report_year} if report_year else set())
     dated = set(query.years) - {report_year}
@@ -597,6 +598,14 @@ def plain_coded_names(labels: dict[str, frozenset[str]]) -> CodedNames:
 # "财政事务（款）": a name and the level of the 功能分类 it is printed as; a code's length is its level
 SUBJECT_LEVEL_RE = re.compile(r"([^（）()。；，,\s]+?)\s*[（(](类|款|项)[）)]")
 CODE_LEVELS = {3: "类", 5: "款", 7: "项"}
+LEVEL_NUMBERING_RE = re.compile(r"^(?:\s*(?:\d+\s*[.．、]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|其中[：:])\s*)+")
+# a sentence label's year and measure words: what is left names an item, or nothing
+MEASURE_ONLY_RE = re.compile(r"20\d{2}\s*年度?|这一项|那一项|这项|那项|当年|本年|上年|全年|年初|预算|决算|执行数|执行|实际|安排|为|是|[的了]")
+
+
+def label_names_item(fact: Fact, label: str | None = None) -> bool:
+    """A sentence's figure named by more than its year and measure ("2023年当年预算执行数为")."""
+    return len(re.findall(r"[\u4e00-\u9fff]", MEASURE_ONLY_RE.sub("", fact.row_label if label is None else label))) >= 2
 
 
 def _code_paths(codes: set[str], names: CodedNames) -> dict[str, list[frozenset[str]]]:
@@ -618,8 +627,14 @@ def _code_said(fact: Fact, paths: dict[str, list[frozenset[str]]]) -> str:
     said in the sentence's own heading path, or ''."""
     if fact.source != "text":
         return ""
-    # each level named whole ("行政事业单位医疗（款）" is no 事业单位医疗)
-    levels = {level: NOISE_CHARS.sub("", name) for name, level in SUBJECT_LEVEL_RE.findall(f"{fact.parents}{fact.row_label}")}
+    # its own label's path, else — for a label of a measure only ("年初预算为") — the clause before
+    # it ("…行政运行（项）。年初预算为"); a label naming something else ("主要原因是…预留机动经费")
+    # is not under the path before it
+    # (a change is no item either: "与上年相比增加")
+    path = (fact.row_label if SUBJECT_LEVEL_RE.search(fact.row_label)
+            else "" if label_names_item(fact, label_core(fact.row_label)) else fact.parents)
+    # each level named whole ("行政事业单位医疗（款）" is no 事业单位医疗), without its numbering ("1.人大事务")
+    levels = {level: NOISE_CHARS.sub("", LEVEL_NUMBERING_RE.sub("", name)) for name, level in SUBJECT_LEVEL_RE.findall(path)}
     said = [code for code, (names, parents) in paths.items()
             if levels.get(CODE_LEVELS[len(code)]) in names and levels.get(CODE_LEVELS[len(code) - 2]) in parents]
     return said[0] if len(said) == 1 else ""

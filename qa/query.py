@@ -124,8 +124,10 @@ SUM_CUE_RE = re.compile(SUM_CUES, re.I)
 # where the question asks for a sum)
 LIST_MARK_RE = re.compile(r"(?<=[\u4e00-\u9fff）)”])\s*、\s*(?=[\u4e00-\u9fff（(“])")
 # 加 between two items adds them ("会议费加培训费"); not inside a word (增加, 追加, 加班, 加强 …)
-PLUS_ZH = r"(?:加上|(?<![增追参附外施叠添更再])加(?![强快大班油工入装固分密权盟点速]))"
-SUM_SPLIT_RE = re.compile(rf"(.+?)(?:与|和|、|{PLUS_ZH}|\+|\bplus\b|\band\b)(.+)", re.I)
+# (外加, 再加 say it too; 新加坡, 加拿大, 加纳 are places)
+PLUS_ZH = r"(?:加上|外加|再加上?|(?<![增追参附外施叠添更再新])加(?![强快大班油工入装固分密权盟点速坡拿纳]))"
+LIST_SEPARATORS = rf"与|和|、|{PLUS_ZH}|\+|\bplus\b|\band\b"  # between two items of a list
+SUM_SPLIT_RE = re.compile(rf"(.+?)(?:{LIST_SEPARATORS})(.+)", re.I)
 # "A加B是多少": the 加 says the sum without any other cue word
 BARE_PLUS_RE = re.compile(rf"[\u4e00-\u9fff）)”]{PLUS_ZH}[\u4e00-\u9fff（(“]")
 # Words that ask for two figures put together or set against each other and nothing else: a
@@ -180,25 +182,28 @@ EXCLUDE_RE = re.compile(
     r"(?:还剩|剩下|剩余|还有|还)?$"
     rf"|^{EXCLUDE_WORDS}(?P<part2>.+?)(?:之外|以外|外|后)?[，,\s]+(?P<whole2>.+?)(?:还剩|剩下|剩余|还有|还)?$"
 )
+# the English words a question leaves something out with
+EN_LEAVE_OUT = r"excluding|not counting|not including|leaving out|setting aside|apart from|other than|except(?: for)?|net of"
 EN_EXCLUDE_RE = re.compile(
-    r"^(?P<whole>.+?)\b(?:excluding|not counting|not including|leaving out|apart from|other than|except(?: for)?|"
-    r"without|less|net of)\b(?P<part>.+)$"
-    r"|^\W*(?:excluding|not counting|leaving out|setting aside|apart from|except for|other than)\b(?P<part2>[^,]+),"
-    r"(?P<whole2>.+)$",
+    rf"^(?P<whole>.+?)\b(?:{EN_LEAVE_OUT}|without|less)\b(?P<part>.+)$"
+    rf"|^\W*(?:{EN_LEAVE_OUT})\b(?P<part2>[^,]+),(?P<whole2>.+)$",
     re.I,
 )
-# the word a question leaves something out with, in either language
-LEAVE_OUT_RE = re.compile(rf"{EXCLUDE_WORDS}|\b(?:excluding|not counting|not including|leaving out|apart from"
-                          r"|other than|except(?: for)?|setting aside|net of)\b", re.I)
-LIST_SEPARATOR_RE = re.compile(r"与|和|、|加上|\+|\bplus\b|\band\b", re.I)
+LEAVE_OUT_RE = re.compile(rf"{EXCLUDE_WORDS}|\b(?:{EN_LEAVE_OUT})\b", re.I)
+LIST_SEPARATOR_RE = re.compile(LIST_SEPARATORS, re.I)
 
 
-def _only_left_out_are_listed(question: str) -> bool:
+def _only_left_out_are_listed(text: str) -> bool:
     """"the 'three public' total, excluding meetings and training": the items joined by "and"
-    are what is left out of the total, not two figures to add; only a list before the word that
-    leaves something out is summed ("goods and services combined, excluding works")."""
-    left_out = LEAVE_OUT_RE.search(question)
-    return bool(left_out) and not LIST_SEPARATOR_RE.search(question[:left_out.start()])
+    right after the word that leaves something out (up to the next comma) are what is left out,
+    not two figures to add; a list before that word ("goods and services combined, excluding
+    works") or after the comma that ends it ("不含公务接待费，办公费和印刷费一共") is summed."""
+    left_out = LEAVE_OUT_RE.search(text)
+    if not left_out:
+        return False
+    end = re.search(r"[，,；;]", text[left_out.end():])
+    after = text[left_out.end() + end.end():] if end else ""
+    return not LIST_SEPARATOR_RE.search(text[:left_out.start()]) and not LIST_SEPARATOR_RE.search(after)
 
 
 # a comparison that asks by how much, not which
@@ -635,9 +640,10 @@ def detect_lang(question: str) -> str:
     return "zh" if cjk else "en"
 
 
-# A measure word that is the first character of a noun ("多少项目资金" asks an amount of a
-# project, "几部门" counts departments): what follows it there is not what is counted in it.
+# A measure word that is the first character of a noun ("多少项目", "几部门"): the noun is what is
+# counted (in 个), not the measure word; an amount when the noun is followed by one ("多少项目资金")
 COUNTER_AS_NOUN = {"项": "[目]", "部": "[门分]", "名": "[称单]", "台": "[账]", "件": "[数]", "户": "[籍]"}
+AMOUNT_AFTER_NOUN_RE = re.compile(r"^.?(?:预算|资金|经费|支出|金额|收入)")
 
 
 # "how many budget units filed …", "有几个预算单位开展了…": the noun a count question counts, up to
@@ -647,6 +653,7 @@ EN_COUNTED_RE = re.compile(
     r"|at|within|under|on|by|from|that|which|who|got|get|will|would|could|can|per|across|during|[a-z]+ed)\b|\s*[?,.]|\s*$)",
     re.I)
 ZH_COUNTED_END = (r"开展|编报|完成|参加|参与|实施|组织|进行|建立|建成|办理|受理|获得|举办|召开|设立|成立|落实|推进|纳入"
+                  r"|申报|申请|提交|报送|上报|维护|处理|处置|签收|收到|接到|回访|采集|登记|购置|配备|使用|发生"
                   r"|通过|达到|是|有|在|被|的|了|呢|啊|吗|[，,。？?！!\s]|$")
 ZH_COUNTED_RE = re.compile(rf"(?:多少|几)(?:个|件|项|名|户|辆|台|套|家|所|期|场|批|条|类)([\u4e00-\u9fff]{{2,8}}?)(?={ZH_COUNTED_END})")
 
@@ -671,7 +678,12 @@ def _unit_wanted(question: str) -> tuple[str, str]:
     if re.search(r"(?:多少|几)个?(?:人|名)(?!次|民)", q):
         return "count", "人"  # 几个人, 多少名
     for unit in ("辆", "件", "人次", "户", "名", "部", "台", "套", "项", "个"):
-        if re.search(f"(?:多少|几){unit}(?!{COUNTER_AS_NOUN.get(unit, '$^')})", q):
+        said = re.search(f"(?:多少|几){unit}", q)
+        if said and unit in COUNTER_AS_NOUN and re.match(COUNTER_AS_NOUN[unit], q[said.end():]):
+            if AMOUNT_AFTER_NOUN_RE.match(q[said.end():]):
+                continue  # "多少项目预算资金": an amount of the projects
+            return "count", ""  # "多少项目", "几部门": projects, departments, counted in 个
+        if said:
             # 几个 is any count (几个编制 are people); other measure words say what is counted
             return "count", "" if unit == "个" else unit
     counted = re.search(r"\bhow many\b(?:\s+[\w'-]+){0,3}?\s+(batch(?:es)?|person[- ]times|vehicles?|cars?|households?)\b", q)
@@ -963,11 +975,16 @@ def _asked_after_stated(question: str) -> str:
     if found is None:
         return question
     bare = re.compile(r"[“”\"（）()\s]")
-    subject = found.group("subject")
-    item = re.sub(r"预算数?|决算数?|执行数|支出数?|金额|数额", "", bare.sub("", found.group("item")))
+    measure = re.compile(r"预算数?|决算数?|执行数|支出数?|金额|数额")
+    subject, asked = found.group("subject"), bare.sub("", found.group("item"))
     later = [int(y) for y in YEAR_RE.findall(subject)]
-    if later != [int(found.group("y")) + 1] or (item and item not in bare.sub("", subject)):
-        return question  # the subject of another year, or another item asked
+    if later != [int(found.group("y")) + 1]:
+        return question  # the subject of another year
+    if asked and (not measure.sub("", bare.sub("", subject)).endswith(measure.sub("", asked))
+                  or asked_measure(asked) not in ("", asked_measure(subject))):
+        # another item ("…中行政运行比…，一般公共服务支出是多少"), or another measure of it (its
+        # actual changed, its budget asked): not the level the change was of
+        return question
     return f"{subject}上年是多少"
 
 
@@ -1195,7 +1212,12 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
         smaller = word.lower() in SMALLER_WORDS
         gap = op == "compare" and bool(GAP_RE.search(q))
     else:
-        sum_cue = (SUM_CUE_RE.search(q) or BARE_PLUS_RE.search(metric)) and not _only_left_out_are_listed(q)
+        # (read without the organisation's name: 规划和自然资源局 is no list)
+        unnamed = q
+        for alias in sorted(matched_aliases, key=len, reverse=True):
+            unnamed = unnamed.replace(alias, " ")
+        left_out_only = _only_left_out_are_listed(unnamed)
+        sum_cue = (SUM_CUE_RE.search(q) or BARE_PLUS_RE.search(metric)) and not left_out_only
         parts_of_sum = SUM_SPLIT_RE.match(metric) if sum_cue else None
         listed = (sum_items(mask_joined_names(clean_metric(LIST_MARK_RE.sub("和", metric_source), remove)))
                   if sum_cue and LIST_MARK_RE.search(metric_source) else [])
@@ -1213,7 +1235,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             shared_items, operands = _with_setting(operands, lang)
         # (a change asked of items put together is no sum: "A和B合计比上年增加多少")
         for regex, name in (() if op == "sum" else ((DIFF_RE, "diff"), (SET_AGAINST_RE, "diff")) if wants_change
-                            else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
+                            else ((DIFF_RE, "diff"),) if left_out_only else ((SUM_RE, "sum"), (DIFF_RE, "diff"))):
             found = regex.search(metric)
             if found is None:
                 continue

@@ -284,3 +284,11 @@ def test_a_project_form_under_a_table_title_is_titled_with_its_project() -> None
                 for row in b.rows[1:] for cell in row if cell in ("391050.00", "1935900.00")}
     assert title_of["391050.00"] == "表 12.部门项目支出绩效目标表 项目名称 区社会管理网格化服务中心工作经费"
     assert title_of["1935900.00"] == "项目名称 区社会管理网格化服务中心劳务派遣人员工作经费"
+
+
+def test_a_header_row_of_column_words_names_no_project() -> None:
+    from index.textblocks import NAMED_FORM_RE
+
+    assert NAMED_FORM_RE.match("项目名称 区社会管理网格化服务中心工作经费")
+    assert not NAMED_FORM_RE.match("项目名称 金额 项目名称 金额")
+    assert not NAMED_FORM_RE.match("项目名称 预算数")

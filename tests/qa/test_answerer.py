@@ -688,6 +688,10 @@ def test_one_row_of_two_project_forms_is_the_form_the_question_names_unqualified
     assert (r["status"], r["value"]) == ("answered", "136400.00")
     r = answerer.ask("硚口网格中心2024年劳务派遣人员工作经费项目总预算多少元")
     assert (r["status"], r["value"]) == ("answered", "1902100.00")
+    # naming neither project: two projects, two figures — never one of them
+    r = answerer.ask("硚口区网格化中心2024年项目总预算是多少？")
+    assert (r["status"], r["value"]) == ("ambiguous", None)
+    assert {c["value"] for c in r["candidates"]} >= {"136400.00", "1902100.00"}
 
 
 def test_the_figure_of_all_kinds_is_meant_over_one_kind_and_points_are_no_count(answerer) -> None:  # noqa: ANN001

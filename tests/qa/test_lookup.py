@@ -396,3 +396,10 @@ def test_a_sentence_stands_under_the_code_its_level_names_say() -> None:
     assert _code_said(sentence("一般公共服务支出（类）财政事务（款）行政运行（项）"), paths) == "2010601"
     assert _code_said(sentence("一般公共服务支出（类）人大事务（款）行政运行（项）"), paths) == ""
     assert _code_said(sentence("卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）"), paths) == ""
+    # numbered levels ("1.财政事务（款）") are named by their names
+    assert _code_said(sentence("一般公共服务支出（类）1.财政事务（款）行政运行（项）"), paths) == "2010601"
+    # a sentence naming something else is not under the path of the clause before it
+    reason = Fact(report="r.pdf", source="text", table="（三）", row_label="主要原因是上年度列入此项的预留机动经费",
+                  column="", value=Decimal("128.43"), raw="128.43", unit="万元", locator="p. 22", quote="",
+                  parents="一般公共服务支出（类）财政事务（款）行政运行（项）", position=2)
+    assert _code_said(reason, paths) == ""

@@ -779,7 +779,8 @@ def test_review_cases_of_the_anchors_mentions_and_english_table_names() -> None:
     [
         ("区府办2025年编报绩效目标的项目涉及多少项目预算资金？", "money", ""),  # 项 of 项目, no count
         ("区府办2025年编报了多少项绩效目标？", "count", "项"),
-        ("财政局有几部门预算？", "money", ""),  # 部 of 部门
+        ("财政局有几部门预算？", "money", ""),  # 部 of 部门, and an amount of it
+        ("硚口网格中心2024年预算安排了多少项目？", "count", ""),  # projects, counted in 个
         ("万里街道2025年有几部电话？", "count", "部"),
         ("硚口网格中心有几台电脑", "count", "台"),
     ],
@@ -796,6 +797,8 @@ def test_a_measure_word_starting_a_noun_is_no_count(question: str, unit_wanted: 
         ("硚口区2020年会议费加上培训费是多少？", "sum", ("会议费", "培训费")),
         ("硚口区2020年追加预算是多少", "value", ()),  # 追加 is one word
         ("硚口区2020年加班费是多少", "value", ()),
+        ("硚口区2020年办公费外加印刷费是多少", "sum", ("办公费", "印刷费")),
+        ("硚口区2020年赴新加坡培训费是多少", "value", ()),  # a place
     ],
 )
 def test_a_bare_plus_between_two_items_adds_them(question: str, op: str, operands: tuple[str, ...]) -> None:
@@ -812,6 +815,7 @@ def test_a_bare_plus_between_two_items_adds_them(question: str, op: str, operand
         ("硚口区2020年三公经费合计，不含会议费和培训费", False),
         ("Qiaokou 2020: goods and services procurement combined, excluding works?", True),
         ("硚口区2020年水费和电费合计是多少", True),
+        ("硚口区2020年不含公务接待费，办公费和印刷费一共多少", True),  # the list after the comma is summed
     ],
 )
 def test_items_left_out_of_a_total_are_not_added(question: str, summed: bool) -> None:
@@ -851,8 +855,11 @@ def test_a_change_stated_then_the_earlier_years_level_asked() -> None:
     from qa.query import _asked_after_stated
 
     assert _asked_after_stated("2019年省人大基本支出比2018年多了1435.14万元，2018年基本支出是多少？") == "2019年省人大基本支出上年是多少"
-    assert _asked_after_stated("2019年省人大公务接待费比2018年减少42.75万元，2018年公务接待费预算是多少？") == "2019年省人大公务接待费上年是多少"
-    # another item, or a year that is not the one before the subject's: as asked
+    # another item, another measure than the change's (its actual changed, its budget asked), or
+    # a year that is not the one before the subject's: as asked
+    for same in ("2019年省人大公务接待费比2018年减少42.75万元，2018年公务接待费预算是多少？",
+                 "2019年省人大一般公共服务支出中行政运行比2018年增加了1075.88万元，2018年一般公共服务支出是多少？"):
+        assert _asked_after_stated(same) == same
     same = "2019年省人大基本支出比2018年多了1435.14万元，2018年项目支出是多少？"
     assert _asked_after_stated(same) == same
     same = "2019年省人大基本支出比2017年多了1435.14万元，2017年基本支出是多少？"
