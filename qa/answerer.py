@@ -296,6 +296,8 @@ def _the_unqualified_among(query: Query, groups: list[Group]) -> Group | None:
     return general[0] if len(general) == 1 else None
 
 
+# the measure of the year before named in a change question: "比上年执行数", "the 2023 actual"
+OTHER_MEASURE_ASKED_RE = re.compile(r"执行|实际|决算|\bactual|\bspent\b|\bexecut", re.I)
 NAMED_FORM_TAIL = 4  # the characters a form's name ends with that a question must say to name it (工作经费)
 
 
@@ -721,7 +723,8 @@ class Answerer:
                 break
         zh = query.lang != "en"
         if status == "not_found":
-            derived = self._from_printed_change(query) if query.year_in_text else None
+            derived = (self._from_printed_change(query) if query.year_in_text
+                       else self._change_from_two_levels(query) if query.wants_change else None)
             return derived or self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
             whole = _the_whole_among(query, chosen) or _the_unqualified_among(query, chosen)
@@ -790,6 +793,28 @@ class Answerer:
                      if v.fact.source == "text" and labels_change(v.fact) and v.fact.parents == level.row_label
                      and (v.fact.quote == level.quote or 0 < v.fact.position - level.position <= CHANGE_DISTANCE)
                      and v.fact.position > level.position), None)
+
+    def _change_from_two_levels(self, query: Query) -> dict[str, Any] | None:
+        """A change no report prints ("2019年电费比上年少多少"), as the difference of the two years'
+        levels, each from its own year's report of the organisation: the comparison of the two,
+        both cited; None when the store has no report of the year before, or in per cent."""
+        if query.unit_wanted == "percent" or query.op != "value" or len(query.years) > 2 or query.mentioned:
+            return None  # (a change the question states itself asks something else: the level before it)
+        if OTHER_MEASURE_ASKED_RE.search(query.question):
+            return None  # a budget against last year's execution: no other report's budget is that
+        later = max(query.years) if query.years else max((self.years.get(r) or 0 for r in query.reports), default=0)
+        earlier = min(query.years) if len(query.years) == 2 else later - 1
+        orgs = {self.info[r].org for r in query.reports if r in self.info and self.years.get(r) == later}
+        if not later or earlier >= later or len(orgs) != 1:
+            return None
+        kinds = {self.info[r].kind for r in query.reports if r in self.info and self.years.get(r) == later}
+        before = [i.name for i in self.catalog if i.org in orgs and i.year == earlier and i.kind in kinds]
+        now = [r for r in query.reports if self.years.get(r) == later]
+        if not before or not now:
+            return None
+        result = self._compare(replace(query, op="compare", gap=True, wants_change=False, year_in_text=False,
+                                       years=(later, earlier), reports=tuple(now + before)))
+        return result if result["status"] == "answered" else None
 
     def _from_printed_change(self, query: Query) -> dict[str, Any] | None:
         """An earlier year's figure that only a later report gives, as its level and change:

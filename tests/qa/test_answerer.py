@@ -707,3 +707,13 @@ def test_a_count_of_the_noun_asked_over_other_counts_of_its_sentence(answerer) -
     # Wuchang 2024: "…维护手持终端1822部…" beside the other counts of its paragraph
     r = answerer.ask("How many handheld terminals did the Wuchang city operations center maintain in 2024?")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "1822", "部")
+
+
+def test_a_change_no_report_prints_is_the_difference_of_each_years_level(answerer) -> None:  # noqa: ANN001
+    # Jiangsu 电费: the 2019 tables print 100.00, the 2018 report 350.00, and no change of it
+    r = answerer.ask("江苏省人大常委会办公厅2019年公开表里的电费比2018年少了多少？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "250", "万元")
+    assert {c["report"] for c in r["citations"]} == {"江苏省人大常委会办公厅2019年部门预算公开表.pdf", "省人大办公厅2018预算公开.pdf"}
+    # against last year's execution (a Shanghai budget's own comparison): no other report's budget is that
+    r = answerer.ask("By how much did Wanli Subdistrict's 2024 budget for public-welfare job subsidies (公益性岗位补贴) exceed the 2023 actual?")
+    assert r["value"] in (None, "31.64")
