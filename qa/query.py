@@ -87,7 +87,7 @@ REPORT_YEAR_RE = re.compile(
 # query's kind), no words of the figure's name
 KIND_POINTER_RE = re.compile(
     r"(?:(?<!\d)(?:20)?\d{2}\s*年度?\s*的?\s*|^|(?<=\s))(?:部门|单位)?(?:预算|决算)(?:报告|公开)?(?:里|中|上(?![年期]))的?")
-CODE_RE = re.compile(r"(?<!\d)(\d{3}|\d{5}|\d{7})(?!\d)")
+CODE_RE = re.compile(r"(?<![\d.])(\d{3}|\d{5}|\d{7})(?!\d|\.\d)")  # (never a decimal's part: 998.48)
 # a figure the question states (906 items, 4896.98, 3,680.00), not a date's month or day
 MENTIONED_RE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{2,4})(?!\d|[.,]\d|\s*[月日号])")
 SPLIT_CODE_RE = re.compile(r"(?<![\d.,])([1-3]\d{2})[\s.-]+(\d{2})(?:[\s.-]+(\d{2}))?(?![\d.,])")

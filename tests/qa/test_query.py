@@ -872,3 +872,10 @@ def test_full_width_digits_are_read_as_digits() -> None:
     assert query.years == (2024,)
     assert parse_query("万里街道2024年物业管理费预算多少万？", WANLI).reports == query.reports
     assert parse_query("万里街道２０２４年（预算）物业管理费是多少", WANLI).years == (2024,)
+
+
+def test_a_decimal_the_question_states_is_no_code() -> None:
+    # "rose 998.48万元": 998 is no 科目 code (a code would cost every figure without it 0.6)
+    query = parse_query("硚口网格中心2020年提租补贴比上年增加了998.48万元，增加后是多少？", CATALOG)
+    assert "998" not in query.codes
+    assert parse_query("硚口网格中心2020年201 03 01行政运行是多少", CATALOG).codes == ("2010301",)
