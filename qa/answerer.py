@@ -329,8 +329,6 @@ def _outside_its_columns(whole: Fact, part: Fact) -> bool:
     return bool(group) and _is_total_label(leaf) and not part.column.startswith(f"{group} / ")
 
 
-
-
 def _seconds(text: str, default: float) -> float:
     """A setting's seconds, or the default when it is unset or no number ("ten")."""
     try:
@@ -751,7 +749,7 @@ class Answerer:
             # an actual asked of a budget report, and only its budget found (a budget is never the
             # actual), or a budget asked of final accounts, and only a 决算数 found
             return self._not_found(query, self._not_found_text(query), chosen)
-        if (fact.source == "text" and "预算执行" in fact.row_label and not label_names_item(fact)
+        if (fact.source == "text" and "预算执行" in fact.row_label and not label_names_item(fact.row_label)
                 and query.op == "value" and not _about_item(fact, query.metric)):
             # "2023年当年预算执行数为70.70万元" names only a measure (an actual of a budget
             # report's narrative, item by item); its subject (机关事业单位基本养老保险缴费支出)
@@ -940,6 +938,13 @@ class Answerer:
                     pairs[(ga.value, gb.value)] = (ga, gb)
         return next(iter(pairs.values())) if len(pairs) == 1 else None
 
+    def _beside(self, query: Query, text: str, files: list[str], other: Fact, floor: float) -> list[Group]:
+        """The figures named by `text`, scoring `floor` or more, that are printed where `other`
+        is, each cited there only."""
+        return [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, other)))
+                for g in self._operand_ranked(query, text, files, near=other)
+                if g.score >= floor and any(_same_place(m.fact, other) for m in g.members)]
+
     def _printed_beside(self, query: Query, text: str, files: list[str], other: Group,
                         tied: tuple[str, list[Group]]) -> tuple[str, list[Group]]:
         """The one figure named by `text` that the sentence printing `other` also prints, cited
@@ -947,12 +952,8 @@ class Answerer:
         fo = self._best_fact(other)
         if fo.source != "text":
             return tied
-        beside = [g for g in self._operand_ranked(query, text, files, near=fo)
-                  if g.score >= MIN_SCORE and g.value != other.value and any(_same_place(m.fact, fo) for m in g.members)]
-        if len(beside) != 1:
-            return tied
-        g = beside[0]
-        return "answered", [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, fo)))]
+        beside = [g for g in self._beside(query, text, files, fo, MIN_SCORE) if g.value != other.value]
+        return ("answered", beside) if len(beside) == 1 else tied
 
     def _compute(self, query: Query) -> dict[str, Any]:
         zh = query.lang != "en"
@@ -990,13 +991,9 @@ class Answerer:
                     and not _same_place(self._best_fact(ga[0]), self._best_fact(gb[0]))):
                 # two figures set against each other are taken from one place where one prints
                 # both ("年初预算为37.16万元，支出决算为37.66万元"), not one from a table and one from a sentence
-                fb = self._best_fact(gb[0])
-                beside = [g for g in self._operand_ranked(query, a_text, files, near=fb)
-                          if g.score >= ga[0].score - CO_LOCATED_MARGIN
-                          and any(_same_place(m.fact, fb) for m in g.members)]
+                beside = self._beside(query, a_text, files, self._best_fact(gb[0]), ga[0].score - CO_LOCATED_MARGIN)
                 if len(beside) == 1:
-                    g = beside[0]  # cited where it stands beside the other
-                    ga = [replace(g, members=tuple(m for m in g.members if _same_place(m.fact, fb)))]
+                    ga = beside  # cited where it stands beside the other
             if sa == "answered" and sb == "answered" and not self._same_figure(ga[0], gb[0]):
                 found.append((files[0], ga[0], gb[0]))
             elif "ambiguous" in (sa, sb):

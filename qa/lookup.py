@@ -603,15 +603,17 @@ LEVEL_NUMBERING_RE = re.compile(r"^(?:\s*(?:\d+\s*[.．、]|[（(][一二三四�
 MEASURE_ONLY_RE = re.compile(r"20\d{2}\s*年度?|这一项|那一项|这项|那项|当年|本年|上年|全年|年初|预算|决算|执行数|执行|实际|安排|为|是|[的了]")
 
 
-def label_names_item(fact: Fact, label: str | None = None) -> bool:
-    """A sentence's figure named by more than its year and measure ("2023年当年预算执行数为")."""
-    return len(re.findall(r"[\u4e00-\u9fff]", MEASURE_ONLY_RE.sub("", fact.row_label if label is None else label))) >= 2
+def label_names_item(label: str) -> bool:
+    """A sentence's label naming more than its year and measure ("2023年当年预算执行数为" names nothing)."""
+    return len(re.findall(r"[\u4e00-\u9fff]", MEASURE_ONLY_RE.sub("", label))) >= 2
 
 
 def _code_paths(codes: set[str], names: CodedNames) -> dict[str, list[frozenset[str]]]:
     """code -> the names the store's tables give it and its parent (2010601 行政运行 under 20106
     财政事务; 20106 under 201 一般公共服务支出): what a sentence that prints no code says instead.
     A code whose names the tables do not both give is left out: nothing to tell it by."""
+    if not codes:
+        return {}  # (most questions give no code: the store's names are not walked for them)
     by_code: dict[str, set[str]] = defaultdict(set)
     wanted = {c for code in codes for c in (code, code[:-2])}
     for name, coded in names.items():
@@ -627,12 +629,11 @@ def _code_said(fact: Fact, paths: dict[str, list[frozenset[str]]]) -> str:
     said in the sentence's own heading path, or ''."""
     if fact.source != "text":
         return ""
-    # its own label's path, else — for a label of a measure only ("年初预算为") — the clause before
-    # it ("…行政运行（项）。年初预算为"); a label naming something else ("主要原因是…预留机动经费")
-    # is not under the path before it
-    # (a change is no item either: "与上年相比增加")
+    # its own label's path, else — for a label of a measure or change only ("年初预算为", "与上年相比
+    # 增加") — the clause before it ("…行政运行（项）。年初预算为"); a label naming something else
+    # ("主要原因是…预留机动经费") is not under the path before it
     path = (fact.row_label if SUBJECT_LEVEL_RE.search(fact.row_label)
-            else "" if label_names_item(fact, label_core(fact.row_label)) else fact.parents)
+            else "" if label_names_item(label_core(fact.row_label)) else fact.parents)
     # each level named whole ("行政事业单位医疗（款）" is no 事业单位医疗), without its numbering ("1.人大事务")
     levels = {level: NOISE_CHARS.sub("", LEVEL_NUMBERING_RE.sub("", name)) for name, level in SUBJECT_LEVEL_RE.findall(path)}
     said = [code for code, (names, parents) in paths.items()

@@ -968,19 +968,21 @@ STATED_THEN_ASKED_RE = re.compile(
     r"(?P<item>[\u4e00-\u9fff“”\"（）()]*?)(?:是|为|有)?多少[？?]?$")
 
 
+QUOTE_MARKS_RE = re.compile(r"[“”\"（）()\s]")
+MEASURE_WORDS_RE = re.compile(r"预算数?|决算数?|执行数|支出数?|金额|数额")  # what of an item is measured
+
+
 def _asked_after_stated(question: str) -> str:
     """The question as the level of the year before it asks for, when it states the change first
     and the later year is its subject's; else the question as it is."""
     found = STATED_THEN_ASKED_RE.match(question.strip())
     if found is None:
         return question
-    bare = re.compile(r"[“”\"（）()\s]")
-    measure = re.compile(r"预算数?|决算数?|执行数|支出数?|金额|数额")
-    subject, asked = found.group("subject"), bare.sub("", found.group("item"))
+    subject, asked = found.group("subject"), QUOTE_MARKS_RE.sub("", found.group("item"))
     later = [int(y) for y in YEAR_RE.findall(subject)]
     if later != [int(found.group("y")) + 1]:
         return question  # the subject of another year
-    if asked and (not measure.sub("", bare.sub("", subject)).endswith(measure.sub("", asked))
+    if asked and (not MEASURE_WORDS_RE.sub("", QUOTE_MARKS_RE.sub("", subject)).endswith(MEASURE_WORDS_RE.sub("", asked))
                   or asked_measure(asked) not in ("", asked_measure(subject))):
         # another item ("…中行政运行比…，一般公共服务支出是多少"), or another measure of it (its
         # actual changed, its budget asked): not the level the change was of
