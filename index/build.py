@@ -24,6 +24,7 @@ Writers serialise on a lock file beside the store (`.<store>.lock`); readers nev
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -67,6 +68,7 @@ logger = logging.getLogger(__name__)
 
 _COMPLETE_MARKER = "BUILD_COMPLETE"
 _PID_FILE = "BUILDER_PID"
+ORIGINALS_DIR = "originals"  # the files reports were read from (original_path)
 
 # stage ("analyse" | "embed" | "write"), units done, units in this stage, current file name
 Progress = Callable[[str, int, int, str], None]
@@ -259,6 +261,7 @@ def remove_reports(names: Sequence[str], settings: Settings) -> list[str]:
                     vectors.close()
             except Exception:
                 logger.exception("pruning the removed reports' vectors failed; the next add prunes them")
+        prune_originals(store, facts)
         _save_keywords_quietly(facts, store)
         return wanted
 
@@ -313,6 +316,7 @@ def build_corpus(
                 assert job.vectors is not None
                 vectors.add(job.analysis.chunks, job.vectors, _vector_meta(job))
                 facts.replace_report(job.analysis, sha256=job.sha256, tokens=job.tokens)
+                keep_original(tmp, job.path, job.sha256)
             results.append(job.result("error" if job.error else "added"))
             _tick(progress, "build", i + 1, len(files), job.name)
         if any(r.status == "error" for r in results):
@@ -339,6 +343,45 @@ def build_corpus(
             if settings.chroma_url:
                 _drop_collection(tmp, name, settings.chroma_url)
             _remove_tree(tmp)
+
+
+def original_path(store: Path | str, sha256: str, name: str) -> Path:
+    """Where the store keeps the bytes a report was read from (named by their hash, so a file
+    added twice, or under two names, is kept once): the page view renders its PDF pages and
+    the chat links to it."""
+    return Path(store) / ORIGINALS_DIR / sha256[:32] / Path(name).name
+
+
+def keep_original(store: Path, source: Path, sha256: str) -> None:
+    """A copy of a written report's file in the store (after the commit: a failure to copy
+    loses the page view of that report, never a figure)."""
+    target = original_path(store, sha256, source.name)
+    if target.exists() or not sha256:
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except OSError:
+        logger.exception("keeping a copy of %s failed; its pages cannot be shown", source)
+
+
+def prune_originals(store: Path, facts: SqliteFactStore) -> None:
+    """Drop the kept files no stored report was read from (removed or replaced ones)."""
+    folder = store / ORIGINALS_DIR
+    if not folder.is_dir():
+        return
+    held = {(str(r["sha256"])[:32], str(r["name"])) for r in facts.reports()}
+    for path in folder.glob("*/*"):
+        if (path.parent.name, path.name) not in held:
+            try:
+                path.unlink()
+            except OSError:
+                logger.exception("removing the kept copy %s failed", path)
+                continue
+            with contextlib.suppress(OSError):  # (only once empty: one file kept under two names)
+                path.parent.rmdir()
 
 
 def store_stats(store: Path | str) -> dict[str, Any]:
@@ -520,6 +563,9 @@ def _write_jobs(
                 ) from exc
             _tick(progress, "write", 1, 1, jobs[-1].name)
             # After the commit: tidy-ups whose failure cannot make the store wrong.
+            for job in jobs:
+                keep_original(store, job.path, job.sha256)
+            prune_originals(store, facts)
             _prune_quietly(vectors, facts)
             _save_keywords_quietly(facts, store)
             return jobs

@@ -661,12 +661,20 @@ class _BlockBuilder:
         title = title or inner_title
         unit = unit or inner_unit
         draft = self.table
-        if (
+        continues = (
             draft is not None
             and self.table_open
             and first_on_page
             and not title
             and page.number == self.last_page + 1
+        )
+        if continues and draft is not None and not self._same_columns(draft, raw, rows, page.width):
+            # a page holding only the table's last rows ("合计 189,767,551 101,341,746 …"), their
+            # label cells merged into one: the figures stand under the last columns
+            rows = self._label_and_figures(draft, raw, rows, page.width) or rows
+        if (
+            continues
+            and draft is not None
             and self._same_columns(draft, raw, rows, page.width)
         ):
             # Drop a header the continuation repeats; keep the first part's header only.
@@ -698,8 +706,34 @@ class _BlockBuilder:
     ) -> bool:
         if not rows or not draft.rows or len(rows[0]) != len(draft.rows[0]):
             return False
+        return self._same_edges(draft, raw, width)
+
+    @staticmethod
+    def _same_edges(draft: _TableDraft, raw: _RawTable, width: float) -> bool:
         tolerance = _CONTINUATION_EDGE * max(width, draft.page_width)
         return abs(raw.bbox[0] - draft.x0) <= tolerance and abs(raw.bbox[2] - draft.x1) <= tolerance
+
+    def _label_and_figures(
+        self, draft: _TableDraft, raw: _RawTable, rows: list[tuple[str, ...]], width: float
+    ) -> list[tuple[str, ...]] | None:
+        """Rows of a continuation with fewer cells than the table (a label, then figures only)
+        laid out on the table's columns: the label first, the figures right-aligned under the
+        last columns. None when the rows are anything else (the table's edges differ, a row
+        holds words after its label, or more figures than the table's figure columns)."""
+        if not draft.rows or not self._same_edges(draft, raw, width):
+            return None
+        columns = len(draft.rows[0])
+        figure_columns = min(sum(1 for cell in reversed(row) if not cell or _NUMBER.fullmatch(cell.replace(" ", "")))
+                             for row in draft.rows[-3:])
+        out = []
+        for row in rows:
+            label, figures = (row[0] if row else ""), row[1:]
+            if (not label or _NUMBER.fullmatch(label.replace(" ", "")) or not 0 < len(figures) <= figure_columns
+                    or len(row) >= columns
+                    or not all(not c or _NUMBER.fullmatch(c.replace(" ", "")) for c in figures)):
+                return None
+            out.append((label, *([""] * (columns - 1 - len(figures))), *figures))
+        return out
 
     def _extend(
         self,

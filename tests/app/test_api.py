@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -666,20 +667,25 @@ def test_reread_reads_a_report_again_from_its_source_file(
         return analyse(path, max_bytes)
 
     monkeypatch.setattr(index.analyse, "analyse_file", counting)
-    # an upload is re-read from the copy the store keeps, a corpus report from corpus/
+    # a report is re-read from the bytes the store kept when it was read (store/originals/),
+    # else from its upload copy, else from corpus/
     message = service.reread_report("new.txt", who="ann")
     assert message.startswith("re-read new.txt: "), message
-    assert reads and Path(reads[-1]).parent.parent == tmp_path / "store" / "uploads"
+    assert reads and Path(reads[-1]).parent.parent == tmp_path / "store" / "originals"
+    shutil.rmtree(tmp_path / "store" / "originals")
+    assert service.reread_report("new.txt").startswith("re-read new.txt: ")
+    assert Path(reads[-1]).parent.parent == tmp_path / "store" / "uploads"
     assert service.reread_report("base.txt").startswith("re-read base.txt: ")
     assert reads[-1] == str(tmp_path / "corpus" / "base.txt")
     assert stored(service)["base.txt"][0] == 1
     # no source file kept: say so, change nothing
+    shutil.rmtree(tmp_path / "store" / "originals", ignore_errors=True)
     (tmp_path / "corpus" / "base.txt").unlink()
     before = stored(service)
     assert "the store keeps no source file for it" in service.reread_report("base.txt")
     assert service.reread_report("nope.txt").startswith("error: no report named 'nope.txt'")
     assert stored(service) == before
-    assert [a for _, a, _ in audit_lines(service)] == ["added", "re-read", "re-read"]
+    assert [a for _, a, _ in audit_lines(service)] == ["added", "re-read", "re-read", "re-read"]
 
 
 def test_a_readonly_app_changes_nothing(tmp_path: Path, fake_pipeline: Any) -> None:

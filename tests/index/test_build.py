@@ -552,3 +552,24 @@ def test_a_newline_in_a_file_name_does_not_split_its_line() -> None:
     assert AddResult(name="ok.txt", status="unchanged").summary() == "unchanged ok.txt"
     # a control character that is no whitespace, in the name or the reason, is escaped too
     assert AddResult(name="a\x01.txt", status="error", error="bad \x00 byte").summary() == "error: a\\x01.txt: bad \\x00 byte"
+
+
+def test_the_store_keeps_each_reports_file_until_the_report_goes(
+    tmp_path: Path, store_dir: Path, fake_pipeline
+) -> None:
+    """The page view renders a cited PDF page from the bytes the report was read from: the store
+    keeps them, named by their hash, and drops them with the report (replace, remove)."""
+    from index.build import file_sha256, original_path, remove_reports
+
+    path = _write(tmp_path / "in", QIAOKOU, QIAOKOU_TEXT)
+    add_files([path, _write(tmp_path / "in", YUELU, YUELU_TEXT)], _settings(store_dir))
+    first = original_path(store_dir, file_sha256(path), QIAOKOU)
+    assert first.read_text(encoding="utf-8") == QIAOKOU_TEXT and first.name == QIAOKOU
+    path.write_text("30113 住房公积金 21.23\n", encoding="utf-8")
+    add_files([path], _settings(store_dir))
+    second = original_path(store_dir, file_sha256(path), QIAOKOU)
+    assert second.read_text(encoding="utf-8") == "30113 住房公积金 21.23\n"
+    assert not first.exists() and not first.parent.exists()  # the replaced bytes went
+    remove_reports([QIAOKOU], _settings(store_dir))
+    assert not second.exists()
+    assert [p.name for p in (store_dir / "originals").glob("*/*")] == [YUELU]

@@ -397,3 +397,17 @@ def test_a_table_captioned_inside_its_ruling_is_titled_and_headed_by_its_own_row
     assert table.unit == "元"
     assert table.rows[0][:2] == ("财政拨款收入", "")  # the header's first row, no caption before it
     assert not any("编制单位" in cell for row in table.rows for cell in row)
+
+
+WANLI_2025 = Path("/work/shared/real-reports/上海市普陀区人民政府万里街道办事处25年预算.pdf")
+
+
+@pytest.mark.skipif(not WANLI_2025.exists(), reason="real sample PDF not on this machine")
+def test_a_page_holding_only_the_total_row_continues_its_table() -> None:
+    # p. 18 prints only "合计 189,767,551 101,341,746 88,425,805" of the 支出预算总表 (pp. 14-17),
+    # its label cells merged into one: four cells against the table's seven
+    blocks, _, _ = load_pdf(WANLI_2025, MAX_BYTES)
+    [table] = [b for b in tables_of(blocks) if b.title == "2025年部门支出预算总表"]
+    assert table.rows[-1] == ("合计", "", "", "", "189,767,551", "101,341,746", "88,425,805")
+    assert table.line_numbers[-1] == 18
+    assert not [b for b in tables_of(blocks) if any(r[:1] == ("合计",) and len(r) == 4 for r in b.rows)]
