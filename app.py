@@ -14,12 +14,14 @@ dict (the CONTRACT.md JSON object, decoded), not a JSON string.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
 import re
 import shutil
 import sys
+import tempfile
 import threading
 import time
 import unicodedata
@@ -36,6 +38,7 @@ from index.formats import SUPPORTED_SUFFIXES
 from index.stores import StoreError
 from qa import view
 from qa.followup import Rewrite, asked_note, rewrite_followup
+from qa.page_view import PageCache, cited_page, figure_anchor, file_link, page_html
 
 log = logging.getLogger("dqa.app")
 audit = logging.getLogger("dqa.audit")
@@ -285,6 +288,8 @@ class Service:
         self._findings: dict[str, list[dict[str, Any]]] = {}  # report version -> findings
         self._pending: dict[str, _Pending] = {}  # token -> an upload waiting for its confirmation
         self._pending_lock = threading.Lock()
+        self._pages = PageCache()  # cited PDF pages, rendered with the figure marked
+        self._csv_dir = tempfile.mkdtemp(prefix="dqa-rankings-")  # the rankings' CSV downloads
 
     # -- start-up
 
@@ -392,7 +397,46 @@ class Service:
             log.exception("refreshing the store failed; answering from what is loaded")
 
     def source_html(self, citation: dict[str, Any]) -> str:
-        """One citation's source: the table with the cell highlighted, or the paragraph."""
+        """One citation's source: for a PDF, its page rendered with the figure marked; then the
+        table with the cell highlighted, or the paragraph."""
+        return self.page_html(citation) + self._parsed_source_html(citation)
+
+    def page_html(self, citation: dict[str, Any]) -> str:
+        """The cited PDF page, rendered with the figure marked and a link to the file at that
+        page; "" for a citation of another kind of file, or whose file the store does not keep."""
+        page = cited_page(str(citation.get("locator") or ""))
+        name = str(citation.get("report") or "")
+        if page is None or not name.lower().endswith(".pdf") or not self.ready.is_set():
+            return ""
+        row = next((r for r in self._stored() if r["name"] == name), None)
+        path = self.source_file(name, str(row["sha256"])) if row else None
+        if path is None or path.suffix.lower() != ".pdf":
+            return ""
+        try:
+            rendered = self._pages.get(path, page, str(citation.get("raw") or ""), figure_anchor(citation))
+        except Exception:  # noqa: BLE001 - a page that cannot be drawn leaves the parsed view
+            log.exception("rendering p. %s of %s failed", page, path)
+            return ""
+        return page_html(rendered, name, file_link(path))
+
+    def served_folders(self) -> list[str]:
+        """The folders whose files the app may serve (the original of a cited page)."""
+        from index.build import ORIGINALS_DIR
+
+        store = Path(self.settings.store)
+        return [str(p.resolve()) for p in (store / ORIGINALS_DIR, store / UPLOADS_DIR, self.corpus, Path(self._csv_dir))]
+
+    def ranking_file(self, ranking: dict[str, Any], question: str) -> str:
+        """A ranking's rows as a CSV file for the download button (one file per question and
+        figures: asked again, the same file)."""
+        text = view.ranking_csv(ranking)
+        digest = hashlib.sha256(f"{question}\n{text}".encode()).hexdigest()[:16]
+        path = Path(self._csv_dir) / f"ranking-{digest}.csv"
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def _parsed_source_html(self, citation: dict[str, Any]) -> str:
         grid = None
         if (
             citation.get("source") == "table"
@@ -634,8 +678,9 @@ class Service:
             source = self.source_file(name, row["sha256"])
             if source is None:
                 return (
-                    f"{name}: the store keeps no source file for it (neither "
-                    f"{Path(self.settings.store) / UPLOADS_DIR}/ nor {self.corpus}/ holds {name}); "
+                    f"{name}: the store keeps no source file for it (none of "
+                    f"{Path(self.settings.store) / 'originals'}/, {Path(self.settings.store) / UPLOADS_DIR}/ "
+                    f"and {self.corpus}/ holds {name}); "
                     "upload the file again with “Replace a stored report of the same name” ticked "
                     "to re-read it."
                 )
@@ -658,11 +703,15 @@ class Service:
         return f"{summary}\n(read from {source})"
 
     def source_file(self, name: str, sha256: str = "") -> Path | None:
-        """The file a stored report can be read again from: the newest upload copy of that name
-        (one with the stored bytes first), else corpus/NAME."""
+        """The file a stored report can be read again from: the copy the store kept of the bytes
+        it read, else the newest upload copy of that name (one with the stored bytes first), else
+        corpus/NAME."""
+        from index.build import original_path
+
         copies = self._upload_copies(name)
         same = [c for c in copies if sha256 and file_sha256(c) == sha256]
-        for path in (*same, *copies, self.corpus / name):
+        kept = [original_path(self.settings.store, sha256, name)] if sha256 else []
+        for path in (*kept, *same, *copies, self.corpus / name):
             if path.is_file():
                 return path
         return None
@@ -791,23 +840,27 @@ def build_ui(service: Service) -> Any:
         reply = view.answer_markdown(answer)
         history.append({"role": "user", "content": view.md_escape(typed)})
         history.append({"role": "assistant", "content": f"{view.md_escape(note)}\n\n{reply}" if note else reply})
+        # the first citation's source drawn now, the others when picked (a PDF page is rendered)
         cites = view.source_citations(answer)
-        sources = [service.source_html(c) for c in cites]
         choices = [(view.citation_label(i, c), i) for i, c in enumerate(cites)]
-        chart = view.comparison_chart(answer["comparison"]) if answer.get("comparison") else ""
+        ranking = answer.get("ranking")
+        chart = (view.ranking_chart(ranking) if ranking and ranking.get("rows")
+                 else view.comparison_chart(answer["comparison"]) if answer.get("comparison") else "")
+        table = service.ranking_file(ranking, asked) if ranking and ranking.get("rows") else None
         return (
             history,
             gr.Dropdown(choices=choices, value=0 if choices else None, interactive=bool(choices)),
-            sources[0] if sources else view.NO_SOURCES,
+            service.source_html(cites[0]) if cites else view.NO_SOURCES,
             gr.HTML(chart, visible=bool(chart)),
-            sources,
+            cites,
             "",
+            gr.DownloadButton(value=table, visible=table is not None),
         )
 
-    def pick(index: int | None, sources: list[str]) -> str:
-        if index is None or not sources or not 0 <= int(index) < len(sources):
+    def pick(index: int | None, cites: list[dict[str, Any]]) -> str:
+        if index is None or not cites or not 0 <= int(index) < len(cites):
             return view.NO_SOURCES
-        return sources[int(index)]
+        return service.source_html(cites[int(index)])
 
     writable = not service.settings.readonly  # DQA_READONLY=1: no upload / remove controls
 
@@ -908,6 +961,9 @@ def build_ui(service: Service) -> Any:
                         example_buttons = [gr.Button(q, size="sm") for q in EXAMPLES]
                 with gr.Column(scale=5):
                     chart = gr.HTML(visible=False, elem_id="chart")
+                    download = gr.DownloadButton(
+                        "Download the table (CSV)", visible=False, elem_id="ranking-csv", size="sm"
+                    )
                     gr.Markdown("### Sources")
                     picker = gr.Dropdown(
                         label="Citation", choices=[], elem_id="pick", interactive=False
@@ -966,7 +1022,7 @@ def build_ui(service: Service) -> Any:
                 result = gr.Textbox(label="Result", lines=4, interactive=False, elem_id="add-result")
                 pending = gr.State("")
 
-        shown = [chatbot, picker, source, chart, sources_state, question]
+        shown = [chatbot, picker, source, chart, sources_state, question, download]
         # A chat message is first read as a possible follow-up of this session's previous full
         # question (private, unqueued: a parse, milliseconds), then asked through the `/answer`
         # step, whose one input is the question to ask: a script calling `/answer` is never
@@ -1110,6 +1166,7 @@ def main(argv: list[str] | None = None) -> int:
         show_error=False,
         theme=gr.themes.Default(),
         css=CSS,
+        allowed_paths=service.served_folders(),
     )
     return 0
 

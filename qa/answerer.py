@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -37,6 +38,8 @@ from qa.lookup import (
     Group,
     OverTime,
     Scored,
+    canonical,
+    canonical_value,
     char_pairs,
     drop_unasked_parts,
     fact_measure,
@@ -51,9 +54,6 @@ from qa.lookup import (
     own_label,
     plain_coded_names,
     specific_text_grams,
-)
-from qa.lookup import (
-    canonical as canonical_value,
 )
 from qa.orgs import EN_OFFICE_WORDS, OrgLinker
 from qa.pinyin_names import pinyin_index, spell_in_chinese
@@ -70,6 +70,7 @@ from qa.query import (
     parse_query,
     report_info,
 )
+from qa.ranking import RankRow, of_kind, ranked, ranking_text, undecided
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ AMBIGUITY_MARGIN = 0.06  # different figures scoring within this of the best are
 MAX_QUESTION_CHARS = 500  # longer input is no question about one figure (DQA_MAX_QUESTION)
 TIME_BUDGET_S = 10.0  # seconds of scoring a question may take (DQA_TIME_BUDGET); answers take milliseconds
 MAX_UNNAMED_REPORTS = 12  # above this, a question must name its organisation
+# what an English answer calls each kind of report
+EN_REPORT_KINDS = {"预算": "budget", "决算": "final accounts", "绩效自评": "performance self-evaluation"}
+MAX_RANKED_ORGS = 60  # organisations a ranking asks its figure of, at most (each is one question)
 MAX_LISTED_ORGS = 20  # organisations listed when a question must name one
 # the measure asked -> (the other measure, the kind of report printing only that one)
 OTHER_MEASURE = {"actual": ("budget", "预算"), "budget": ("actual", "决算")}
@@ -613,6 +617,8 @@ class Answerer:
             what = "、".join(filter(None, [str(y) for y in query.years] + [query.kind]))
             msg = (f"库中没有符合条件（{what}）的报告。" if zh else f"No report in the store matches ({what}).")
             return self._not_found(query, msg, [])
+        if query.op == "rank":
+            return self._rank_orgs(query)
         if not query.org_named and len(query.reports) > MAX_UNNAMED_REPORTS:
             # a question that names no organisation, against a large store: every report is a
             # candidate and a figure picked among hundreds would be a guess
@@ -731,6 +737,9 @@ class Answerer:
         if status == "ambiguous" and len(chosen) >= VAGUE_RIVALS and chosen[0].score < VAGUE_SCORE:
             # many weak rivals: nothing names the figure well; not found, the rivals as nearest
             return self._not_found(query, self._not_found_text(query), chosen)
+        if status == "ambiguous" and all(self._a_total_for_unplaced(query, self._best_fact(g)) for g in chosen):
+            # ("land-transfer revenue": totals tied for 收入, the words naming the part unplaced)
+            return self._not_found(query, self._not_found_text(query), chosen)
         if status == "ambiguous":
             reports = {g.members[0].fact.report for g in chosen}
             if not query.org_named and len(reports) > 1:
@@ -755,9 +764,7 @@ class Answerer:
             # report's narrative, item by item); its subject (机关事业单位基本养老保险缴费支出)
             # must be the item asked (基本支出 is not)
             return self._not_found(query, self._not_found_text(query), chosen)
-        if _total_for_a_part(query, query.metric, fact) or query.searched.get("unplaced_items") or (
-                len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
-                and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column))):
+        if _total_for_a_part(query, query.metric, fact) or query.searched.get("unplaced_items") or self._a_total_for_unplaced(query, fact):
             # "the procurement budget set aside for desktop computers": words the vocabulary
             # cannot place name a part, and the total of what it could place is no answer
             return self._not_found(query, self._not_found_text(query), chosen)
@@ -770,16 +777,108 @@ class Answerer:
             # the report says in words that it has no such figure: say so, with its words
             extra["none_stated"] = {"quote": fact.quote, "locator": fact.locator}
             text = (f"{org}{year or ''}年：报告称无{label}（“{fact.quote}”），即 0。" if zh
-                    else f"{org} ({year or ''}): the report states there is no {label} (“{fact.quote}”), i.e. 0.")
+                    else f"In {self._report_words(fact.report)} of {org}, the report states there is no {label} "
+                         f"(“{fact.quote}”), i.e. 0.")
         elif zh:
             text = f"{org}{year or ''}年{label}为 {value}{_unit_gap(fact.unit)}{fact.unit}。"
         else:
-            text = f"{org} ({year or ''}): {label} = {value}{_unit_gap(fact.unit)}{fact.unit}."
+            text = f"In {self._report_words(fact.report)} of {org}, {label} is {value}{_unit_gap(fact.unit)}{fact.unit}."
         notes = self._other_units(group, fact)
         return {
-            "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit,
+            "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit, "label": label,
             "citations": _citations(group), "searched": query.searched, **extra,
         }
+
+    @staticmethod
+    def _a_total_for_unplaced(query: Query, fact: Fact) -> bool:
+        """A total, for a question whose words the vocabulary could not place name a part of it."""
+        return (len(query.searched.get("unplaced") or ()) >= UNPLACED_NAME_A_PART and not query.wants_total
+                and _is_total_label(fact.row_label) and (fact.source == "text" or is_total_column(fact.column)))
+
+    # ------------------------------------------------------------------ rankings
+
+    def _rank_orgs(self, query: Query) -> dict[str, Any]:
+        """One figure of every organisation of the kind asked ("列出各单位2024年“三公”经费",
+        "which grid centre had the largest 基本支出"): each organisation's figure is answered as
+        if the question named it, in one year and one kind of report, then sorted as asked;
+        organisations without a figure stay in the answer, marked (never dropped)."""
+        ask = query.ranking
+        assert ask is not None
+        zh = query.lang != "en"
+        by_org: dict[str, list[str]] = {}
+        for name in query.reports:
+            if of_kind(ask.kind, self._org_name(name)):
+                by_org.setdefault(self._org_name(name), []).append(name)
+        what = ask.kind_name or ("单位" if zh else "organisation")
+        if not by_org:
+            msg = (f"库中没有符合条件的{what}报告。" if zh else f"No report of a {what} in the store matches.")
+            return self._not_found(query, msg, [])
+        if len(by_org) > MAX_RANKED_ORGS:
+            msg = (f"符合条件的单位有 {len(by_org)} 个，超过 {MAX_RANKED_ORGS} 个：请指明地区或单位类别。" if zh
+                   else f"{len(by_org)} organisations match, over {MAX_RANKED_ORGS}: name a place or a kind of organisation.")
+            return self._which_organisation(query, msg, [r for rs in by_org.values() for r in rs])
+        year = max(query.years) if query.years else self._common_year(by_org)
+        kinds = [query.kind] if query.kind else self._ranked_kinds(query, by_org, year)
+        best: list[RankRow] = []
+        for kind in kinds:
+            rows = [self._rank_row(query, org, reports, year, kind) for org, reports in sorted(by_org.items())]
+            if sum(r.status == "answered" for r in rows) > sum(r.status == "answered" for r in best):
+                best, chosen_kind = rows, kind
+        if not best:
+            best, chosen_kind = [self._rank_row(query, org, rs, year, kinds[0]) for org, rs in sorted(by_org.items())], kinds[0]
+        kept, rest = ranked(best, ask.order)
+        unread = undecided(kept, rest, ask)
+        # what the figure is, as the reports print it (the top row's label), else the question's words
+        what = next((r.label for r in kept if r.label), "") or " ".join(dict.fromkeys(query.metric.split()))
+        text = ranking_text(ask, kept, rest, what, year, chosen_kind, zh, unread)
+        rows = [r.as_dict(i) for i, r in enumerate(kept, start=1)] + [r.as_dict(None) for r in rest]
+        ranking = {"order": ask.order, "top": ask.top, "of": ask.kind_name, "year": year, "kind": chosen_kind,
+                   "metric": query.metric, "rows": rows}
+        if not kept or unread:
+            # (the top asked for could be a figure not read: no organisation is named the top)
+            status = "ambiguous" if unread or any(r.status == "ambiguous" for r in rest) else "not_found"
+            return {**self._not_found(query, text, []), "status": status, "ranking": ranking,
+                    "citations": [r.citation for r in kept if r.citation]}
+        top = kept[0] if ask.top else None
+        return {"status": "answered", "answer": text, "value": top.value if top else None,
+                "unit": top.unit if top else "", "citations": [r.citation for r in kept if r.citation],
+                "ranking": ranking, "searched": query.searched}
+
+    def _rank_row(self, query: Query, org: str, reports: list[str], year: int | None, kind: str) -> RankRow:
+        chosen = tuple(r for r in reports if self.years.get(r) == year and (not kind or self.info[r].kind == kind))
+        zh = query.lang != "en"
+        if not chosen:
+            held = "、".join(sorted({f"{self.years.get(r) or ''}{self.info[r].kind}" for r in reports if r in self.info}))
+            return RankRow(org, year, kind, "no_report", note=(f"有 {held}" if zh else f"has {held}") if held else "")
+        one = self._single(replace(query, op="value", ranking=None, reports=chosen, org_named=True,
+                                   years=(year,) if year and not query.year_in_text else query.years))
+        if one["status"] != "answered":
+            candidates = tuple({"value": c["value"], "unit": c["unit"],
+                                "canonical": canonical_value(Decimal(c["value"]), c["unit"])[0],
+                                "citation": c["citations"][0] if c["citations"] else None}
+                               for c in one.get("candidates") or [])
+            return RankRow(org, year, kind, one["status"] if one["status"] == "ambiguous" else "not_found",
+                           candidates=candidates)
+        amount, unit = canonical_value(Decimal(one["value"]), one["unit"])
+        return RankRow(org, year, kind, "answered", value=one["value"], unit=one["unit"], canonical=amount,
+                       canonical_unit=unit, label=one.get("label", ""),
+                       citation=one["citations"][0] if one["citations"] else None)
+
+    def _common_year(self, by_org: dict[str, list[str]]) -> int | None:
+        """No year named: the year the most of the organisations have a report of (the latest of
+        equals), never each its own year."""
+        held = Counter(y for reports in by_org.values() for y in {self.years.get(r) for r in reports} if y)
+        return max(held, key=lambda y: (held[y], y)) if held else None
+
+    def _ranked_kinds(self, query: Query, by_org: dict[str, list[str]], year: int | None) -> list[str]:
+        """The kinds of report to try, the measure asked first (花了 / actual: 决算; 预算 / budget:
+        预算), then by how many organisations have one of that year."""
+        held = Counter(k for reports in by_org.values()
+                       for k in {self.info[r].kind for r in reports if self.years.get(r) == year and r in self.info})
+        preferred = {"actual": "决算", "budget": "预算"}.get(query.measure, "")
+        if preferred in held:
+            return [preferred]
+        return sorted(held, key=lambda k: (-held[k], k != "预算")) or [""]
 
     # ------------------------------------------------------------------ computed answers
 
@@ -1236,7 +1335,7 @@ class Answerer:
                        else f"Cannot compare: only a total was found for “{text}”, not the item itself.")
                 return self._not_found(query, msg, [])
             sides.append(side)
-        values = [canonical_value(f) for f in sides]
+        values = [canonical(f) for f in sides]
         if values[0][1] != values[1][1]:
             return self._not_found(query, "Cannot compare figures in different units.", [])
         pick = (min if query.smaller else max)(range(2), key=lambda i: values[i][0])
@@ -1437,6 +1536,13 @@ class Answerer:
         shared = sorted((set(units_a) & set(units_b)) & set(UNIT_FACTORS), key=lambda u: UNIT_FACTORS[u])
         return (units_a[shared[0]], units_b[shared[0]]) if shared else (fa, fb)
 
+    def _report_words(self, report: str) -> str:
+        """A report as an English sentence names it: "the 2020 final accounts", "the 2024 budget"."""
+        info = self.info.get(report)
+        kind = EN_REPORT_KINDS.get(info.kind if info else "", "report")
+        year = self.years.get(report)
+        return f"the {year} {kind}" if year else f"the {kind}"
+
     def _org_name(self, report: str) -> str:
         info = self.info.get(report)
         return info.org if info and info.org else report
@@ -1451,6 +1557,11 @@ class Answerer:
         name ("…办事处（部门）共有车辆" -> "共有车辆")."""
         if fact.source == "table":
             row = LEADING_DIGITS_RE.sub("", fact.row_label).strip()
+            path = [p.strip() for p in fact.column.split("/") if p.strip()]
+            if row and path and _is_total_label(row) and not _is_total_label(path[-1]):
+                # the total of a column reads as the column's total: "基本支出合计（支出预算）",
+                # not "合计（支出预算 / 基本支出）"
+                return f"{path[-1]}{row}" + (f"（{' / '.join(path[:-1])}）" if path[:-1] else "")
             if row and fact.column:
                 return f"{row}（{fact.column}）"
             return row or fact.column or fact.table

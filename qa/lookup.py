@@ -258,13 +258,17 @@ class Scored:
 def canonical(fact: Fact) -> tuple[Decimal, str]:
     """A common unit for grouping equal figures: 万元 for money, one 'count' for 件/个/项…
     (84395 件 in the table and 84395 个 in the text are the same figure)."""
-    if fact.unit in UNIT_FACTORS:
-        return (fact.value * UNIT_FACTORS[fact.unit] / UNIT_FACTORS["万元"]).normalize(), "万元"
-    if fact.unit in ("万件", "万余件"):
-        return fact.value.normalize(), "万件"
-    if is_count_unit(fact.unit):
-        return fact.value.normalize(), "count"
-    return fact.value.normalize(), fact.unit
+    return canonical_value(fact.value, fact.unit)
+
+
+def canonical_value(value: Decimal, unit: str) -> tuple[Decimal, str]:
+    if unit in UNIT_FACTORS:
+        return (value * UNIT_FACTORS[unit] / UNIT_FACTORS["万元"]).normalize(), "万元"
+    if unit in ("万件", "万余件"):
+        return value.normalize(), "万件"
+    if is_count_unit(unit):
+        return value.normalize(), "count"
+    return value.normalize(), unit
 
 
 def unit_ok(query: Query, fact: Fact) -> bool:
@@ -311,6 +315,11 @@ def split_head(metric_text: str) -> tuple[str, str]:
     return qual, head
 
 
+# a figure in a column headed by a part of what is asked (人员经费 under 基本支出): the part,
+# not the whole
+PART_COLUMN_PENALTY = 0.1
+
+
 def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactView, weight: GramWeights,
                report_year: int | None, head: set[str] | None = None, tail: set[str] | None = None,
                specific: set[str] | None = None, plain_metric: str = "", metric_words: list[str] | None = None,
@@ -332,8 +341,10 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
     wide = _cover(metric, view.label | view.column | view.context | view.quote, weight)
     # how much of the figure's own name the question says (FactView.own_name)
     named = _cover(set(view.own_name), metric, weight) if view.own_name else 0.0
-    score = (0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named
-             + 0.2 * _cover(metric, view.parents - view.label, weight))
+    # the parent rows named too ("财政事务的行政运行"), when they say what the row and column do
+    # not (人员经费 over 离退休人员经费 / 退休费 is the column's word, not the parent's)
+    parent = _cover(metric, view.parents - view.label, weight) if (metric - view.label - view.column) & view.parents else 0.0
+    score = 0.55 * main + 0.1 * own + 0.1 * wide + 0.25 * named + 0.2 * parent
     if table_ref:
         # the table named: its title, or a column headed by it (one page, two tables side by side)
         score += 0.3 * max(_cover(table_ref, view.table, weight), 0.8 * _cover(table_ref, view.column, weight)) - 0.1
@@ -345,11 +356,15 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         # figure of a budget-table row is its total (合计), the likeliest meaning
         score -= 0.12 if view.first_in_row else 0.2
     elif fact.source == "table" and view.column and view.total_column and (
-            not (view.column & specific) or (view.label & specific and not (view.column - view.table) & specific)):
+            not (view.column & specific)
+            or (view.label & specific and not (view.column - view.table) & specific and not specific <= view.column)):
         # no column asked for (for a row the question names, a header repeating the table's
         # title, 一般公共预算基本支出 over …/合计 and …/公用经费, asks none): the row's total
-        # column (合计 / 决算数 / 金额)
+        # column (合计 / 决算数 / 金额) — unless that header says every word asked (基本支出
+        # of 基本工资's row: the question names the column, and the row only shares 基本)
         score += 0.08
+    if fact.source == "table" and _part_column(fact.column, specific):
+        score -= PART_COLUMN_PENALTY
     plain_label = NOISE_CHARS.sub("", fact.row_label)
     row_named = len(view.plain_label) >= 3 and view.plain_label in plain_metric and view.plain_label not in TOTAL_LABELS
     if ((not plain_label or any(plain_label.endswith(t) for t in TOTAL_LABELS)) and not row_named
@@ -844,6 +859,20 @@ class Group:
     unit: str
     score: float
     members: tuple[Scored, ...]
+
+
+def _part_column(column: str, specific: set[str]) -> bool:
+    """A column under the one asked, headed by a part of it ("本年支出 / 预算数 / 基本支出 / 人员经费"
+    for 基本支出): the asked words head an upper level, and the header right above the figure is an
+    item of its own (no total, no measure such as 预算数, none of the asked words)."""
+    levels = [p.strip() for p in column.split("/") if p.strip()]
+    if len(levels) < 2:
+        return False
+    leaf = NOISE_CHARS.sub("", levels[-1])
+    if not leaf or TOTAL_COLUMN_RE.search(leaf) or not MEASURE_ONLY_RE.sub("", leaf):
+        return False
+    upper = grams(" ".join(levels[:-1]))
+    return not (grams(leaf) & specific) and bool(upper & specific)
 
 
 def leaf_column(column: str) -> str:

@@ -63,7 +63,9 @@ EN_OFFICE: tuple[tuple[str, str], ...] = (
     ("service centre", "服务中心"), ("service center", "服务中心"),
     ("comprehensive service center", "综合服务中心"), ("comprehensive service centre", "综合服务中心"),
     ("comprehensive", "综合"),
-    ("procuratorate", "检察院"), ("court", "法院"), ("planning", "规划"),
+    ("procuratorate", "检察院"), ("court", "法院"), ("hospital", "医院"), ("school", "学校"),
+    ("public security bureau", "公安局"), ("police", "公安"), ("township", "乡镇"), ("town", "镇"),
+    ("planning", "规划"),
     ("bureau", "局"), ("commission", "委员会"), ("committee", "委员会"), ("office", "办公室"),
     ("department", "部"), ("centre", "中心"), ("center", "中心"), ("government", "人民政府"),
     ("municipal", "市"), ("provincial", "省"), ("province", "省"), ("city", "市"), ("district", "区"),
@@ -353,6 +355,8 @@ def foreign_qualifier(text: str, match: OrgMatch, known: str) -> str:
     run = re.search(r"([\u4e00-\u9fa5]+)$", before)
     if run:
         word = re.sub(r"^(?:年度|年|的)", "", run.group(1))
+        # "2024年预算中财政局…", "决算里…": where the figure is read, no name of its own
+        word = re.sub(r"^(?:部门|单位)?(?:预算|决算|绩效自评|报告|公开|表)(?:中|里|内|上|的)?", "", word)
         grams = {word[k : k + 2] for k in range(len(word) - 1)}
         # a name of its own (浦东, 宜川路, 长寿路): no two of its characters together in any name
         if (2 <= len(word) <= 4 and word[:2] not in LEAD_WORDS and word[-2:] not in LEAD_WORDS

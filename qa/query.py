@@ -32,6 +32,7 @@ from qa.orgs import (
     unmatched_english,
     unmatched_name,
 )
+from qa.ranking import RankAsk, of_kind, read_ranking
 
 # "retirement pay of veteran cadres (离休费)": Chinese in brackets glosses the English before it
 CHINESE_GLOSS_RE = re.compile(r"[（(][^（()）]*[\u4e00-\u9fff][^（()）]*[)）]")
@@ -384,7 +385,7 @@ class Query:
     numbers: tuple[str, ...]  # distinctive digit runs (12345 hotline, codes)
     unit_wanted: str  # "money" | "count" | "percent" | "score" | ""
     count_unit: str  # a specific count unit asked for (辆, 件 …)
-    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap|larger|smaller)) | "compare" | "compare_items" | "unread" (two figures asked for, not told apart)
+    op: str  # "value" | "times" (A ÷ B, a multiple) | "sum_all" (every operand added: a year's quarters) | "sum" | "diff" (absolute, 相差) | "minus" (signed, 减去) | "except" (a whole less its part) | "ratio" | "variance" (an item's budget against its actual; operands (item, over|under|gap|larger|smaller)) | "compare" | "compare_items" | "rank" (one figure of each organisation, sorted: `ranking`) | "unread" (two figures asked for, not told apart)
     operands: tuple[str, ...] = ()
     table_ref: str = ""
     table_ref_rendered: bool = False  # table_ref is an English name put in Chinese: a guess at the title
@@ -409,6 +410,8 @@ class Query:
     from_tables: bool = False  # "决算表里…", "in the tables": a table's figure, not the text's
     from_text: bool = False  # "说明里写的…", "in the narrative": a sentence's figure, not a cell's
     avoid: tuple[str, ...] = ()  # "（不是劳务派遣那个）": what the figure asked for is not
+    # op "rank": the figure asked of every organisation of a kind, sorted ("各单位…从高到低")
+    ranking: RankAsk | None = None
     searched: dict[str, Any] = field(default_factory=dict)
 
 
@@ -1014,7 +1017,35 @@ FULL_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xF
                                                               *range(0xFF41, 0xFF5B), 0xFF0E)})
 
 
+# a figure over many organisations is ranked when the question asks for one figure of each;
+# a computed figure of each (a sum, a share) is not ranked
+RANKED_OPS = frozenset({"value", "compare", "compare_items"})
+
+
 def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None) -> Query:
+    """What a question asks: its organisations' candidate reports, years, kind, the figure's
+    words (metric) and what to do with the figures found (op)."""
+    ranking = read_ranking(question.strip().translate(FULL_WIDTH))
+    if ranking is not None and ranking.rest:
+        query = _parse_one(ranking.rest, catalog, linker)
+        if not query.org_named or not query.reports:
+            # ("whose 办公费 (office expenses) was the highest", "which organisation spent the least
+            # on welfare expenses": words of the figure's name, no organisation's; the ranking is
+            # over every organisation of the kind)
+            query = _parse_one(ranking.rest, catalog, linker, link=False)
+        held = {i.org or i.name for i in catalog if i.name in query.reports}
+        orgs = {org for org in held if of_kind(ranking.kind, org)}
+        # ("岳麓区各街道…": the kind names parts of one organisation's report, no organisations;
+        # "各区法院…", over several organisations: a kind of organisation the store holds none of)
+        absent = len(held) >= 2 and not any(of_kind(ranking.kind, i.org or i.name) for i in catalog)
+        if query.op in RANKED_OPS and (len(orgs) >= 2 or absent):
+            return replace(query, op="rank", operands=(), ranking=ranking)
+    return _parse_one(question, catalog, linker)
+
+
+def _parse_one(question: str, catalog: list[ReportInfo], linker: OrgLinker | None = None, link: bool = True) -> Query:
+    """`link`: read organisation names (False: every report is a candidate, before its year
+    and kind)."""
     q = _asked_after_stated(CLARIFICATION_RE.sub(" ", expand_years(question.strip().translate(FULL_WIDTH))))
     q = REPORT_POINTER_RE.sub(lambda m: f" 按{m.group('y')}年 " if m.group("y") else " ", q)
     q = GIVEN_FIGURE_RE.sub(" ", q)
@@ -1045,8 +1076,8 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
     scores: dict[str, int] = {}
     matched_aliases: set[str] = set()
     strong_districts: dict[str, None] = {}  # districts named by place, in catalog order
-    hits = index.aliases.present(q, lowered)
-    for word in org_words:
+    hits = index.aliases.present(q, lowered) if link else set()
+    for word in org_words if link else ():
         hits |= {a for a in index.long_aliases if a in word or (len(word) >= 4 and word in a)}
     by_info: dict[int, set[str]] = {}
     for alias in hits:
@@ -1063,7 +1094,7 @@ def parse_query(question: str, catalog: list[ReportInfo], linker: OrgLinker | No
             strong_districts[info.district] = None
         scores[info.name] = strong + weak
     named_districts = tuple(strong_districts)
-    linked, _ = linker.candidates(q)
+    linked, _ = linker.candidates(q) if link else ([], "")
     # the question as the linker reads it (English office words and pinyin places in Chinese)
     name_text = linker.name_text(q)
     unknown_place = next(iter(unknown_places(q, index.known)), "")

@@ -8,7 +8,9 @@ is put into HTML, and through `md_escape` before it goes into chat markdown.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -381,6 +383,8 @@ def answer_markdown(answer: Mapping[str, Any]) -> str:
         lines.append(f"Computed: {md_escape(computation['expression'])}")
     if answer.get("comparison"):
         lines.append(comparison_markdown(answer["comparison"]))
+    if answer.get("ranking"):
+        lines.append(ranking_markdown(answer["ranking"]))
     if status == "ambiguous" and answer.get("candidates"):
         lines.append("Candidates:")
         for c in answer["candidates"]:
@@ -463,6 +467,59 @@ def comparison_chart(rows: Sequence[Mapping[str, Any]]) -> str:
         )
     out.append("</div>")
     return "".join(out)
+
+
+# ------------------------------------------------------------------ rankings across reports
+
+RANKING_COLUMNS = ("rank", "organisation", "year", "kind", "figure", "unit", "in common unit", "status",
+                   "report", "where printed", "quote")
+
+
+def _ranking_cells(row: Mapping[str, Any]) -> list[str]:
+    cite = row.get("citation") or {}
+    candidates = row.get("candidates") or []
+    if row.get("status") == "ambiguous" and candidates:
+        figure = " / ".join(f"{c.get('value')} {c.get('unit') or ''}".strip() for c in candidates)
+    else:
+        figure = "" if row.get("value") is None else str(row.get("value"))
+    common = "" if row.get("canonical") in (None, "") or row.get("canonical_unit") in ("", "count", row.get("unit")) \
+        else f"{row.get('canonical')} {row.get('canonical_unit')}"
+    return [str(row.get("rank") or ""), str(row.get("org") or ""), str(row.get("year") or ""),
+            str(row.get("kind") or ""), figure, str(row.get("unit") or ""), common,
+            ("" if row.get("status") == "answered" else str(row.get("status") or ""))
+            + (f" ({row['note']})" if row.get("note") else ""),
+            str(cite.get("report") or ""), str(cite.get("locator") or ""), str(cite.get("quote") or "")]
+
+
+def ranking_markdown(ranking: Mapping[str, Any]) -> str:
+    """The ranking as a markdown table: every organisation, those without a figure marked."""
+    out = ["| # | organisation | year | figure | status | where printed |", "|---:|---|---|---:|---|---|"]
+    for row in ranking.get("rows") or []:
+        rank, org, year, kind, figure, unit, common, status, report, where, _ = _ranking_cells(row)
+        shown = " ".join(x for x in (figure, unit) if x) + (f" ({common})" if common else "")
+        place = f"{report}: {where}" if report else ""
+        cells = [rank, org, f"{year} {kind}".strip(), shown, status, place]
+        out.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    return "\n".join(out)
+
+
+def ranking_chart(ranking: Mapping[str, Any]) -> str:
+    """The ranking's bar chart: the organisations in ranked order, in the common unit."""
+    rows = [{**r, "label": r.get("org"), "year": "",
+             "canonical": r.get("canonical") if r.get("status") == "answered" else None,
+             "status": r.get("status")} for r in ranking.get("rows") or []]
+    return comparison_chart(rows)
+
+
+def ranking_csv(ranking: Mapping[str, Any]) -> str:
+    """The ranking as CSV text (UTF-8 with a byte-order mark, so a spreadsheet opens the Chinese
+    right): one line per organisation, its figure as printed, and where it is printed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RANKING_COLUMNS)
+    for row in ranking.get("rows") or []:
+        writer.writerow(_ranking_cells(row))
+    return "\ufeff" + buffer.getvalue()
 
 
 # ------------------------------------------------------------------ reports panel

@@ -536,3 +536,81 @@ def test_a_login_comes_before_the_app_and_adds_are_logged_with_who(
         assert [(a["who"], a["action"], a["report"]) for a in audit] == [("ann", "added", "ann_s copy.txt")]
     finally:
         guarded.stop()
+
+
+@pytest.fixture(scope="module")
+def pdf_server(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The app on the seeds and the shared real PDFs (read-only: these tests only ask)."""
+    if not list((ROOT.parent / "shared" / "real-reports").glob("*.pdf")):
+        pytest.skip("../shared/real-reports holds no PDF")
+    root = tmp_path_factory.mktemp("app-pdf")
+    proc = api_tests().AppProcess(corpus_store, root / "app.log", DQA_READONLY="1")
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()
+
+
+def test_a_pdf_citation_shows_its_page_with_the_figure_marked(browser: DevTools, pdf_server: Any) -> None:
+    """Issue 10: the cited PDF page rendered with the figure's box marked, and a link that opens
+    the original file at that page."""
+    browser.send("Page.navigate", url=pdf_server.url)
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    # 上海市普陀区财政局2024年度部门决算.pdf p. 21: 本年支出合计2940.05万元，其中：基本支出2336.91万元
+    ask(browser, "普陀区财政局2024年决算的基本支出是多少？")
+    browser.wait_for(f"{text_of('#chat')}.includes('2336.91')", what="2336.91 in the chat")
+    caption = browser.wait_for(text_of("#source figure.dqa-page figcaption"), what="the rendered page")
+    assert "p. 21" in caption and "the cited figure is marked" in caption
+    size = browser.wait_for(
+        "(() => { const i = document.querySelector('#source figure.dqa-page img');"
+        " return i && i.complete && i.naturalWidth ? [i.naturalWidth, i.naturalHeight] : null; })()",
+        what="the page image loaded",
+    )
+    assert size[1] > size[0] > 500  # a portrait A4 page, drawn
+    href = browser.evaluate("document.querySelector('#source a.dqa-open-original').href")
+    assert href.endswith("#page=21")
+    with urllib.request.urlopen(href.split("#")[0], timeout=30) as response:
+        assert response.read(5) == b"%PDF-"  # the original file, served
+    browser.screenshot(ARTIFACTS / "browser_pdf_page.png")
+
+
+def test_a_ranking_across_reports_shows_a_table_a_chart_and_a_csv(browser: DevTools, pdf_server: Any) -> None:
+    """Issue 10: "which department had the largest …" over every organisation of one year and
+    kind: a table sorted as asked, a bar chart, and the rows as CSV, each row cited."""
+    browser.send("Page.navigate", url=pdf_server.url)
+    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    ask(browser, "2024年决算里哪个单位的项目支出最多？")
+    # 规划资源局 p. 20 4381.74 > 财政局 p. 21 603.14 > 武昌 003 line 385 367.67 > 社会工作部 p. 17 202.24
+    browser.wait_for(f"{text_of('#chat')}.includes('最高的是上海市普陀区规划和自然资源局')", what="the top of the ranking")
+    rows = browser.evaluate(
+        "[...document.querySelectorAll('#chat table tr')].slice(1).map(r => r.innerText.split('\\t')[1])"
+    )
+    assert rows == ["上海市普陀区规划和自然资源局", "上海市普陀区财政局", "武汉市武昌区城市运行管理中心",
+                    "中共上海市普陀区委社会工作部"]
+    widths = browser.wait_for(
+        "[...document.querySelectorAll('#chart .dqa-bar')].map(b => b.style.width)", what="the bars"
+    )
+    assert widths[0] == "100%" and widths[3] == "4.6%"  # 202.24 / 4381.74
+    # the first citation's page is drawn beside it, the figure marked
+    caption = browser.wait_for(text_of("#source figure.dqa-page figcaption"), what="the rendered page")
+    assert "p. 20" in caption and "the cited figure is marked" in caption
+    # the download button, clicked as a user would: the file lands in the browser's download folder
+    downloads = Path(tempfile.mkdtemp(prefix="dqa-downloads-"))
+    browser.send("Page.setDownloadBehavior", behavior="allow", downloadPath=str(downloads))
+    browser.wait_for(shown("#ranking-csv"), what="the CSV download button")
+    browser.evaluate("document.querySelector('#ranking-csv').click()")
+    deadline = time.monotonic() + 30
+    while not list(downloads.glob("*.csv")) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    files = list(downloads.glob("*.csv"))
+    assert files, f"no CSV downloaded into {downloads}"
+    text = files[0].read_text(encoding="utf-8-sig")
+    shutil.rmtree(downloads, ignore_errors=True)
+    lines = text.splitlines()
+    assert lines[0].startswith("rank,organisation,year,kind,figure")
+    assert lines[1].startswith("1,上海市普陀区规划和自然资源局,2024,决算,4381.74,万元")
+    assert len(lines) == 5  # the header and one line per organisation
+    browser.screenshot(ARTIFACTS / "browser_ranking.png")
+    if os.environ.get("DQA_UPDATE_SCREENSHOT") == "1":
+        browser.screenshot(ROOT / "docs" / "screenshot.png")

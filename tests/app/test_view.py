@@ -468,3 +468,48 @@ def test_findings_and_replace_preview_are_escaped() -> None:
     preview = view.replace_preview_html([Change()])
     assert "<b>old" not in preview and "&lt;b&gt;new&lt;/b&gt;" in preview
     assert preview.count('class="dqa-changed"') == 2  # org and facts differ
+
+
+RANKING = {
+    "order": "desc", "top": 1, "year": 2024, "kind": "决算", "rows": [
+        {"rank": 1, "org": "上海市普陀区财政局", "year": 2024, "kind": "决算", "status": "answered",
+         "value": "2336.91", "unit": "万元", "canonical": "2336.91", "canonical_unit": "万元", "note": "",
+         "citation": {"report": "财政局.pdf", "locator": "p. 21", "quote": "基本支出2336.91万元"}, "candidates": []},
+        {"rank": 2, "org": "<b>福利院</b>", "year": 2024, "kind": "决算", "status": "answered",
+         "value": "421800", "unit": "元", "canonical": "42.18", "canonical_unit": "万元", "note": "",
+         "citation": {"report": "福利院.pdf", "locator": "p. 14", "quote": "合计 421,800"}, "candidates": []},
+        {"rank": None, "org": "规划资源局", "year": 2024, "kind": "决算", "status": "ambiguous", "value": None,
+         "unit": "", "canonical": None, "canonical_unit": "", "note": "", "citation": None,
+         "candidates": [{"value": "5377.64", "unit": "万元"}, {"value": "5364.75", "unit": "万元"}]},
+    ],
+}
+
+
+def test_a_ranking_is_a_table_with_every_row_and_its_place() -> None:
+    table = view.ranking_markdown(RANKING)
+    lines = table.splitlines()
+    assert len(lines) == 2 + 3  # header, rule, one line per organisation (the ambiguous one kept)
+    assert "2336.91 万元" in lines[2] and "财政局.pdf: p. 21" in lines[2]
+    assert "421800 元 (42.18 万元)" in lines[3]  # printed in 元, with its 万元 conversion
+    assert "&lt;b&gt;福利院&lt;/b&gt;" in lines[3]  # report text never becomes markup
+    assert "5377.64 万元 / 5364.75 万元" in lines[4] and "ambiguous" in lines[4]
+
+
+def test_a_ranking_csv_opens_in_a_spreadsheet_with_every_row() -> None:
+    import csv
+    import io
+
+    text = view.ranking_csv(RANKING)
+    assert text.startswith("\ufeff")  # so that a spreadsheet reads the Chinese as UTF-8
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == list(view.RANKING_COLUMNS)
+    assert rows[1][:7] == ["1", "上海市普陀区财政局", "2024", "决算", "2336.91", "万元", ""]
+    assert rows[2][4:7] == ["421800", "元", "42.18 万元"]
+    assert rows[3][0] == "" and rows[3][7] == "ambiguous" and rows[3][8:] == ["", "", ""]
+
+
+def test_a_ranking_chart_draws_a_bar_per_figure_in_one_unit() -> None:
+    chart = view.ranking_chart(RANKING)
+    assert chart.count('class="dqa-bar"') == 2
+    assert "width:100.0%" in chart and "width:1.8%" in chart  # 42.18 / 2336.91
+    assert "ambiguous" in chart and "<b>福利院</b>" not in chart

@@ -35,7 +35,8 @@ def test_english_question_answers_in_english(answerer) -> None:  # noqa: ANN001
     # 000 表6: 30107 绩效工资 93.44
     r = _ask(answerer, "What is the performance pay of Qiaokou grid center in 2020?")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "93.44", "万元")
-    assert r["answer"].startswith("武汉市硚口区社会管理网格化服务中心 (2020): ")
+    # an English sentence; the names, label and unit as the report prints them
+    assert r["answer"] == "In the 2020 final accounts of 武汉市硚口区社会管理网格化服务中心, 绩效工资（人员经费 / 决算数） is 93.44 万元."
     assert r["citations"][0]["row"] == "30107 绩效工资"
 
 
@@ -717,3 +718,87 @@ def test_a_change_no_report_prints_is_the_difference_of_each_years_level(answere
     # against last year's execution (a Shanghai budget's own comparison): no other report's budget is that
     r = answerer.ask("By how much did Wanli Subdistrict's 2024 budget for public-welfare job subsidies (公益性岗位补贴) exceed the 2023 actual?")
     assert r["value"] in (None, "31.64")
+
+
+# ------------------------------------------------------------------ rankings across reports
+
+
+def test_a_superlative_over_organisations_names_the_top_and_ranks_the_rest(answerer) -> None:  # noqa: ANN001
+    # 2024 决算 项目支出: 规划资源局 p. 20 4381.74 > 财政局 p. 21 603.14 > 武昌 003 line 385 367.67
+    # > 社会工作部 p. 17 202.24 (each "其中：基本支出…；项目支出…")
+    r = _ask(answerer, "2024年决算里哪个单位的项目支出最多？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "4381.74", "万元")
+    assert r["answer"].startswith("2024年决算项目支出最高的是上海市普陀区规划和自然资源局：4381.74 万元。")
+    rows = r["ranking"]["rows"]
+    assert [(row["rank"], row["org"], row["value"]) for row in rows] == [
+        (1, "上海市普陀区规划和自然资源局", "4381.74"),
+        (2, "上海市普陀区财政局", "603.14"),
+        (3, "武汉市武昌区城市运行管理中心", "367.67"),
+        (4, "中共上海市普陀区委社会工作部", "202.24"),
+    ]
+    assert all(row["kind"] == "决算" and row["year"] == 2024 for row in rows)
+    assert [c["report"] for c in r["citations"]] == [row["citation"]["report"] for row in rows]
+
+
+def test_a_top_an_unread_figure_could_beat_is_not_stated(answerer) -> None:  # noqa: ANN001
+    # 2024 决算 基本支出: 财政局 2336.91 is the largest found, but 规划资源局 prints two figures
+    # (5377.64 and 5364.75), both larger: no organisation is named the top
+    r = _ask(answerer, "2024年决算里哪个单位的基本支出最多？")
+    assert (r["status"], r["value"]) == ("ambiguous", None)
+    assert r["answer"].startswith("无法确定2024年决算基本支出最高的单位：上海市普陀区规划和自然资源局")
+    assert [row["org"] for row in r["ranking"]["rows"] if row["status"] == "answered"][0] == "上海市普陀区财政局"
+
+
+def test_a_list_over_a_kind_of_organisation_keeps_only_that_kind(answerer) -> None:  # noqa: ANN001
+    # 000 line 381 基本支出 238.15 万元; 002 line 257 基本支出 93.72 万元
+    r = _ask(answerer, "Compare 基本支出 of all grid centers in 2020")
+    assert r["status"] == "answered" and r["value"] is None  # a list: no one figure
+    assert [(row["org"], row["value"]) for row in r["ranking"]["rows"]] == [
+        ("武汉市硚口区社会管理网格化服务中心", "238.15"),
+        ("株洲市芦淞区网格化管理服务中心", "93.72"),
+    ]
+    assert r["ranking"]["of"] == "网格中心"
+
+
+def test_a_ranking_over_a_kind_the_store_holds_none_of_is_not_found(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "2024年决算里，各区法院哪家的基本支出最多？")
+    assert (r["status"], r["value"]) == ("not_found", None)
+    assert "法院" in r["answer"]
+
+
+def test_a_tie_of_unread_figures_below_the_top_lets_it_stand(answerer) -> None:  # noqa: ANN001
+    # 2024 决算 三公: 财政局, 社会工作部 and 武昌 print none (0); 规划资源局's figures tie
+    r = _ask(answerer, "Which organisation's 2024 final accounts show the largest actual 'three public' (三公) spending?")
+    assert (r["status"], r["value"]) == ("ambiguous", None)
+    assert "上海市普陀区规划和自然资源局" in r["answer"]
+    assert {row["status"] for row in r["ranking"]["rows"]} == {"answered", "ambiguous"}
+
+
+def test_a_ranking_in_yuan_tables_shows_the_conversion(answerer) -> None:  # noqa: ANN001
+    # 2025 budgets, 公务接待费 (“三公” tables): figures printed in 元 by the Putuo reports
+    r = _ask(answerer, "普陀区各部门2025年支出预算从高到低")
+    assert r["status"] == "answered" and r["ranking"]["kind"] == "预算"
+    values = [row["canonical"] for row in r["ranking"]["rows"] if row["status"] == "answered"]
+    assert values == sorted(values, key=lambda v: -Decimal(v)) and len(values) >= 2
+    yuan = [row for row in r["ranking"]["rows"] if row["unit"] == "元"]
+    assert all(f"{row['value']} 元（{row['canonical']} 万元）" in r["answer"] for row in yuan)
+
+
+def test_a_column_total_reads_as_the_columns_total(answerer) -> None:  # noqa: ANN001
+    # 上海市财政局25年预算.pdf p. 11, 支出预算总表 合计 row, 项目支出 column: 44,273,130
+    r = _ask(answerer, "上海市财政局2025年项目支出预算是多少？")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "44273130", "元")
+    assert r["answer"] == "上海市财政局2025年项目支出合计（支出预算）为 44273130 元。"
+
+
+def test_parts_of_one_organisation_are_no_ranking(answerer) -> None:  # noqa: ANN001
+    r = _ask(answerer, "岳麓21年回访不满意工单里，各街道（镇）一共有多少件？")
+    assert "ranking" not in r
+
+
+def test_totals_tied_for_a_part_the_vocabulary_cannot_place_are_not_found(answerer) -> None:  # noqa: ANN001
+    # 规划资源局 2024 决算 prints no land-transfer income; 本年收入合计 9746.50 and 总计 9859.38 tie
+    # for 收入, the words naming the part ("land-transfer", "land sale") unplaced
+    r = _ask(answerer, "How much land-transfer (land sale) revenue does the Putuo planning and natural "
+                       "resources bureau report in its 2024 final accounts?")
+    assert (r["status"], r["value"]) == ("not_found", None)

@@ -403,3 +403,27 @@ def test_a_sentence_stands_under_the_code_its_level_names_say() -> None:
                   column="", value=Decimal("128.43"), raw="128.43", unit="万元", locator="p. 22", quote="",
                   parents="一般公共服务支出（类）财政事务（款）行政运行（项）", position=2)
     assert _code_said(reason, paths) == ""
+
+
+def test_a_column_headed_by_a_part_of_what_is_asked_is_the_part() -> None:
+    # 财务收支预算总表: 支出总计 under 基本支出 / 人员经费 and 基本支出 / 公用经费; 支出预算总表: 合计 under 基本支出
+    facts = [_row("支出总计", "10246.43", 1, table="财务收支预算总表", column="本年支出 / 预算数 / 基本支出 / 人员经费"),
+             _row("支出总计", "2517.78", 2, table="财务收支预算总表", column="本年支出 / 预算数 / 基本支出 / 公用经费"),
+             _row("合计", "12764.20", 3, table="支出预算总表", column="支出预算 / 基本支出")]
+    assert _ranked("市财政局2024年基本支出", facts)[0] == "12764.20"
+    # the part asked by name is still the part
+    assert _ranked("市财政局2024年基本支出里的人员经费", facts)[0] == "10246.43"
+
+
+def test_a_row_sharing_a_word_of_the_column_asked_is_not_the_row_asked() -> None:
+    from qa.answerer import AMBIGUITY_MARGIN
+
+    # 基本支出经济分类表: its header repeats the table's title; 基本工资 shares only 基本 with 基本支出
+    table = "一般公共预算基本支出部门预算经济分类预算表"
+    facts = [_row("基本工资", "1315.00", 1, table=table, column="一般公共预算基本支出 / 合计"),
+             _row("机关事业单位基本养老保险缴费", "800.00", 2, table=table, column="一般公共预算基本支出 / 合计"),
+             _row("合计", "12764.20", 3, table="支出预算总表", column="支出预算 / 基本支出")]
+    total, wage, pension = _ranked("市财政局2024年基本支出", facts, scores=True)
+    assert _ranked("市财政局2024年基本支出", facts)[0] == "12764.20"
+    assert total - max(wage, pension) > AMBIGUITY_MARGIN  # not a tie: the rows do not rival it
+    assert _ranked("市财政局2024年基本工资", facts)[0] == "1315.00"  # the row named by its whole name

@@ -142,6 +142,10 @@ KNOWN = "\n".join(NAMES.values())  # the store's names, one per line
         ("“其他社会工作事务支出”2024年决算数", ""),  # 社会工作 is the item's, no name given
         ("2020年硚口区网格化中心和芦淞区网格化中心的公用经费", ""),  # both names the store's
         ("What was the Finance Bureau's 2024 basic expenditure?", ""),
+        # where the figure is read stands before the name: no name of its own
+        ("2024年预算中财政局的电费", ""),
+        ("2024年决算里财政局的基本支出", ""),
+        ("2024年决算中浦东财政局的电费", "浦东财政局"),
     ],
 )
 def test_a_word_before_the_name_that_no_name_holds_names_another_office(
