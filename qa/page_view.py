@@ -29,6 +29,7 @@ MARK_PAD = 2.0  # points around a figure's box
 MARK_OUTLINE = (232, 89, 12, 255)
 MARK_FILL = (255, 224, 102, 110)
 CACHED_PAGES = 32
+BAND_POINTS = 200.0  # points of the page shown above and below a marked figure
 ANCHOR_CHARS = 6  # characters of the words before a figure that place it on the page
 SAME_LINE = 4.0  # points: an occurrence this near the anchor's line is on it
 PAGE_RE = re.compile(r"\bp\. ?([0-9]+)\b")
@@ -43,6 +44,7 @@ class RenderedPage:
     marks: int  # occurrences of the figure marked (0: the figure was not found on the page)
     width: int
     height: int
+    top: int = 0  # the band's first pixel row on the whole rendered page (0: the whole page)
 
 
 def cited_page(locator: str) -> int | None:
@@ -130,9 +132,16 @@ def render_page(path: Path, page: int, raw: str, anchor: str = "", scale: float 
             draw.rectangle(((x0 - MARK_PAD) * scale, (y0 - MARK_PAD) * scale, (x1 + MARK_PAD) * scale,
                             (y1 + MARK_PAD) * scale), fill=MARK_FILL, outline=MARK_OUTLINE, width=3)
         marked = Image.alpha_composite(image, overlay).convert("RGB")
+        top = 0
+        if boxes:
+            # the band of the page around the figure, so that it is in view at once (the link
+            # opens the whole page)
+            top = max(0, int((min(b[1] for b in boxes) - BAND_POINTS) * scale))
+            bottom = min(marked.height, int((max(b[3] for b in boxes) + BAND_POINTS) * scale))
+            marked = marked.crop((0, top, marked.width, bottom))
         out = io.BytesIO()
         marked.save(out, format="PNG", optimize=True)
-        return RenderedPage(out.getvalue(), page, len(boxes), marked.width, marked.height)
+        return RenderedPage(out.getvalue(), page, len(boxes), marked.width, marked.height, top)
     finally:
         document.close()
 
@@ -178,9 +187,9 @@ def page_html(rendered: RenderedPage, file_name: str, link: str = "") -> str:
     opened at that page."""
     data = base64.b64encode(rendered.png).decode("ascii")
     if rendered.marks == 1:
-        note = "the cited figure is marked"
+        note = "the cited figure is marked (the part of the page around it)"
     elif rendered.marks > 1:
-        note = f"the figure is printed {rendered.marks} times here; all are marked"
+        note = f"the figure is printed {rendered.marks} times here; all are marked (the part of the page around them)"
     else:
         note = "the figure was not found in the page's text layer; the page is shown unmarked"
     opener = (f' · <a href="{html.escape(link)}#page={rendered.page}" target="_blank" rel="noopener" '

@@ -41,7 +41,8 @@ def test_the_cited_figure_is_marked_where_the_page_prints_it() -> None:
     x0, top = chars[at]["x0"], chars[at]["top"]
     x1, bottom = chars[at + 6]["x1"], chars[at + 6]["bottom"]
     scale = page.width / float(pdfplumber.open(FINANCE).pages[20].width)
-    xs, ys = [x for x, _ in marked], [y for _, y in marked]
+    xs, ys = [x for x, _ in marked], [y + page.top for _, y in marked]  # on the whole page
+    assert page.top > 0 and page.height < 774  # the band around the figure, not the whole page
     # the outline holds the middle of the figure's characters and is about as wide (pdfium's
     # glyph boxes are tighter than pdfplumber's font boxes by a point or two)
     assert min(xs) <= (x0 + x1) / 2 * scale <= max(xs)
@@ -54,11 +55,11 @@ def test_of_a_figure_printed_several_times_the_one_on_the_row_asked_is_marked() 
     # 公开表二 (rotated 90°): 18,330.37 is printed for 收入总计, 小计 and 公共财政拨款(补助)资金
     one = render_page(JIANGSU_TABLES, 2, "18,330.37", "公共财政拨款(补助)资金")
     assert one.marks == 1
-    assert one.width > one.height  # shown the way it is read: landscape
     every = render_page(JIANGSU_TABLES, 2, "18,330.37", "")
     assert every.marks == 3  # nothing to tell them apart: all marked, none picked
-    rows = sorted({y for _, y in _marked_pixels(one.png)})
-    all_rows = sorted({y for _, y in _marked_pixels(every.png)})
+    assert one.width == every.width and abs(one.width - 1191 * 1.3) < 1.5  # shown as read: landscape
+    rows = sorted({y + one.top for _, y in _marked_pixels(one.png)})
+    all_rows = sorted({y + every.top for _, y in _marked_pixels(every.png)})
     assert rows[0] > all_rows[0]  # the third printing, not the first (收入总计)
 
 
