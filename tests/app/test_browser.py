@@ -232,6 +232,12 @@ def ask(tools: DevTools, question: str) -> None:
     )
 
 
+def open_app(tools: DevTools, url: str) -> None:
+    """Open the app and wait until its index is loaded."""
+    tools.send("Page.navigate", url=url)
+    tools.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+
+
 def text_of(selector: str) -> str:
     return f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText"
 
@@ -275,8 +281,7 @@ def test_ask_in_the_browser_shows_the_figure_and_its_source(browser: DevTools, s
 
 
 def test_comparison_renders_a_table_and_a_bar_chart(browser: DevTools, server: Any) -> None:
-    browser.send("Page.navigate", url=server.url)
-    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    open_app(browser, server.url)
     # one click on the example button asks it
     browser.evaluate(
         "[...document.querySelectorAll('button')].find(b => b.innerText.trim() === "
@@ -470,8 +475,7 @@ def test_a_readonly_app_shows_no_upload_or_remove_controls(
 def test_a_followup_is_asked_as_the_previous_question_changed(browser: DevTools, server: Any) -> None:
     """Issue 10: "那2024年呢？" keeps the previous question's organisation and metric; the chat
     shows the question it actually asked."""
-    browser.send("Page.navigate", url=server.url)
-    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    open_app(browser, server.url)
     ask(browser, "硚口区网格化中心2020年公用经费合计是多少？")
     browser.wait_for(f"{text_of('#chat')}.includes('15.56')", what="15.56 in the chat")
     ask(browser, "那2024年呢？")
@@ -555,8 +559,7 @@ def pdf_server(corpus_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_a_pdf_citation_shows_its_page_with_the_figure_marked(browser: DevTools, pdf_server: Any) -> None:
     """Issue 10: the cited PDF page rendered with the figure's box marked, and a link that opens
     the original file at that page."""
-    browser.send("Page.navigate", url=pdf_server.url)
-    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    open_app(browser, pdf_server.url)
     # 上海市普陀区财政局2024年度部门决算.pdf p. 21: 本年支出合计2940.05万元，其中：基本支出2336.91万元
     ask(browser, "普陀区财政局2024年决算的基本支出是多少？")
     browser.wait_for(f"{text_of('#chat')}.includes('2336.91')", what="2336.91 in the chat")
@@ -578,8 +581,7 @@ def test_a_pdf_citation_shows_its_page_with_the_figure_marked(browser: DevTools,
 def test_a_ranking_across_reports_shows_a_table_a_chart_and_a_csv(browser: DevTools, pdf_server: Any) -> None:
     """Issue 10: "which department had the largest …" over every organisation of one year and
     kind: a table sorted as asked, a bar chart, and the rows as CSV, each row cited."""
-    browser.send("Page.navigate", url=pdf_server.url)
-    browser.wait_for(f"{text_of('#status')}.includes('Ready')", what="the ready status")
+    open_app(browser, pdf_server.url)
     ask(browser, "2024年决算里哪个单位的项目支出最多？")
     # 规划资源局 p. 20 4381.74 > 财政局 p. 21 603.14 > 武昌 003 line 385 367.67 > 社会工作部 p. 17 202.24
     browser.wait_for(f"{text_of('#chat')}.includes('最高的是上海市普陀区规划和自然资源局')", what="the top of the ranking")
