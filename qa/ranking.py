@@ -58,8 +58,7 @@ _EN_KIND = r"(?P<kind>(?:[a-z][a-z'\-]*\s+){0,3}?" + _EN_KIND_WORD + r")\b"
 # ("all the Finance Bureau's spending" is one organisation's: after all / across only a plural
 # kind ranges over organisations, after each / every a singular one)
 EN_EACH_RE = re.compile(r"\b(?:(?P<many>all|across|among|amongst)|each|every)\s+(?:of\s+)?(?:the\s+|its\s+)?(?:(?:\d+|two|three|four|five)\s+)?" + _EN_KIND + "(?:'s|')?", re.I)
-# ("which of the Finance Bureau's projects": an owner, not the organisations asked among)
-EN_WHICH_RE = re.compile(r"\b(?:which|what)\s+(?:of\s+(?:the\s+|its\s+)?)?" + _EN_KIND + "(?!'s)", re.I)
+EN_WHICH_RE = re.compile(r"\b(?:which|what)\s+(?:of\s+(?:the\s+|its\s+)?)?" + _EN_KIND, re.I)
 EN_MOST_RE = re.compile(r"\b(?:the\s+)?(?P<word>largest|biggest|highest|most|greatest|smallest|lowest|least|fewest)\b", re.I)
 EN_ORDER_RE = re.compile(
     r"\b(?:(?:sorted|ordered|ranked|listed)\s+)?(?:from\s+)?(?P<word>highest\s+to\s+lowest|largest\s+to\s+smallest|biggest\s+to\s+smallest"

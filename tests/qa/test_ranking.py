@@ -59,7 +59,6 @@ def test_a_ranking_is_read_apart_from_the_figure(question, order, top, kind, kep
         "How much did all the Finance Bureau's departments spend?",  # all + a singular name
         "How much was spent by the Finance Bureau in 2024?",
         "硚口区2024年各项支出是多少",
-        "Which of the Finance Bureau's projects had the highest budget in 2025?",  # an owner, not a set
     ],
 )
 def test_questions_about_one_organisation_are_no_ranking(question: str) -> None:
