@@ -359,7 +359,12 @@ class Service:
         # a question that arrives while the index loads waits for it (DQA_READY_WAIT seconds),
         # then says "loading" — never not_found, which means "searched and absent"
         if not self.error and not self.ready.wait(self.ready_wait):
-            return self._no_answer(question, self.status, "loading")
+            return self._no_answer(
+                question,
+                f"Not answered yet: the index is still loading ({self.status}). "
+                "Ask again when the status line says Ready.",
+                "loading",
+            )
         if self.error:
             return self._no_answer(question, f"Cannot answer: {self.error}", "error")
         self._maybe_refresh()

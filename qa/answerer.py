@@ -67,6 +67,7 @@ from qa.query import (
     ReportInfo,
     asked_measure,
     join_groups,
+    other_word_order,
     parse_query,
     report_info,
 )
@@ -106,6 +107,21 @@ KIND_EN = {"决算": "final accounts", "预算": "budget", "绩效自评": "perf
 
 def _plain(raw: str) -> str:
     return raw.replace(" ", "").replace(",", "")
+
+
+def _in_wan(value: str, unit: str, zh: bool) -> str:
+    """A figure printed in 元, also in 万元 (an exact shift of the decimal point, so nothing is
+    rounded): "（合 120.6 万元）"; '' for any other unit, zero or a value that is no number."""
+    if unit != "元":
+        return ""
+    try:
+        wan = Decimal(value).scaleb(-4)
+    except ArithmeticError:
+        return ""
+    if not wan:
+        return ""
+    text = format_value(wan.normalize() if wan != wan.to_integral() else wan.to_integral())
+    return f"（合 {text} 万元）" if zh else f" (= {text} 万元)"
 
 
 def _fact_citation(fact: Fact) -> dict[str, Any]:
@@ -572,7 +588,12 @@ class Answerer:
                     budget = _seconds(os.environ.get("DQA_TIME_BUDGET", ""), TIME_BUDGET_S)
                     self._budget_left = budget
                     query = self._spelled(question, parse_query(question, self.catalog, self.linker))
-                    result = self._with_checks(self._answer(query), query.lang != "en", query.from_text)
+                    result = self._answer(query)
+                    swapped = other_word_order(query.metric) if result["status"] == "not_found" else ""
+                    if swapped:  # "预算收入" where the report prints 收入预算 (or the other way)
+                        again = self._answer(replace(query, metric=swapped))
+                        result = again if again["status"] != "not_found" else result
+                    result = self._with_checks(result, query.lang != "en", query.from_text)
             except OverTime:
                 result = self._error(f"the question took over its {budget:g}-second time budget "
                                      "(DQA_TIME_BUDGET); ask a narrower question")
@@ -783,9 +804,10 @@ class Answerer:
             text = f"{org}{year or ''}年{label}为 {value}{_unit_gap(fact.unit)}{fact.unit}。"
         else:
             text = f"In {self._report_words(fact.report)} of {org}, {label} is {value}{_unit_gap(fact.unit)}{fact.unit}."
-        notes = self._other_units(group, fact)
+        notes = self._other_units(group, fact, zh) or _in_wan(value, fact.unit, zh)
+        text = text + notes if zh or not notes else text.removesuffix(".") + notes + "."
         return {
-            "status": "answered", "answer": text + notes, "value": value, "unit": fact.unit, "label": label,
+            "status": "answered", "answer": text, "value": value, "unit": fact.unit, "label": label,
             "citations": _citations(group), "searched": query.searched, **extra,
         }
 
@@ -1579,11 +1601,14 @@ class Answerer:
         return label or fact.row_label or fact.quote[:30]
 
     @staticmethod
-    def _other_units(group: Group, shown: Fact) -> str:
-        """The same figure as printed in other units ("另印作 3807295.58 元")."""
+    def _other_units(group: Group, shown: Fact, zh: bool = True) -> str:
+        """The same figure as printed in other units ("另印作 3807295.58 元"; in an English
+        sentence " (also printed as 3807295.58 元)")."""
         units = sorted({f"{_plain(m.fact.raw)} {m.fact.unit}" for m in group.members
                         if m.fact.unit and m.fact.unit != shown.unit})
-        return f"（另印作 {'、'.join(units)}）" if units else ""
+        if not units:
+            return ""
+        return f"（另印作 {'、'.join(units)}）" if zh else f" (also printed as {', '.join(units)})"
 
     def _not_found_text(self, query: Query) -> str:
         zh = query.lang != "en"

@@ -896,6 +896,19 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
     return " ".join(w.removeprefix("的") for w in out.split() if w.removeprefix("的"))
 
 
+# One thing in two word orders, both printed: 收入预算 (Shanghai's 编制说明, 收入预算总表) and
+# 部门预算收入 (Wuhan's 收入情况说明); a metric word in one order that finds nothing is asked
+# again in the other (inside a longer printed name — 一般公共预算收入 — nothing is swapped)
+WORD_ORDERS = {"预算收入": "收入预算", "预算支出": "支出预算", "收入预算": "预算收入", "支出预算": "预算支出"}
+
+
+def other_word_order(metric: str) -> str:
+    """The metric with its whole words of WORD_ORDERS in their other order, or ''."""
+    words = metric.split()
+    swapped = [WORD_ORDERS.get(w, w) for w in words]
+    return " ".join(swapped) if swapped != words else ""
+
+
 def grams_of(text: str) -> str:
     """The Chinese characters of a text (what is left to match once marks and spaces go)."""
     return "".join(re.findall(r"[\u4e00-\u9fff]", text))

@@ -50,7 +50,7 @@ def free_port() -> int:
 class AppProcess:
     """`python app.py --store STORE --port N` in a subprocess, its log in a file."""
 
-    def __init__(self, store: Path, log_path: Path, **env_vars: str) -> None:
+    def __init__(self, store: Path, log_path: Path, *args: str, **env_vars: str) -> None:
         self.store = store
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -58,7 +58,7 @@ class AppProcess:
         env = {**os.environ, "GRADIO_TEMP_DIR": str(store.parent / "gradio-tmp"), **env_vars}
         self._log = log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "app.py", "--store", str(store), "--port", str(self.port)],
+            [sys.executable, "app.py", "--store", str(store), "--port", str(self.port), *args],
             cwd=ROOT,
             env=env,
             stdout=self._log,
@@ -713,8 +713,8 @@ def test_questions_before_the_index_is_ready_get_a_status_message(tmp_path: Path
     assert answer == {
         "question": "硚口区2020年绩效工资是多少？",
         "status": "loading",
-        "answer": "Starting…",
-        "error": "Starting…",
+        "answer": "Not answered yet: the index is still loading (Starting…). Ask again when the status line says Ready.",
+        "error": "Not answered yet: the index is still loading (Starting…). Ask again when the status line says Ready.",
         "value": None,
         "unit": "",
         "citations": [],

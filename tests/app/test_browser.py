@@ -616,3 +616,117 @@ def test_a_ranking_across_reports_shows_a_table_a_chart_and_a_csv(browser: DevTo
     browser.screenshot(ARTIFACTS / "browser_ranking.png")
     if os.environ.get("DQA_UPDATE_SCREENSHOT") == "1":
         browser.screenshot(ROOT / "docs" / "screenshot.png")
+
+
+def test_a_question_asked_while_the_index_loads_says_so_and_is_answered_once_ready(
+    browser: DevTools, tmp_path: Path
+) -> None:
+    """Issue 10, readiness: the page is up before the index (an empty store, built from a corpus
+    of the seeds and two real PDFs at start-up); a question asked then is told the index is
+    still loading — never "not found" — and the same question is answered once it is ready."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted((ROOT / "corpus").glob("*.txt")):
+        shutil.copy(seed, corpus / seed.name)
+    pdfs = sorted((ROOT.parent / "shared" / "real-reports").glob("*.pdf"), key=lambda p: p.stat().st_size)
+    for pdf in pdfs[:2]:  # a slower first start: the page is surely up before the index
+        shutil.copy(pdf, corpus / pdf.name)
+    starting = api_tests().AppProcess(tmp_path / "store", tmp_path / "app.log", "--corpus", str(corpus),
+                                      DQA_READY_WAIT="1")
+    try:
+        deadline = time.monotonic() + 120
+        while "Running on local URL" not in starting.log() and time.monotonic() < deadline:
+            assert starting.proc.poll() is None, starting.log()
+            time.sleep(0.2)
+        browser.send("Page.navigate", url=starting.url)
+        browser.wait_for("!!document.querySelector('#question textarea')", what="the question box")
+        status = browser.wait_for(text_of("#status"), what="the status line")
+        assert "Ready" not in status and ("Building the index" in status or "Loading the index" in status), status
+        ask(browser, YUELU)
+        browser.wait_for(
+            f"{text_of('#chat')}.includes('Not answered yet: the index is still loading')", what="the loading reply"
+        )
+        chat = browser.evaluate(text_of("#chat"))
+        assert "84395" not in chat and "not found" not in chat.lower() and "没有找到" not in chat
+        browser.screenshot(ARTIFACTS / "browser_loading.png")
+        browser.wait_for(f"{text_of('#status')}.includes('Ready')", timeout=300, what="the ready status")
+        assert f"Ready — {5 + len(pdfs[:2])} reports in the index." in browser.evaluate(text_of("#status"))
+        ask(browser, YUELU)
+        browser.wait_for(f"{text_of('#chat')}.includes('84395')", what="84395 once ready")
+    finally:
+        starting.stop()
+
+
+def test_an_english_question_gets_an_english_sentence_with_the_printed_unit(
+    browser: DevTools, pdf_server: Any
+) -> None:
+    """Issue 10: an English question is answered in an English sentence, figures, names and
+    units as printed; a figure of a 元 table is given beside its 万元 (an exact shift)."""
+    open_app(browser, pdf_server.url)
+    ask(browser, "What is the performance pay of Qiaokou grid center in 2020?")
+    sentence = ("In the 2020 final accounts of 武汉市硚口区社会管理网格化服务中心, "
+                "绩效工资（人员经费 / 决算数） is 93.44 万元.")
+    browser.wait_for(f"{text_of('#chat')}.includes({json.dumps(sentence)})", what="the English sentence")
+    # 上海市普陀区社会福利院2024年单位预算 p. 14, a table in 元: 302 09 物业管理费 1,206,000
+    ask(browser, "What is the 2024 property management fee budget of the Putuo welfare home?")
+    browser.wait_for(f"{text_of('#chat')}.includes('is 1206000 元 (= 120.6 万元).')", what="元 beside 万元")
+    caption = browser.wait_for(text_of("#source figure.dqa-page figcaption"), what="the rendered page")
+    assert "p. 14" in caption
+    chat = browser.evaluate(text_of("#chat"))
+    assert "合计·" not in chat and "达为" not in chat  # no internal labels in the sentences
+    browser.screenshot(ARTIFACTS / "browser_english.png")
+
+
+def click_at(tools: DevTools, expression: str) -> None:
+    """A real mouse click (pressed and released) at the middle of the element `expression`
+    evaluates to: Gradio's dropdown opens on the mouse, not on a scripted click()."""
+    tools.evaluate(f"({expression}).scrollIntoView({{block: 'center'}})")
+    x, y = tools.evaluate(
+        f"(() => {{ const r = ({expression}).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+    )
+    for kind in ("mousePressed", "mouseReleased"):
+        tools.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+def choose(tools: DevTools, selector: str, value: str) -> None:
+    """Pick `value` in a Gradio dropdown as a user does: open its list and click the option."""
+    box = f"document.querySelector({json.dumps(selector + ' input')})"
+    click_at(tools, box)
+    option = f"[...document.querySelectorAll('ul.option-list li')].find(li => li.innerText.trim() === {json.dumps(value)})"
+    tools.wait_for(f"!!{option}", what=f"the option {value}")
+    click_at(tools, option)
+    tools.wait_for(f"{box}.value === {json.dumps(value)}", what=f"{value} chosen")
+
+
+def test_a_report_is_re_read_and_removed_from_the_reports_tab(
+    browser: DevTools, server: Any, tmp_path: Path
+) -> None:
+    """Issue 10, managing reports: choose a report, re-read it from its source file, remove it
+    after the confirmation; its figures are then no longer answered (a copy of the store)."""
+    store = tmp_path / "store"
+    shutil.copytree(server.store, store)
+    managed = api_tests().AppProcess(store, tmp_path / "managed.log")
+    try:
+        managed.wait_ready()
+        open_reports_tab(browser, managed.url)
+        name = "002_fb18b6fab971e0e9.txt"  # no other test adds a copy of it
+        choose(browser, "#manage-report", name)
+        browser.evaluate("document.querySelector('#reread').click()")
+        expr = "(document.querySelector('#manage-result textarea') || {value: ''}).value"
+        message = browser.wait_for(f"{expr}.startsWith('re-read') && {expr}", timeout=180, what="the re-read result")
+        assert message.startswith(f"re-read {name}: 株洲市芦淞区网格化管理服务中心 2020"), message
+        choose(browser, "#manage-report", name)
+        browser.evaluate("document.querySelector('#remove').click()")
+        browser.wait_for(shown("#remove-yes"), what="the remove confirmation")
+        confirm = browser.evaluate(text_of("#remove-text"))
+        assert f"Remove {name}" in confirm and "株洲市芦淞区网格化管理服务中心" in confirm, confirm
+        browser.screenshot(ARTIFACTS / "browser_remove_confirm.png")
+        browser.evaluate("document.querySelector('#remove-yes').click()")
+        browser.wait_for(f"{expr} === {json.dumps('removed ' + name)}", what="the remove result")
+        browser.wait_for(f"!{text_of('#report-findings')}.includes({json.dumps(name)})", what="the report gone")
+        browser.evaluate("[...document.querySelectorAll('button[role=tab]')].find(b => b.innerText.includes('Ask')).click()")
+        ask(browser, "芦淞区网格化中心2020年人员经费是多少？")  # 002: 人员经费78.37万元
+        browser.wait_for(f"/没有|未找到/.test({text_of('#chat')})", what="the removed report's figure not found")
+        assert "78.37" not in browser.evaluate(text_of("#chat"))
+    finally:
+        managed.stop()

@@ -47,6 +47,25 @@ def test_table_cell_in_yuan_is_shown_as_printed(answerer) -> None:  # noqa: ANN0
     assert "1902100.00 元" in r["answer"]
 
 
+
+def test_a_figure_of_a_yuan_table_is_also_given_in_wan_yuan(answerer) -> None:  # noqa: ANN001
+    # 上海市普陀区社会福利院2024年单位预算 p. 14 (a table in 元): 302 09 物业管理费 1,206,000
+    r = _ask(answerer, "福利院24年物业管理费预算多少")
+    assert (r["status"], r["value"], r["unit"]) == ("answered", "1206000", "元")
+    assert r["answer"].endswith("为 1206000 元。（合 120.6 万元）")
+    r = _ask(answerer, "What is the 2024 property management fee budget of the Putuo welfare home?")
+    assert (r["status"], r["value"]) == ("answered", "1206000")
+    assert r["answer"].endswith(" is 1206000 元 (= 120.6 万元).")
+
+
+def test_an_english_sentence_says_the_other_printing_in_english(answerer) -> None:  # noqa: ANN001
+    # 004 prints the 2021 12345 hotline count as 84395 个 (line 110) and 84395 件 (line 141)
+    r = _ask(answerer, "What was Yuelu's 12345 hotline work order count in 2021?")
+    assert (r["status"], r["value"]) == ("answered", "84395")
+    assert r["answer"].startswith("In the 2021 performance self-evaluation of 长沙市岳麓区网格化综合服务中心, ")
+    assert r["answer"].endswith(" is 84395 个 (also printed as 84395 件).")
+
+
 def test_two_measures_of_one_name_are_ambiguous(answerer) -> None:  # noqa: ANN001
     # CORPUS.md: 住房公积金 is 20.04 by 功能分类 (2210201) and 21.23 by 经济分类 (30113)
     r = _ask(answerer, "硚口区2020年住房公积金是多少？")
@@ -802,3 +821,16 @@ def test_totals_tied_for_a_part_the_vocabulary_cannot_place_are_not_found(answer
     r = _ask(answerer, "How much land-transfer (land sale) revenue does the Putuo planning and natural "
                        "resources bureau report in its 2024 final accounts?")
     assert (r["status"], r["value"]) == ("not_found", None)
+
+
+def test_budget_income_is_found_in_either_word_order(answerer) -> None:  # noqa: ANN001
+    # Shanghai prints 收入预算 (区府办 2025 p. 6: 收入预算9,101.68万元，其中：财政拨款收入9,101.68万元，
+    # 比2024年预算减少2,389.52万元); Wuhan prints 部门预算收入 (001 line 1779: 部门预算收入 659.00 万元)
+    r = _ask(answerer, "区府办2025年预算收入是多少？")
+    assert (r["status"], r["value"]) == ("answered", "9101.68")
+    r = _ask(answerer, "区府办24年预算收入大概是多少万？")  # the 2025 report's level and change
+    assert (r["status"], r["value"]) == ("answered", "11491.20")
+    assert r["computation"]["expression"] == "9101.68 万元 + 2389.52 万元 = 11491.20 万元"
+    r = _ask(answerer, "硚口网格中心2024年预算收入是多少？")  # as printed there: never swapped
+    assert (r["status"], r["value"]) == ("answered", "659.00")
+    assert r["citations"][0]["quote"].startswith("部门预算收入 659.00 万元")
