@@ -59,6 +59,7 @@ _EN_KIND = r"(?P<kind>(?:[a-z][a-z'\-]*\s+){0,3}?" + _EN_KIND_WORD + r")\b"
 # kind ranges over organisations, after each / every a singular one)
 EN_EACH_RE = re.compile(r"\b(?:(?P<many>all|across|among|amongst)|each|every)\s+(?:of\s+)?(?:the\s+|its\s+)?(?:(?:\d+|two|three|four|five)\s+)?" + _EN_KIND + "(?:'s|')?", re.I)
 EN_WHICH_RE = re.compile(r"\b(?:which|what)\s+(?:of\s+(?:the\s+|its\s+)?)?" + _EN_KIND, re.I)
+WHICH_OF_RE = re.compile(r"(?:which|what)\s+of\b", re.I)
 EN_MOST_RE = re.compile(r"\b(?:the\s+)?(?P<word>largest|biggest|highest|most|greatest|smallest|lowest|least|fewest)\b", re.I)
 EN_ORDER_RE = re.compile(
     r"\b(?:(?:sorted|ordered|ranked|listed)\s+)?(?:from\s+)?(?P<word>highest\s+to\s+lowest|largest\s+to\s+smallest|biggest\s+to\s+smallest"
@@ -85,12 +86,21 @@ class RankAsk:
         return "".join(self.kind)
 
 
+def _which_en(question: str) -> re.Match[str] | None:
+    """ "which department", "which organisation's accounts" (a kind asked among); not "which of
+    the Finance Bureau's projects", where the possessive names the owner of what is asked among."""
+    found = EN_WHICH_RE.search(question)
+    if found and WHICH_OF_RE.match(found.group(0)) and question[found.end():].startswith(("'s", "’s")):
+        return None
+    return found
+
+
 def read_ranking(question: str) -> RankAsk | None:
     """The ranking a question asks for, or None when it asks about one organisation's figure
     (or sets two named ones against each other, which qa.query reads as a comparison)."""
     q = question
     each = ZH_EACH_RE.search(q) or next((m for m in EN_EACH_RE.finditer(q) if _plural(m.group("kind")) == bool(m.group("many"))), None)
-    which = ZH_WHICH_RE.search(q) or EN_WHICH_RE.search(q)
+    which = ZH_WHICH_RE.search(q) or _which_en(q)
     most = ZH_MOST_RE.search(q) or EN_MOST_RE.search(q)
     order = ZH_ORDER_RE.search(q) or EN_ORDER_RE.search(q)
     top = ZH_TOP_RE.search(q) or EN_TOP_RE.search(q)

@@ -57,6 +57,7 @@ def test_a_ranking_is_read_apart_from_the_figure(question, order, top, kind, kep
         "2020年硚口区网格化服务中心共受理各类办件多少件？",  # 各类: kinds, not organisations
         "岳麓区和芦淞区哪个区的基本支出更多？",  # two named: a comparison
         "How much did all the Finance Bureau's departments spend?",  # all + a singular name
+        "Which of the Finance Bureau's projects got the largest budget in 2025?",  # an owner
         "How much was spent by the Finance Bureau in 2024?",
         "硚口区2024年各项支出是多少",
     ],
@@ -148,3 +149,8 @@ def test_a_tie_for_the_top_names_every_organisation_tied() -> None:
     assert text.startswith("2024年决算三公经费最高的有 3 个单位并列：A、B、C，均为 0 万元。")
     english = ranking_text(ask, kept, [], "三公经费", 2024, "决算", False)
     assert english.startswith("2024 final accounts 三公经费: 3 organisations tie for highest")
+
+
+def test_a_possessive_after_a_kind_asked_among_is_still_a_ranking() -> None:
+    ask = read_ranking("Which organisation's 2024 final accounts show the largest 三公 spending?")
+    assert ask is not None and ask.kind == () and ask.order == "desc" and ask.top == 1
