@@ -461,8 +461,9 @@ class Answerer:
                     failed.append((finding, cite["report"]))
         if not failed:
             return result
-        if not from_text and "computation" not in result:
-            # (a difference or sum keeps its own arithmetic; its operands' checks are shown)
+        if not from_text and "computation" not in result and not result.get("ranking"):
+            # (a difference or sum keeps its own arithmetic; its operands' checks are shown; a
+            # ranking's rows were each set to their table's side in _rank_row)
             result = self._table_side(result, failed, zh)
         result["checks"] = [{**f.as_dict(), "report": report} for f, report in failed]
         lines = []
@@ -590,9 +591,14 @@ class Answerer:
                     query = self._spelled(question, parse_query(question, self.catalog, self.linker))
                     result = self._answer(query)
                     swapped = other_word_order(query.metric) if result["status"] == "not_found" else ""
-                    if swapped:  # "预算收入" where the report prints 收入预算 (or the other way)
+                    if swapped:
+                        # "24年预算收入" where the next year's report prints "收入预算…，比2024年预算
+                        # 减少…": the level and change in the other word order. Only that: a
+                        # figure named in the other order alone may be a part (年初项目支出预算数
+                        # for 预算支出), and an honest not-found is worth more
                         again = self._answer(replace(query, metric=swapped))
-                        result = again if again["status"] != "not_found" else result
+                        derived = again["status"] == "answered" and (again.get("computation") or {}).get("op") in ("sum", "minus")
+                        result = again if derived and query.year_in_text else result
                     result = self._with_checks(result, query.lang != "en", query.from_text)
             except OverTime:
                 result = self._error(f"the question took over its {budget:g}-second time budget "
@@ -874,6 +880,9 @@ class Answerer:
             return RankRow(org, year, kind, "no_report", note=(f"有 {held}" if zh else f"has {held}") if held else "")
         one = self._single(replace(query, op="value", ranking=None, reports=chosen, org_named=True,
                                    years=(year,) if year and not query.year_in_text else query.years))
+        # the figure the organisation's question alone is answered with: a sentence its own
+        # table contradicts gives way to the table's (Wuchang 事业运行 367.67 in the text, 372.78)
+        one = self._with_checks(one, zh, query.from_text)
         if one["status"] != "answered":
             candidates = tuple({"value": c["value"], "unit": c["unit"],
                                 "canonical": canonical_value(Decimal(c["value"]), c["unit"])[0],

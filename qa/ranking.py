@@ -58,8 +58,12 @@ _EN_KIND = r"(?P<kind>(?:[a-z][a-z'\-]*\s+){0,3}?" + _EN_KIND_WORD + r")\b"
 # ("all the Finance Bureau's spending" is one organisation's: after all / across only a plural
 # kind ranges over organisations, after each / every a singular one)
 EN_EACH_RE = re.compile(r"\b(?:(?P<many>all|across|among|amongst)|each|every)\s+(?:of\s+)?(?:the\s+|its\s+)?(?:(?:\d+|two|three|four|five)\s+)?" + _EN_KIND + "(?:'s|')?", re.I)
-EN_WHICH_RE = re.compile(r"\b(?:which|what)\s+(?:of\s+(?:the\s+|its\s+)?)?" + _EN_KIND, re.I)
-WHICH_OF_RE = re.compile(r"(?:which|what)\s+of\b", re.I)
+EN_WHICH_RE = re.compile(r"\b(?:which|what)\s+(?:(?:one\s+)?of\s+(?:the\s+|its\s+)?)?" + _EN_KIND, re.I)
+WHICH_OF_RE = re.compile(r"(?:which|what)\s+(?:one\s+)?of\b", re.I)
+# "which one of the Finance Bureau's …": the possessive after "of" names the owner
+OF_OWNER_RE = re.compile(r"\s+of\s+(?:the\s+|its\s+)?(?:[\w\-]+\s+){0,3}?[\w\-]+(?:'s|’s)\s", re.I)
+# what an organisation holds several of, named right after it: the things asked among are these
+OWNED_THINGS_RE = re.compile(r"(?:'s|’s)?\s+(?:projects?|items?|programmes?|programs?|lines?|funds?|tables?)\b", re.I)
 EN_MOST_RE = re.compile(r"\b(?:the\s+)?(?P<word>largest|biggest|highest|most|greatest|smallest|lowest|least|fewest)\b", re.I)
 EN_ORDER_RE = re.compile(
     r"\b(?:(?:sorted|ordered|ranked|listed)\s+)?(?:from\s+)?(?P<word>highest\s+to\s+lowest|largest\s+to\s+smallest|biggest\s+to\s+smallest"
@@ -90,8 +94,13 @@ def _which_en(question: str) -> re.Match[str] | None:
     """ "which department", "which organisation's accounts" (a kind asked among); not "which of
     the Finance Bureau's projects", where the possessive names the owner of what is asked among."""
     found = EN_WHICH_RE.search(question)
-    if found and WHICH_OF_RE.match(found.group(0)) and question[found.end():].startswith(("'s", "’s")):
+    if found is None:
         return None
+    after = question[found.end():]
+    if WHICH_OF_RE.match(found.group(0)) and after.startswith(("'s", "’s")):
+        return None
+    if OWNED_THINGS_RE.match(after) or OF_OWNER_RE.match(after):
+        return None  # "which Finance Bureau project": one organisation's projects asked among
     return found
 
 

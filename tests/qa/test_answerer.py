@@ -807,7 +807,7 @@ def test_a_column_total_reads_as_the_columns_total(answerer) -> None:  # noqa: A
     # 上海市财政局25年预算.pdf p. 11, 支出预算总表 合计 row, 项目支出 column: 44,273,130
     r = _ask(answerer, "上海市财政局2025年项目支出预算是多少？")
     assert (r["status"], r["value"], r["unit"]) == ("answered", "44273130", "元")
-    assert r["answer"] == "上海市财政局2025年项目支出合计（支出预算）为 44273130 元。"
+    assert r["answer"] == "上海市财政局2025年项目支出合计（支出预算）为 44273130 元。（合 4427.313 万元）"
 
 
 def test_parts_of_one_organisation_are_no_ranking(answerer) -> None:  # noqa: ANN001
@@ -834,3 +834,14 @@ def test_budget_income_is_found_in_either_word_order(answerer) -> None:  # noqa:
     r = _ask(answerer, "硚口网格中心2024年预算收入是多少？")  # as printed there: never swapped
     assert (r["status"], r["value"]) == ("answered", "659.00")
     assert r["citations"][0]["quote"].startswith("部门预算收入 659.00 万元")
+
+
+def test_a_ranking_row_takes_its_tables_side_as_the_single_answer_does(answerer) -> None:  # noqa: ANN001
+    # 003: the text says 事业运行 367.67 万元, 公开 05 表 prints 372.78 (text_item_matches_table, an
+    # error): asked alone, the table's figure is answered; a ranking row must give the same
+    alone = _ask(answerer, "2024年武昌区城市运行管理中心事业运行（项）支出决算是多少")
+    assert alone["value"] == "372.78"
+    r = _ask(answerer, "2024年决算哪个单位的事业运行（项）支出最多")
+    row = next(row for row in r["ranking"]["rows"] if row["org"] == "武汉市武昌区城市运行管理中心")
+    assert (row["value"], row["citation"]["row"]) == ("372.78", "2010350 事业运行")
+    assert r["answer"].startswith("2024年决算")  # the ranking's own sentence, not one row's

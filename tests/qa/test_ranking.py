@@ -58,6 +58,8 @@ def test_a_ranking_is_read_apart_from_the_figure(question, order, top, kind, kep
         "岳麓区和芦淞区哪个区的基本支出更多？",  # two named: a comparison
         "How much did all the Finance Bureau's departments spend?",  # all + a singular name
         "Which of the Finance Bureau's projects got the largest budget in 2025?",  # an owner
+        "Which one of the Finance Bureau's projects got the largest budget in 2025?",
+        "Which Finance Bureau project got the largest budget in 2025?",  # its projects asked among
         "How much was spent by the Finance Bureau in 2024?",
         "硚口区2024年各项支出是多少",
     ],
@@ -154,3 +156,8 @@ def test_a_tie_for_the_top_names_every_organisation_tied() -> None:
 def test_a_possessive_after_a_kind_asked_among_is_still_a_ranking() -> None:
     ask = read_ranking("Which organisation's 2024 final accounts show the largest 三公 spending?")
     assert ask is not None and ask.kind == () and ask.order == "desc" and ask.top == 1
+
+
+def test_which_one_of_a_kind_ranks_that_kind() -> None:
+    ask = read_ranking("Which one of the grid centres had the largest 基本支出 in 2020?")
+    assert ask is not None and ask.kind == ("网格", "中心") and ask.top == 1
