@@ -58,12 +58,24 @@ def _occurrences(textpage: object, text: str) -> list[Box]:
         return []
     searcher = textpage.search(text, match_case=False, match_whole_word=False)  # type: ignore[attr-defined]
     boxes: list[Box] = []
+    numeric = text[0].isdigit() and text[-1].isdigit()
+    total = textpage.count_chars() if numeric else 0  # type: ignore[attr-defined]
     while (hit := searcher.get_next()) is not None:
         start, count = hit
+        if numeric and (_in_number(textpage, start - 1, total) or _in_number(textpage, start + count, total)):
+            continue  # 6.19 inside 16.19 or 6.195 is another figure
         chars = [textpage.get_charbox(i) for i in range(start, start + count)]  # type: ignore[attr-defined]
         boxes.append((min(c[0] for c in chars), min(c[1] for c in chars),
                       max(c[2] for c in chars), max(c[3] for c in chars)))
     return boxes
+
+
+def _in_number(textpage: object, index: int, total: int) -> bool:
+    """Whether the character at `index` continues a number (a digit, or . , before a digit)."""
+    if not 0 <= index < total:
+        return False
+    char = textpage.get_text_range(index, 1)  # type: ignore[attr-defined]
+    return char.isdigit() or char in ".," and index + 1 < total and textpage.get_text_range(index + 1, 1).isdigit()  # type: ignore[attr-defined]
 
 
 def figure_boxes(textpage: object, raw: str, anchor: str = "",

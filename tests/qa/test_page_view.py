@@ -63,6 +63,15 @@ def test_of_a_figure_printed_several_times_the_one_on_the_row_asked_is_marked() 
     assert rows[0] > all_rows[0]  # the third printing, not the first (收入总计)
 
 
+def test_a_figure_inside_a_longer_number_is_not_the_figure() -> None:
+    # p. 8: "一般行政管理事务 16.19 10.00 6.19": the cited 6.19 is the last cell, not the end of 16.19
+    every = render_page(FINANCE, 8, "6.19", "")
+    assert every.marks == 1
+    sixteen = render_page(FINANCE, 8, "16.19", "")
+    six_x = min(x for x, _ in _marked_pixels(every.png))
+    assert six_x > max(x for x, _ in _marked_pixels(sixteen.png))  # to the right of 16.19
+
+
 def test_a_page_the_file_does_not_have_is_refused() -> None:
     with pytest.raises(ValueError, match="not a page 999"):
         render_page(FINANCE, 999, "1", "")
