@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
-from index.facts import RELATION_WORDS_RE, relation_only
+from index.facts import NONE_STATED, RELATION_WORDS_RE, relation_only
 from index.grams import CJK_RUN_RE, NOISE_CHARS, grams, label_frequencies
 from index.models import Fact
 from index.numbers import UNIT_FACTORS
@@ -69,6 +69,10 @@ MEASURE_WORDS = ("执行数", "实际", "安排", "当年", "本年", "上年", 
 # "（不是劳务派遣那个）": a figure whose own name holds this much of what the question rules out
 AVOIDED_COVER = 0.6
 AVOIDED_PENALTY = 0.4
+# "本部门无纳入预算管理的非税收入" answers a question about 非税收入, not one about 收入预算 (which
+# shares only the 入预 across 纳入|预算 with it): a report's "there is none of X" needs this share of
+# X's own words in the question
+NONE_STATED_COVER = 0.2
 NAMED_TABLE_COVER = 0.8  # a table title holding this share of the table the question names is that table
 TOTAL_WORDS_RE = re.compile("合计|小计|总计")
 AS_OF_RE = re.compile(r"(?:截至|截止)\s*(?:20\d{2})\s*年")
@@ -578,6 +582,12 @@ def _generic(gram: str) -> bool:
     return any(gram in w or w in gram for w in GENERIC_WORDS)
 
 
+@lru_cache(maxsize=4096)
+def _none_of(label: str) -> frozenset[str]:
+    """The specific words of what a "there is none of X" statement names (X = its label)."""
+    return frozenset(specific_text_grams(label)) or frozenset(grams(label))
+
+
 def specific_text_grams(metric_text: str) -> set[str]:
     """The grams of a metric once its generic words are taken out: 支出合计 has none (出合 is
     no word), 政府采购支出 has 政府, 府采, 采购."""
@@ -802,6 +812,8 @@ def lookup_facts(
         if (not specific & (view.label | view.column | view.quote | view.parents | view.table)
                 and (view.fact.code or said) not in coded):
             continue  # shares no specific word with the question (only 预算, 支出 …): no answer
+        if view.fact.column == NONE_STATED and _cover(_none_of(view.fact.row_label), metric, weight) < NONE_STATED_COVER:
+            continue  # the report says it has none of something the question does not name
         if negated and not all(n.search(view.hay) for n in negated):
             continue  # "没完成的", "不满意": a figure whose row or sentence does not negate that word is the opposite one
         if query.wants_change != labels_change(view.fact):

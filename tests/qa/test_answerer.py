@@ -845,3 +845,13 @@ def test_a_ranking_row_takes_its_tables_side_as_the_single_answer_does(answerer)
     row = next(row for row in r["ranking"]["rows"] if row["org"] == "武汉市武昌区城市运行管理中心")
     assert (row["value"], row["citation"]["row"]) == ("372.78", "2010350 事业运行")
     assert r["answer"].startswith("2024年决算")  # the ranking's own sentence, not one row's
+
+
+def test_a_statement_of_none_answers_only_what_it_names(answerer) -> None:  # noqa: ANN001
+    # 001 line 1951: "2024 年本部门无纳入预算管理的非税收入" is no answer to 收入预算 (it shares only
+    # 入预 across 纳入|预算 with it); it answered 0 before
+    r = _ask(answerer, "硚口网格中心2024年收入预算是多少？")
+    assert r["value"] != "0" and "非税收入" not in r["answer"]
+    r = _ask(answerer, "硚口网格中心2024年非税收入是多少？")  # what it names: the report's own words
+    assert (r["status"], r["value"]) == ("answered", "0")
+    assert r["none_stated"]["quote"] == "2024 年本部门无纳入预算管理的非税收入。"
