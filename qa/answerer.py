@@ -592,13 +592,16 @@ class Answerer:
                     result = self._answer(query)
                     swapped = other_word_order(query.metric) if result["status"] == "not_found" else ""
                     if swapped:
-                        # "24年预算收入" where the next year's report prints "收入预算…，比2024年预算
-                        # 减少…": the level and change in the other word order. Only that: a
-                        # figure named in the other order alone may be a part (年初项目支出预算数
+                        # "预算收入" where the report prints "收入预算9,101.68万元", or "24年预算收入"
+                        # where the next year's report prints "收入预算…，比2024年预算减少…". Only a
+                        # figure printed under exactly the other order, or that level and change: a
+                        # figure whose name merely holds the words may be a part (年初项目支出预算数
                         # for 预算支出), and an honest not-found is worth more
                         again = self._answer(replace(query, metric=swapped))
-                        derived = again["status"] == "answered" and (again.get("computation") or {}).get("op") in ("sum", "minus")
-                        result = again if derived and query.year_in_text else result
+                        answered = again["status"] == "answered"
+                        derived = answered and (again.get("computation") or {}).get("op") in ("sum", "minus")
+                        if (derived and query.year_in_text) or (answered and again.get("label") == swapped):
+                            result = again
                     result = self._with_checks(result, query.lang != "en", query.from_text)
             except OverTime:
                 result = self._error(f"the question took over its {budget:g}-second time budget "
