@@ -619,6 +619,43 @@ def _run_same_indicator(rule: Rule, m: Material) -> Iterator[Outcome]:
             yield Outcome(rule.name, (first.table, table), finding)
 
 
+
+COST_LABEL_RE = re.compile(r"成本")
+PAID_LABEL_RE = re.compile(r"支付|实际(?:使用|支出)|支出决算|决算数|使用")
+# words every cost and payment line shares, which tie no two figures to one project
+PLAIN_PAIRS = frozenset("项目 资金 经费 支出 预算 成本 年度 万元 合计 专项 指标 支付 使用 实际 本年 全年 单位 部门".split())
+CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _pairs(text: str) -> set[str]:
+    return {run[i : i + 2] for run in CJK_RUN_RE.findall(text) for i in range(len(run) - 1)} - PLAIN_PAIRS
+
+
+def _run_cost_vs_payment(rule: Rule, m: Material) -> Iterator[Outcome]:
+    """A project's cost as a self-evaluation states it ("88712345热线话务员外包项目成本38.25万元")
+    and the narrative's payment for that project ("网格热线专项…支付该项目资金38.24万元") are one
+    figure when they differ by one unit of the last printed digit: a figure rounded twice, or a
+    typo (a warning). Figures further apart are a target and its outcome, no finding. The two
+    are tied by a word of the project's name in the payment's line (热线), not by their values
+    alone."""
+    money = [f for f in m.facts if f.unit in ("万元", "元") and f.value >= 1]
+    costs = [f for f in money if COST_LABEL_RE.search(f.row_label)]
+    paid = [f for f in money if f.source == "text" and PAID_LABEL_RE.search(f.row_label) and "预算" not in f.row_label]
+    for cost in costs:
+        names = _pairs(cost.row_label)
+        for pay in paid:
+            if pay.quote == cost.quote or pay.unit != cost.unit or _decimals(pay.raw) != _decimals(cost.raw):
+                continue
+            at = m.text.find(pay.quote)
+            line = _line_of(m.text, at) if at >= 0 else pay.quote
+            if _gap(cost, pay) != "unit" or not names & _pairs(line):
+                continue
+            yield Outcome(rule.name, (cost.table,), Finding(
+                rule.name, rule.severity,
+                f"{_norm(cost.row_label)} {cost.raw} {cost.unit}, but {_norm(pay.row_label)} {pay.raw} {pay.unit}",
+                (Figure.of(cost), Figure.of(pay))))
+
+
 # ---------------------------------------------------------------------------------- text against tables
 
 ORG_YEAR_PREFIX_RE = re.compile(r"^.*?\d{4}\s*年度?")
@@ -1059,6 +1096,12 @@ RULES: tuple[Rule, ...] = (
         ERROR,
         "绩效自评表: 同一指标在整体自评表与项目自评表中的值一致",
         _run_same_indicator,
+    ),
+    _rule(
+        "cost_matches_payment",
+        WARNING,
+        "绩效自评: 成本指标所列项目成本与说明中该项目的支付数一致（差一个末位单位即同一数印了两次）",
+        _run_cost_vs_payment,
     ),
     _rule(
         "text_total_matches_table",

@@ -28,6 +28,7 @@ FINANCE_2024 = "上海市普陀区财政局2024年度部门决算.pdf"
 PLANNING_2024 = "上海市普陀区规划和自然资源局 2024 年度部门决算.pdf"
 WUCHANG = "003_37777d28b5322ccf.txt"
 QIAOKOU_2020 = "000_31904a6d4c850464.txt"
+YUELU = "004_abd4107061c8b5b5.txt"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,26 @@ def test_the_printed_inconsistencies_corpus_md_lists_are_found(materials) -> Non
         "0.3",
         "上海市普陀区财政局2024年度财政拨款收入支出总计0.3万元。",
     )
+
+
+def test_a_projects_cost_printed_twice_with_a_last_digit_apart_is_found(tmp_path: Path) -> None:
+    # Yuelu 2021 (CORPUS.md): the 整体支出绩效自评表's 成本指标 "88712345热线话务员外包项目成本38.25万元"
+    # (line 172) and the narrative's "网格热线专项…按时支付该项目资金38.24万元" (line 342)
+    yuelu = Material.of_analysis(analyse_file(SEEDS / YUELU, MAX))
+    [cost] = [f for f in findings(yuelu) if f.rule == "cost_matches_payment"]
+    assert cost.severity == "warning"
+    assert [fig.value for fig in cost.figures] == ["38.25", "38.24"]
+    assert "网格热线专项" in yuelu.text[yuelu.text.find(cost.figures[1].quote) - 200:][:200]
+    # a payment further from the cost is the target and its outcome, no finding; so is one
+    # whose line names no word of the project's (热线 taken out of the payment's line only)
+    lines = (SEEDS / YUELU).read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if "支付该项目资金38.24万元" in line)
+    apart = lines[:at] + [lines[at].replace("38.24万元", "37.24万元")] + lines[at + 1:]
+    unnamed = lines[:at] + [lines[at].replace("热线", "")] + lines[at + 1:]
+    for i, copy in enumerate((apart, unnamed)):
+        path = tmp_path / f"yuelu_{i}.txt"
+        path.write_text("\n".join(copy), encoding="utf-8")
+        assert [f for f in findings(Material.of_analysis(analyse_file(path, MAX))) if f.rule == "cost_matches_payment"] == []
 
 
 def test_two_measures_of_one_figure_are_not_an_inconsistency(materials) -> None:  # type: ignore[no-untyped-def]
