@@ -119,6 +119,21 @@ def test_a_projects_cost_printed_twice_with_a_last_digit_apart_is_found(tmp_path
         assert [f for f in findings(Material.of_analysis(analyse_file(path, MAX))) if f.rule == "cost_matches_payment"] == []
 
 
+def test_the_texts_basic_spending_is_checked_against_the_basic_spending_table(tmp_path: Path) -> None:
+    # Qiaokou 2024 (001): "2024 年一般公共预算基本支出 455.15 万元。" and 表 6 合计 455.15
+    from index.checks import run_checks
+
+    seed = SEEDS / "001_4adb7e06924f3751.txt"
+    outcomes = [o for o in run_checks(Material.of_analysis(analyse_file(seed, MAX)))
+                if o.rule == "text_total_matches_table" and o.tables == ("表 6.一般公共预算基本支出表",)]
+    assert [o.holds for o in outcomes] == [True]
+    planted = tmp_path / "planted_001.txt"
+    planted.write_text(seed.read_text(encoding="utf-8").replace(
+        "2024 年一般公共预算基本支出 455.15 万元", "2024 年一般公共预算基本支出 465.15 万元", 1), encoding="utf-8")
+    [finding] = [f for f in findings(Material.of_analysis(analyse_file(planted, MAX))) if f.rule == "text_total_matches_table"]
+    assert (finding.severity, [fig.value for fig in finding.figures]) == ("error", ["465.15", "455.15"])
+
+
 def test_two_measures_of_one_figure_are_not_an_inconsistency(materials) -> None:  # type: ignore[no-untyped-def]
     # Qiaokou 2020 住房公积金: 20.04 by 功能分类 (2210201), 21.23 by 经济分类 (30113); both right
     assert findings(materials[QIAOKOU_2020]) == []
