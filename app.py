@@ -328,6 +328,8 @@ class Service:
     def _build_progress(self, stage: str, done: int, total: int, name: str) -> None:
         if stage == "load model":
             self._set_status(f"Building the index: loading the embedding model {name}…")
+        elif stage == "OCR":
+            self._set_status(f"Building the index from {self.corpus}/: OCR of {name} ({done} of {total} pages without a text layer)")
         else:
             self._set_status(
                 f"Building the index from {self.corpus}/: {done}/{total} files ({name})"

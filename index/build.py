@@ -44,6 +44,7 @@ from index import analyse
 from index.config import Settings
 from index.formats import SUPPORTED_SUFFIXES
 from index.models import ReportFormatError
+from index.ocr import watching_pages
 from index.stores import (
     BM25_DIR,
     FACTS_FILE,
@@ -208,7 +209,8 @@ def add_files(
         if job.error:
             results[i] = job.result("error")
         else:
-            _analyse_job(job, settings, existing)
+            with watching_pages(_page_ticker(progress, job.name)):
+                _analyse_job(job, settings, existing)
             if job.error:
                 results[i] = job.result("error")
             elif job.analysis is None:
@@ -307,7 +309,8 @@ def build_corpus(
         vectors = ChromaChunkStore.open(tmp, name, url=settings.chroma_url)
         results: list[AddResult] = []
         for i, job in enumerate(_jobs_for(files)):
-            _analyse_job(job, settings, {})
+            with watching_pages(_page_ticker(progress, job.name)):
+                _analyse_job(job, settings, {})
             failed = any(r.status == "error" for r in results)
             # After a failure the build cannot be swapped in: only analyse, to name every bad file.
             if not job.error and not failed:
@@ -662,6 +665,13 @@ def _one_line(message: str, name: str) -> str:
         if text.startswith(prefix):
             text = text[len(prefix) :].strip()
     return text
+
+
+def _page_ticker(progress: Progress | None, name: str) -> Callable[[int, int, int], None] | None:
+    """Each OCR'd page of `name` as a progress tick ("OCR", done, total, "name p. N")."""
+    if progress is None:
+        return None
+    return lambda done, total, page: _tick(progress, "OCR", done, total, f"{name} p. {page}")
 
 
 def _tick(progress: Progress | None, stage: str, done: int, total: int, name: str) -> None:

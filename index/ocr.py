@@ -22,7 +22,9 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,21 @@ _COLUMN_GAP = 1.5
 _MIN_TABLE_LINES = 3
 
 Progress = Callable[[str], None]
+# (pages done, pages to OCR, page number): who is adding the file wants to know, page by page
+PageWatcher = Callable[[int, int, int], None]
+_WATCHER: ContextVar[PageWatcher | None] = ContextVar("dqa_ocr_watcher", default=None)
+
+
+@contextmanager
+def watching_pages(watcher: PageWatcher | None) -> Iterator[None]:
+    """Within the block, each page OCR'd (in this thread or task) is also told to `watcher`:
+    the app's upload shows "OCR: scan.pdf p. 3 (3 of 24)" as the build goes, beside stderr's
+    line. The readers between `index.build` and here need not carry it."""
+    token = _WATCHER.set(watcher)
+    try:
+        yield
+    finally:
+        _WATCHER.reset(token)
 
 
 @dataclass(frozen=True)
@@ -122,6 +139,9 @@ def ocr_pdf_pages(
             pixels = np.asarray(image)
             result = read_image(pixels, number)
             pages.append(result)
+            watcher = _WATCHER.get()
+            if watcher is not None:
+                watcher(done, len(numbers), number)
             if progress is not None:
                 progress(
                     f"{path.name}: OCR page {number} ({done} of {len(numbers)} without a text layer): "

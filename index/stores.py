@@ -39,6 +39,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from index.analyse import Analysis
+from index.formats import read_as
 from index.grams import label_frequencies, label_text
 from index.models import Chunk, Fact, TableBlock, TableCheck, content_id
 
@@ -162,6 +163,7 @@ STORE_LAYOUT = (
     + content_id(",".join(f.name for f in _FACT_FIELDS) + "|" + ",".join(_CHUNK_FIELDS))[:8]
 )
 _CHUNK_COLUMNS = 'chunk_id, report, position, kind, text, "table", section, page, meta_json'
+OCR_PAGE_RE = re.compile(r"\bp\. (\d+)\b")
 _REPORT_COLUMNS = (
     "name, sha256, version, org, district, year, kind, level, scope, place, joined, overrides, "
     "pages, tables, tables_passed, facts, chunks, added_at"
@@ -422,10 +424,27 @@ class SqliteFactStore:
         return versions
 
     def reports(self) -> list[dict[str, Any]]:
-        """One dict per report (all columns except the full text), ordered by name."""
+        """One dict per report (all columns except the full text), ordered by name, each with
+        how it was read (`read`: index.formats.read_as)."""
         names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
         rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY name")
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        reports = [dict(zip(names, row, strict=True)) for row in rows]
+        scanned = self.ocr_pages()
+        for r in reports:
+            r["read"] = read_as(str(r["name"]), r.get("pages"), scanned.get(str(r["name"]), []))
+        return reports
+
+    def ocr_pages(self) -> dict[str, list[int]]:
+        """Per report, the pages read by OCR: those of its OCR'd tables, and those its text
+        facts' citations mark as read by OCR ("p. 3, OCR 0.97")."""
+        pages: dict[str, set[int]] = {}
+        for report, page in self._query("SELECT report, page FROM tables WHERE shape = 'ocr' AND page IS NOT NULL"):
+            pages.setdefault(str(report), set()).add(int(page))
+        for report, locator in self._query("SELECT DISTINCT report, locator FROM facts WHERE locator LIKE '%, OCR %'"):
+            found = OCR_PAGE_RE.search(str(locator))
+            if found:
+                pages.setdefault(str(report), set()).add(int(found.group(1)))
+        return {r: sorted(p) for r, p in pages.items()}
 
     def joined_labels(self) -> set[str]:
         """Distinct row labels with 和 / 与 in them (社会保障和就业支出): names that read like two."""
@@ -552,7 +571,8 @@ class SqliteFactStore:
         )[0]
         identity = [
             {"name": r["name"], "org": r["org"], "year": r["year"], "kind": r["kind"],
-             "level": r["level"], "scope": r["scope"], "place": r["place"], "joined": r["joined"]}
+             "level": r["level"], "scope": r["scope"], "place": r["place"], "joined": r["joined"],
+             "read": r["read"]}
             for r in self.reports()
         ]
         return {

@@ -358,6 +358,9 @@ def test_reports_tab_shows_each_reports_identity_and_findings(browser: DevTools,
     qiaokou = browser.evaluate(text_of("[data-report='000_31904a6d4c850464.txt'] summary"))
     assert "武汉市硚口区社会管理网格化服务中心 · 2020 · 决算 · 单位" in qiaokou
     assert browser.evaluate(shown("#remove")) and browser.evaluate(shown("#reread"))
+    # issue 14: how each report was read, a column of the reports table (the seeds are text files)
+    table = browser.evaluate(text_of("#reports"))
+    assert "read as" in table and table.count("plain text") == 5, table
     browser.evaluate(f"document.querySelector(\"{wuchang}\").scrollIntoView()")
     time.sleep(0.3)
     browser.screenshot(ARTIFACTS / "browser_reports_findings.png")

@@ -420,15 +420,16 @@ def test_report_rows() -> None:
         "year": 2020,
         "kind": "决算",
         "scope": "单位",
+        "read": "PDF text layer + OCR of p. 14",
         "tables": 9,
         "tables_passed": 6,
         "facts": 352,
     }
     assert view.report_rows([report, WUCHANG], {WUCHANG["name"]: [WUCHANG_FINDING, WARNING]}) == [
         ["000_31904a6d4c850464.txt", "武汉市硚口区社会管理网格化服务中心", 2020, "决算", "单位",
-         9, 352, "6 / 9", "none"],
+         "PDF text layer + OCR of p. 14", 9, 352, "6 / 9", "none"],
         ["003_37777d28b5322ccf.txt", "武汉市武昌区城市运行管理中心", 2024, "决算", "部门",
-         10, 374, "7 / 10", "2 (1 error, 1 warning)"],
+         "", 10, 374, "7 / 10", "2 (1 error, 1 warning)"],
     ]  # fmt: skip
 
 

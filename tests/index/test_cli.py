@@ -107,9 +107,9 @@ def test_add_twice_is_unchanged_and_stats_lists_the_reports(cli, tmp_path: Path)
     code, out, err = cli("stats", "--store", "STORE", "--json")
     assert (code, err) == (0, "")
     identity = json.loads(out).pop("report_identity")
-    assert [(r["name"], r["org"], r["year"], r["kind"]) for r in identity] == [
-        ("good.txt", "长沙市岳麓区网格化综合服务中心", 2021, "绩效自评"),
-        ("岳麓区 2021 绩效 自评.txt", "长沙市岳麓区网格化综合服务中心", 2021, "绩效自评"),
+    assert [(r["name"], r["org"], r["year"], r["kind"], r["read"]) for r in identity] == [
+        ("good.txt", "长沙市岳麓区网格化综合服务中心", 2021, "绩效自评", "plain text"),
+        ("岳麓区 2021 绩效 自评.txt", "长沙市岳麓区网格化综合服务中心", 2021, "绩效自评", "plain text"),
     ]
     assert {k: v for k, v in json.loads(out).items() if k != "report_identity"} == {
         "reports": 2,

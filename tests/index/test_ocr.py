@@ -195,3 +195,47 @@ def _blank_scan(path: Path) -> Path:
         pages.append(image)
     pages[0].save(path, "PDF", resolution=72, save_all=True, append_images=pages[1:])
     return path
+
+
+@needs_sample
+def test_adding_a_partly_scanned_pdf_ticks_each_ocr_page_and_says_how_it_was_read(
+    tmp_path: Path, store_dir: Path, keyword_embedder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    import index.embed
+    from index.build import add_files
+    from index.config import Settings
+    from index.stores import SqliteFactStore
+
+    monkeypatch.setattr(index.embed, "load_embedder", lambda name="": keyword_embedder)
+    mixed = scanned_copy(SAMPLE, [6, 7], tmp_path / "mixed.pdf", text_pages=(7,))
+    text = text_copy(SAMPLE, [6, 7], tmp_path / "text.pdf")
+    ticks: list[tuple[str, int, int, str]] = []
+    results = add_files([mixed, text], Settings(store=store_dir, embed_model="keywords"),
+                        progress=lambda *tick: ticks.append(tick))
+    assert [r.status for r in results] == ["added", "added"]
+    assert [t for t in ticks if t[0] == "OCR"] == [("OCR", 1, 1, "mixed.pdf p. 1")]
+    store = SqliteFactStore(store_dir / "facts.sqlite")
+    try:
+        read = {r["name"]: r["read"] for r in store.reports()}
+    finally:
+        store.close()
+    assert read == {"mixed.pdf": "PDF text layer + OCR of p. 1", "text.pdf": "PDF text layer"}
+
+
+@pytest.mark.parametrize(
+    ("name", "pages", "ocr_pages", "expected"),
+    [
+        ("scan.pdf", 24, list(range(1, 25)), "scanned PDF, OCR of all 24 pages"),
+        ("a.pdf", 30, [3, 9], "PDF text layer + OCR of 2 pages (p. 3, 9)"),
+        ("a.pdf", 30, [1, 2, 3, 4, 5, 6], "PDF text layer + OCR of 6 pages (p. 1, 2, 3, 4, 5 …)"),
+        ("预算.XLSX", None, [], "spreadsheet"),
+        ("b.csv", None, [], "spreadsheet"),
+        ("page.htm", None, [], "web page"),
+        ("c.docx", None, [], "Word document"),
+        ("d.md", None, [], "plain text"),
+    ],
+)
+def test_read_as(name: str, pages: int | None, ocr_pages: list[int], expected: str) -> None:
+    from index.formats import read_as
+
+    assert read_as(name, pages, ocr_pages) == expected
