@@ -58,7 +58,8 @@ def read_meta(text: str, name: str = "") -> ReportMeta:
     district = ""
     if not org:
         district = _district(text)
-        org = _org(text, district) or _from_file_name(name)
+        named = _from_file_name(name)
+        org = _org(text, district, named) or named
     year = title[1] if title else (_year(head, text) or _year_of_name(name))
     kind = title[2] if title else _kind(head, text, name)
     places = split_place(org)
@@ -159,9 +160,12 @@ def _district(text: str) -> str:
 STRONG_SUFFIX_RE = re.compile(r"(服务中心|管理中心|中心|工作部|委员会|办公室|局|院|馆)")
 
 
-def _org(text: str, district: str) -> str:
+def _org(text: str, district: str, named: str = "") -> str:
     """The organisation: the district followed by the shortest run of words ending in an office
-    suffix (中心 / 工作部 / 局 …), with the city or 中共 prefix it is most fully printed with."""
+    suffix (中心 / 工作部 / 局 …), with the city or 中共 prefix it is most fully printed with.
+    Of names printed equally often, the one holding the name the file is named by (`named`:
+    a workbook "社会工作部2024决算.xlsx" whose tables print 中共…社会工作部（本级） once and a
+    subordinate 社会工作发展服务中心 once), then the longest."""
     if not district:
         return ""
     pattern = re.compile(rf"((?:中共)?(?:[\u4e00-\u9fa5]{{2}}[省市])?){re.escape(district)}([\u4e00-\u9fa5]{{0,30}})")
@@ -177,7 +181,7 @@ def _org(text: str, district: str) -> str:
         prefixes.setdefault(core, set()).add(match.group(1))
     if not cores:
         return ""
-    core = max(cores, key=lambda c: (cores[c], len(c)))
+    core = max(cores, key=lambda c: (cores[c], bool(named) and named in c, len(c)))
     prefix = max(prefixes[core], key=len)
     return prefix + core
 
@@ -190,11 +194,12 @@ def _year(head: str, text: str) -> int | None:
 
 
 def _year_of_name(name: str) -> int | None:
-    """'…2019年部门预算公开表.pdf' -> 2019, '…万里街道办事处24年预算.pdf' -> 2024: the file name,
+    """'…2019年部门预算公开表.pdf' -> 2019, '…万里街道办事处24年预算.pdf' -> 2024, '社会工作部2024决算.xlsx'
+    -> 2024: the file name,
     when the text prints no year (a file of rotated tables)."""
-    match = re.search(r"(?<!\d)(20\d{2}|\d{2})\s*年", name)
+    match = re.search(r"(?<!\d)(20\d{2}|\d{2})\s*年", name) or re.search(r"(?<!\d)(20\d{2})(?!\d)", name)
     if not match:
-        return None
+        return None  # (two digits without 年 are no year: "001_4adb7e…", "表2")
     year = int(match.group(1))
     return year if year >= 2000 else 2000 + year
 

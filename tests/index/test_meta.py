@@ -49,3 +49,13 @@ def test_year_from_the_file_name_when_the_text_prints_none() -> None:
     assert read_meta("表一 收支总表 单位：万元", "江苏省人大常委会办公厅2019年部门预算公开表.pdf").year == 2019
     assert read_meta("表一 收支总表 单位：万元", "万里街道办事处24年预算.pdf").year == 2024
     assert read_meta("表一 收支总表 单位：万元", "tables.pdf").year is None
+
+
+def test_a_workbook_is_known_by_its_file_name_where_its_tables_tie() -> None:
+    # tables only (no cover): the department printed once as 中共…社会工作部（本级）, a subordinate
+    # unit once; the file "社会工作部2024决算.xlsx" names the department and the year (no 年)
+    text = "收入支出决算总表\n中共上海市普陀区委社会工作部（本级）\t105.58\n上海市普陀区社会工作发展服务中心\t10.16\n"
+    meta = read_meta(text, "社会工作部2024决算.xlsx")
+    assert (meta.org, meta.year) == ("中共上海市普陀区委社会工作部", 2024)
+    # two digits without 年 are no year ("表2", a hash)
+    assert read_meta("收入支出决算总表\n", "001_4adb7e06924f3751.txt").year is None
