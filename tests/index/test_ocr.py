@@ -239,3 +239,48 @@ def test_read_as(name: str, pages: int | None, ocr_pages: list[int], expected: s
     from index.formats import read_as
 
     assert read_as(name, pages, ocr_pages) == expected
+
+
+@needs_sample
+def test_a_misread_figure_whose_identities_fail_is_answered_with_the_failed_check(
+    tmp_path: Path, store_dir: Path, keyword_embedder, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+) -> None:
+    """Page 12 (一般公共预算财政拨款支出决算表) scanned, and the recogniser made to misread one cell
+    (住房公积金 17.70 as 17.10, as a worn scan would): the figure is still answered as read, with
+    the failed identity (22102 住房改革支出 17.70 ≠ its item) and the OCR confidence shown."""
+    import index.embed
+    import index.ocr
+    from index.build import add_files
+    from index.config import Settings
+    from qa.answerer import Answerer
+
+    engine = index.ocr._engine()
+
+    def misreading(pixels):  # noqa: ANN001, ANN202
+        result, elapse = engine(pixels)
+        return [[quad, "17.10" if str(text).strip() == "17.70" and i == first else text, score]
+                for i, (quad, text, score) in enumerate(result or ())], elapse
+
+    monkeypatch.setattr(index.embed, "load_embedder", lambda name="": keyword_embedder)
+    scan = scanned_copy(SAMPLE, [12], tmp_path / "一般公共预算支出决算表.pdf")
+    first = next(i for i, (_q, text, _s) in enumerate(engine(np.asarray(
+        pypdfium2.PdfDocument(str(scan))[0].render(scale=2).to_pil().convert("RGB")))[0]) if str(text).strip() == "17.70")
+    monkeypatch.setattr(index.ocr, "_engine", lambda: misreading)
+    [added] = add_files([scan], Settings(store=store_dir, embed_model="keywords"),
+                        identity={"org": "中共上海市普陀区委社会工作部", "year": "2024", "kind": "决算"})
+    assert added.status == "added", added.summary()
+    answerer = Answerer(store_dir)
+    try:
+        r = answerer.ask("社会工作部2024年住房公积金（2210201）决算数是多少？")
+    finally:
+        answerer.stores.close()
+    assert (r["status"], r["value"]) == ("answered", "17.10")
+    assert re.search(r", p\. 1, OCR [01]\.\d\d$", r["citations"][0]["locator"]), r["citations"][0]["locator"]
+    # the row's 合计 (misread) no longer equals its 基本支出 column (read right), and 22102 no
+    # longer adds up: both shown, each with its cited figures
+    rules = {c["rule"]: c for c in r["checks"]}
+    row = rules["row_total_equals_columns"]
+    assert row["severity"] == "error" and "住房公积金" in row["message"], row
+    assert {"17.10", "17.70"} <= {f["value"] for f in row["figures"]}
+    assert "parent_equals_children" in rules
+    assert "报告自身核对未通过" in r["answer"]
