@@ -143,8 +143,10 @@ def _read_calamine(path: Path) -> list[_Sheet]:
 
 
 def _print_without_formats(values: Sequence[Sequence[Any]]) -> list[tuple[str, ...]]:
-    """Cells of a workbook read without number formats (.xls via calamine): an integral float
-    in a column whose other figures print decimals gets as many (3680.0 -> "3680.00")."""
+    """Cells of a workbook read without number formats (.xls via calamine): a number printing
+    fewer decimals than its column's others gets as many (3680 -> "3680.00", 17.7 -> "17.70"
+    beside 51.32), as the column's one number format would print them; a column of whole
+    numbers (codes, counts) stays as it is."""
     rows = [list(r[:_MAX_COLUMNS]) for r in values]
     places: dict[int, int] = {}
     for row in rows:
@@ -156,12 +158,19 @@ def _print_without_formats(values: Sequence[Sequence[Any]]) -> list[tuple[str, .
     for row in rows:
         cells = []
         for c, value in enumerate(row):
-            if isinstance(value, float) and value.is_integer() and places.get(c):
+            # (calamine gives an integral figure of an .xls as an int: 3680, not 3680.0)
+            if (isinstance(value, (int, float)) and not isinstance(value, bool) and places.get(c)
+                    and _decimals_of(float(value)) < places[c]):
                 cells.append(printed_cell(value, "0." + "0" * places[c]))
             else:
                 cells.append(printed_cell(value, "General"))
         out.append(tuple(cells))
     return out
+
+
+def _decimals_of(value: float) -> int:
+    text = repr(value)
+    return 0 if value.is_integer() or "e" in text else len(text.split(".")[1])
 
 
 def _read_csv(path: Path, max_bytes: int) -> _Sheet:

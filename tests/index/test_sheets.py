@@ -256,3 +256,40 @@ def test_an_html_table_saved_as_xls(tmp_path: Path) -> None:
     )
     facts = analyse_file(path, MAX_BYTES).facts
     assert [(f.row_label, f.column, f.raw, f.unit) for f in facts] == [("办公费", "金额", "3.78", "万元")]
+
+
+def test_a_real_xls_workbook(tmp_path: Path) -> None:
+    """A BIFF .xls as older finance systems export it (written here with xlwt): title and 单位
+    rows, a header merged over two columns, codes as text, figures as numbers with a
+    two-decimal format. calamine reads values without formats, so 3680.0 takes its column's
+    decimals (3680.00) and an integral code stays a code."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("表5")
+    money = xlwt.easyxf(num_format_str="#,##0.00")
+    ws.write_merge(0, 0, 0, 3, "一般公共预算财政拨款支出决算表")
+    ws.write(1, 3, "单位：万元")
+    ws.write(2, 0, "科目编码")
+    ws.write(2, 1, "科目名称")
+    ws.write_merge(2, 2, 2, 3, "本年支出")
+    ws.write(3, 2, "基本支出")
+    ws.write(3, 3, "项目支出")
+    for r, (code, name, basic, project) in enumerate(
+        [("2013901", "行政运行", 51.32, 12.35), ("2210201", "住房公积金", 17.7, 0.0), ("2013999", "其他社会工作事务支出", 0.0, 3680.0)],
+        start=4,
+    ):
+        ws.write(r, 0, code)
+        ws.write(r, 1, name)
+        ws.write(r, 2, basic, money)
+        ws.write(r, 3, project, money)
+    path = tmp_path / "决算表.xls"
+    book.save(str(path))
+    assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 (BIFF) file, not a zip
+
+    facts = analyse_file(path, MAX_BYTES).facts
+    got = {(f.code, f.row_label, f.column): (f.raw, f.unit) for f in facts if f.source == "table"}
+    assert got[("2210201", "住房公积金", "本年支出 / 基本支出")] == ("17.70", "万元")
+    assert got[("2013999", "其他社会工作事务支出", "本年支出 / 项目支出")] == ("3680.00", "万元")
+    assert got[("2013901", "行政运行", "本年支出 / 基本支出")] == ("51.32", "万元")
+    assert got[("2210201", "住房公积金", "本年支出 / 项目支出")] == ("0.00", "万元")
