@@ -303,6 +303,14 @@ class OrgLinker:
         matches = self.match(question)
         if not matches:
             return [], ""
+        first = matches[0]
+        earlier = {self.names[m.report] for m in matches if m.named and m.spans[0][0] < first.spans[0][0]}
+        if not first.named and len(earlier) == 1:
+            # "岳麓21年…城市管理类", "the Lusong grid centre … under government office affairs": a
+            # name said by its own words or place comes first; office and budget words later in
+            # the question (城市管理, 政府办公室) are what it asks about, not another organisation.
+            # (A place many names share, 普陀区, says no one of them.)
+            matches = [m for m in matches if m.named]
         best = matches[0].score
         kept = [m for m in matches if m.score >= KEEP_SHARE * best]
         return kept, matches[0].text

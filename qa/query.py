@@ -340,6 +340,18 @@ def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text)).lower()
 
 
+@lru_cache(maxsize=65536)
+def _word_starts(text: str) -> tuple[int, ...]:
+    """Where each word of `text` starts (jieba's dictionary cut, no HMM guesses)."""
+    from index.stores import _jieba
+
+    starts, at = [], 0
+    for word in _jieba().lcut(text, HMM=False):
+        starts.append(at)
+        at += len(word)
+    return tuple(starts)
+
+
 def report_info(row: dict[str, Any]) -> ReportInfo:
     org = str(row.get("org") or "")
     district = str(row.get("district") or "")
@@ -358,8 +370,10 @@ def report_info(row: dict[str, Any]) -> ReportInfo:
             aliases.append(city)
         tail = org.split(district, 1)[1] if district in org else ""
         tail = tail.lstrip("委")
-        # office words after the district: 社会工作部, 网格化综合服务中心, 城市运行管理中心 …
-        for cut in range(len(tail) - 4, -1, -1):
+        # office words after the district: 社会工作部, 网格化综合服务中心, 城市运行管理中心 …,
+        # each tail starting where a word starts (管理服务中心, not 理服务中心: a tail cut inside
+        # a word is read in 受理服务中心, a unit the question names)
+        for cut in reversed(_word_starts(tail)):
             piece = tail[cut:]
             if len(piece) >= 5:
                 aliases.append(piece)

@@ -215,3 +215,25 @@ def test_a_determiner_before_a_place_word_is_no_place() -> None:
     assert unknown_places("武昌城运中心串联全区多少个网格", ["武汉市武昌区城市运行管理中心"]) == []
     assert unknown_places("本市财政局2024年预算", ["上海市普陀区财政局"]) == []
     assert unknown_places("青山区网格中心2024年预算", ["上海市普陀区财政局"]) == ["青山区"]
+
+
+@pytest.mark.parametrize(
+    ("question", "report"),
+    [
+        # the name said by its place comes first; office words later are what is asked
+        ("What did the Lusong grid centre actually spend in 2020 on administrative operation under "
+         "government office affairs?", "ls.txt"),
+        ("岳麓21年回访不满意工单里城市管理类有几件？", "yl.txt"),
+    ],
+)
+def test_a_name_said_first_outweighs_office_words_after_it(question: str, report: str) -> None:
+    linker = OrgLinker({**NAMES, "yl.txt": "长沙市岳麓区网格化综合服务中心", "wc.txt": "武汉市武昌区城市运行管理中心"})
+    assert [m.report for m in linker.match(question)][0] != report  # office words alone score more
+    kept, _ = linker.candidates(question)
+    assert [m.report for m in kept] == [report]
+
+
+def test_office_words_first_still_name_their_office(linker: OrgLinker) -> None:
+    # 区府办 (office words only) first, a place later: the office is meant
+    kept, _ = linker.candidates("区政府办公室2025年给万里街道的转移支付是多少？")
+    assert "office.pdf" in [m.report for m in kept]

@@ -879,3 +879,11 @@ def test_a_decimal_the_question_states_is_no_code() -> None:
     query = parse_query("硚口网格中心2020年提租补贴比上年增加了998.48万元，增加后是多少？", CATALOG)
     assert "998" not in query.codes
     assert parse_query("硚口网格中心2020年201 03 01行政运行是多少", CATALOG).codes == ("2010301",)
+
+
+def test_office_word_aliases_start_where_a_word_starts() -> None:
+    # 株洲市芦淞区网格化管理服务中心: 管理服务中心 is a way to say it, 理服务中心 (cut inside 管理) is
+    # not, and read in "社区事务受理服务中心" it took the unit's name out of the question
+    info = report_info({"name": "ls.txt", "org": "株洲市芦淞区网格化管理服务中心", "district": "芦淞区", "year": 2020, "kind": "决算"})
+    assert "管理服务中心" in info.aliases and "网格化管理服务中心" in info.aliases
+    assert "理服务中心" not in info.aliases and "格化管理服务中心" not in info.aliases
