@@ -66,6 +66,9 @@ ZH_SYNONYMS: tuple[tuple[str, str], ...] = (
     # a score asked as "多少分": the self-evaluations print 得分 (平均得分, 自评得分)
     ("得了多少分", "得分"), ("得多少分", "得分"), ("打了多少分", "得分"), ("多少分", "得分"),
     # a total as users say it and as the tables print it
+    # staff actually in post, as the templates print them ("在职实有人数 12 人", "单位实际在职在编人员"):
+    # both words kept where a user's phrase may be either
+    ("实有几个人", "实有人数"), ("实有多少人", "实有人数"), ("实际在职", "实际在职实有"),
     ("收支总共", "收支总计"), ("收支总额", "收支总计"), ("总支出", "支出合计"), ("总收入", "收入合计"), ("支出总额", "支出合计"), ("收入总额", "收入合计"),
 )
 

@@ -338,7 +338,9 @@ NAME_ENDS = (
 LEAD_WORDS = frozenset(
     "请问 问下 想问 查询 查下 查查 看看 告诉 那个 这个 这家 那家 哪个 哪家 我们 你们 他们 咱们 关于 有关 对于 "
     "今年 去年 上年 本年 全年 当年 明年 前年 年度 本级 下属 所属 各个 全部 所有 整个 一下 帮我 麻烦 "
-    "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位 市级 区级 省级 县级 本区 本市 全区 全市 全省".split()
+    "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位 市级 区级 省级 县级 本区 本市 全区 全市 全省 "
+    # where the figure is read: "根据武昌区城运中心2024年决算…", "按照区府办的预算…"
+    "根据 按照 依据 参照 对照 来看 翻看 看下".split()
 )
 # English words that stand before a name without being one ("Per Wanli Subdistrict's 2023
 # budget", "According to …"): the question's own function words
@@ -458,5 +460,7 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
             continue
         if any(core in n for n in names) or any(place[1:] in n for n in names if len(place) >= 4):
             continue  # 底硚口区 of "截至2023年底硚口区": the place is 硚口区
+        if core[:2] in LEAD_WORDS:
+            continue  # "按照区府办…", "根据区里…": a lead word before 区, no place
         found.append(place)
     return found

@@ -855,3 +855,18 @@ def test_a_statement_of_none_answers_only_what_it_names(answerer) -> None:  # no
     r = _ask(answerer, "硚口网格中心2024年非税收入是多少？")  # what it names: the report's own words
     assert (r["status"], r["value"]) == ("answered", "0")
     assert r["none_stated"]["quote"] == "2024 年本部门无纳入预算管理的非税收入。"
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        # 000 line 72: 武汉市硚口区社会管理网格化服务中心在职实有人数 12 人
+        ("硚口网格中心20年实际在职有几个人？", "12"),
+        ("硚口网格中心20年实有几个人", "12"),
+        # 江苏省人大办公厅2017年度预算公开.pdf: 实际在编在职人员 274 名 — the same words, another template's order
+        ("江苏省人大常委会办公厅2017年实际在职几个人？", "274"),
+    ],
+)
+def test_staff_actually_in_post_as_users_ask(answerer, question: str, value: str) -> None:  # noqa: ANN001
+    r = _ask(answerer, question)
+    assert (r["status"], r["value"]) == ("answered", value)

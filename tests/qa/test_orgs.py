@@ -237,3 +237,16 @@ def test_office_words_first_still_name_their_office(linker: OrgLinker) -> None:
     # 区府办 (office words only) first, a place later: the office is meant
     kept, _ = linker.candidates("区政府办公室2025年给万里街道的转移支付是多少？")
     assert "office.pdf" in [m.report for m in kept]
+
+
+@pytest.mark.parametrize("lead", ["根据", "按照", "依据"])
+def test_where_the_figure_is_read_is_no_place_and_no_name(lead: str) -> None:
+    # "根据武昌区城运中心2024年决算…", "按照区府办2025年预算…": 根据/按照 say where to read, so
+    # neither "根据武昌区城运中心" nor "按照区" is an organisation or place the store lacks
+    known = list(NAMES.values()) + ["普陀区", "武昌区", "武汉市武昌区城市运行管理中心"]
+    assert unknown_places(f"{lead}区府办2025年预算，工会经费是多少？", known) == []
+    linker = OrgLinker({**NAMES, "wc.txt": "武汉市武昌区城市运行管理中心"})
+    text = f"{lead}武昌区城运中心2024年决算，2023年的收支总计是多少万元？"
+    [match] = [m for m in linker.candidates(text)[0] if m.report == "wc.txt"]
+    assert foreign_qualifier(text, match, "\n".join(known)) == ""
+    assert unknown_places("青山区2024年网格中心的收入是多少？", known) == ["青山区"]  # a place still is one
