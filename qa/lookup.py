@@ -436,7 +436,7 @@ def score_fact(query: Query, metric: set[str], table_ref: set[str], view: FactVi
         score += QUOTED_LABEL_BONUS  # the question quotes the whole header path (“三公”经费 / 小计)
     if "其他" in plain_metric and "其他" not in view.hay and "其它" not in view.hay:
         score -= OTHER_PENALTY  # "other office equipment": a row without 其他 is the item itself
-    if fact.source == "table" and _names_longer_item(metric_words, view, weight):
+    if _names_longer_item(metric_words, view, weight):
         score -= LONGER_NAME_PENALTY
     if fact.source == "table" and _row_adds_a_character(cores, view):
         score -= ROW_ADDS_PENALTY
@@ -453,7 +453,8 @@ def _names_longer_item(metric_words: list[str], view: FactView, weight: GramWeig
     row is 电费): another, narrower item. Only where the two characters at the join are a pair
     the store's labels print (邮电 is in 邮电费 rows of other reports); a join no label prints
     (城乡社区管理事务 | 行政运行, 老干部 | 离休费) is two words side by side. A measure or a joining
-    word before the name (年初预算财政拨款支出, 预算中电费) narrows nothing."""
+    word before the name (年初预算财政拨款支出, 预算中电费) narrows nothing. A sentence's figure as
+    much as a row's ("网格服务管理联动专项经费项目支出" asked, the sentence's 项目支出 is the whole)."""
     label = view.plain_label
     if len(label) < 2:
         return False

@@ -1399,9 +1399,9 @@ def _parse_one(question: str, catalog: list[ReportInfo], linker: OrgLinker | Non
         # "how much did the total budget grow": that total's printed change
         metric = "收入支出预算总计" if not wants_change else f"{metric} 收支预算总计"
         if wants_change:
-            # templates print the whole budget's change against 收支总预算 (Wuhan, Jiangsu) or
-            # against 财政拨款支出预算 (Shanghai): the second is tried when the first names nothing
-            fallback_metrics = (f"{metric.split()[0]} 财政拨款支出预算",)
+            # templates print the whole budget's change against 收支预算总计, 收支总预算 (Wuhan,
+            # Jiangsu) or 财政拨款支出预算 (Shanghai): each tried in turn while the last named nothing
+            fallback_metrics = (f"{metric.split()[0]} 收支总预算", f"{metric.split()[0]} 财政拨款支出预算")
         wants_total = not wants_change
     if (op in ("value", "compare") and set(metric.split()) - CONNECTIVE_WORDS <= BARE_ACTUAL_WORDS
             and asked_measure(q) == "actual"

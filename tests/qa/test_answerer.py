@@ -870,3 +870,17 @@ def test_a_statement_of_none_answers_only_what_it_names(answerer) -> None:  # no
 def test_staff_actually_in_post_as_users_ask(answerer, question: str, value: str) -> None:  # noqa: ANN001
     r = _ask(answerer, question)
     assert (r["status"], r["value"]) == ("answered", value)
+
+
+def test_a_whole_budgets_change_in_the_wuhan_words(answerer) -> None:  # noqa: ANN001
+    # 001 line 1773: "2024年部门收支总预算 659.00万元。比 2023年预算增加 178.10 万元"
+    r = _ask(answerer, "硚口24年预算比23年多了多少")
+    assert (r["status"], r["value"]) == ("answered", "178.10")
+
+
+def test_two_projects_named_in_english_are_not_the_sentences_total(answerer) -> None:  # noqa: ANN001
+    # 002: the two projects' 支出 are printed apart; "项目支出" of the paragraph is their whole
+    r = _ask(answerer, "How much did the Lusong grid center's second-phase grid work project and its grid "
+                       "service linkage project cost together in 2020?")
+    assert (r["status"], r["value"]) == ("answered", "156.38")
+    assert r["computation"]["expression"].startswith("90.04 万元 + 66.34 万元")
