@@ -483,7 +483,7 @@ class Service:
         out = []
         with self._lock.read():
             facts = self.answerer.stores.facts
-            for row in facts.reports():
+            for row in facts.reports(read=True):
                 # added_at too: a re-read writes the same version (name + sha256) anew
                 key = f"{row.get('version') or row['name']}@{row.get('added_at', '')}"
                 if key not in self._findings:

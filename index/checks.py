@@ -96,7 +96,7 @@ def material_from_store(store: Any, name: str) -> Material | None:
     """A stored report's material (a SqliteFactStore and the name it was added under), or None
     if the store has no such report. The checks run again on the stored facts, tables and text,
     so the store keeps no findings of its own and its layout does not change."""
-    row = next((r for r in store.reports() if r.get("name") == name), None)
+    row = store.report_row(name)
     if row is None:
         return None
     year = row.get("year")
@@ -641,15 +641,17 @@ def _run_cost_vs_payment(rule: Rule, m: Material) -> Iterator[Outcome]:
     money = [f for f in m.facts if f.unit in ("万元", "元") and f.value >= 1]
     costs = [f for f in money if COST_LABEL_RE.search(f.row_label)]
     paid = [f for f in money if f.source == "text" and PAID_LABEL_RE.search(f.row_label) and "预算" not in f.row_label]
+    found: set[tuple[str, str]] = set()
     for cost in costs:
-        names = _pairs(cost.row_label)
+        names = _pairs(COST_LABEL_RE.split(cost.row_label)[0])  # the project's name, before 成本
         for pay in paid:
             if pay.quote == cost.quote or pay.unit != cost.unit or _decimals(pay.raw) != _decimals(cost.raw):
                 continue
             at = m.text.find(pay.quote)
             line = _line_of(m.text, at) if at >= 0 else pay.quote
-            if _gap(cost, pay) != "unit" or not names & _pairs(line):
+            if _gap(cost, pay) != "unit" or not names & _pairs(line) or (cost.raw, pay.quote) in found:
                 continue
+            found.add((cost.raw, pay.quote))
             yield Outcome(rule.name, (cost.table,), Finding(
                 rule.name, rule.severity,
                 f"{_norm(cost.row_label)} {cost.raw} {cost.unit}, but {_norm(pay.row_label)} {pay.raw} {pay.unit}",

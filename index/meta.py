@@ -181,7 +181,7 @@ def _org(text: str, district: str, named: str = "") -> str:
         prefixes.setdefault(core, set()).add(match.group(1))
     if not cores:
         return ""
-    core = max(cores, key=lambda c: (cores[c], bool(named) and named in c, len(c)))
+    core = max(cores, key=lambda c: (cores[c], bool(named) and (named in c or c in named), len(c)))
     prefix = max(prefixes[core], key=len)
     return prefix + core
 

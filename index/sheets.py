@@ -142,35 +142,47 @@ def _read_calamine(path: Path) -> list[_Sheet]:
         ) from None
 
 
+MAX_DECIMALS = 4  # more decimals than this in a cell are its own, not its column's format
+
+
 def _print_without_formats(values: Sequence[Sequence[Any]]) -> list[tuple[str, ...]]:
     """Cells of a workbook read without number formats (.xls via calamine): a number printing
     fewer decimals than its column's others gets as many (3680 -> "3680.00", 17.7 -> "17.70"
     beside 51.32), as the column's one number format would print them; a column of whole
-    numbers (codes, counts) stays as it is."""
+    numbers (codes, counts) stays as it is. A float's binary noise (a cached SUM's
+    0.30000000000000004) is no decimal it prints; a number with more than four decimals is
+    printed whole and sets no column's decimals."""
     rows = [list(r[:_MAX_COLUMNS]) for r in values]
     places: dict[int, int] = {}
     for row in rows:
         for c, value in enumerate(row):
-            if isinstance(value, float) and not value.is_integer():
-                decimals = len(repr(value).split(".")[1]) if "e" not in repr(value) else 2
-                places[c] = max(places.get(c, 0), min(decimals, 4))
+            d = _decimals_of(value)
+            if d:
+                places[c] = max(places.get(c, 0), d)
     out = []
     for row in rows:
         cells = []
         for c, value in enumerate(row):
             # (calamine gives an integral figure of an .xls as an int: 3680, not 3680.0)
-            if (isinstance(value, (int, float)) and not isinstance(value, bool) and places.get(c)
-                    and _decimals_of(float(value)) < places[c]):
-                cells.append(printed_cell(value, "0." + "0" * places[c]))
+            d = _decimals_of(value)
+            wanted = max(places.get(c, 0), d or 0)
+            if d is not None and wanted:
+                cells.append(printed_cell(value, "0." + "0" * wanted))
             else:
                 cells.append(printed_cell(value, "General"))
         out.append(tuple(cells))
     return out
 
 
-def _decimals_of(value: float) -> int:
-    text = repr(value)
-    return 0 if value.is_integer() or "e" in text else len(text.split(".")[1])
+def _decimals_of(value: Any) -> int | None:
+    """The decimals a number prints (0.30000000000000004 -> 1, 17.7 -> 1, 3680 -> 0); None for
+    no number, or one of more than MAX_DECIMALS decimals."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    for d in range(MAX_DECIMALS + 1):
+        if abs(value - round(value, d)) < 1e-9:
+            return d
+    return None
 
 
 def _read_csv(path: Path, max_bytes: int) -> _Sheet:

@@ -423,16 +423,23 @@ class SqliteFactStore:
         self._versions = (generation, versions)
         return versions
 
-    def reports(self) -> list[dict[str, Any]]:
-        """One dict per report (all columns except the full text), ordered by name, each with
-        how it was read (`read`: index.formats.read_as)."""
+    def reports(self, *, read: bool = False) -> list[dict[str, Any]]:
+        """One dict per report (all columns except the full text), ordered by name; with
+        `read`, each also says how it was read (`read`: index.formats.read_as), which costs a
+        pass over the facts (the Reports tab and `index stats`, not every caller)."""
         names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
         rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY name")
         reports = [dict(zip(names, row, strict=True)) for row in rows]
-        scanned = self.ocr_pages()
-        for r in reports:
+        scanned = self.ocr_pages() if read else {}
+        for r in reports if read else ():
             r["read"] = read_as(str(r["name"]), r.get("pages"), scanned.get(str(r["name"]), []))
         return reports
+
+    def report_row(self, name: str) -> dict[str, Any] | None:
+        """One report's row (as `reports()` gives it), or None."""
+        names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
+        rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE name = ?", (name,))
+        return dict(zip(names, rows[0], strict=True)) if rows else None
 
     def ocr_pages(self) -> dict[str, list[int]]:
         """Per report, the pages read by OCR: those of its OCR'd tables, and those its text
@@ -573,7 +580,7 @@ class SqliteFactStore:
             {"name": r["name"], "org": r["org"], "year": r["year"], "kind": r["kind"],
              "level": r["level"], "scope": r["scope"], "place": r["place"], "joined": r["joined"],
              "read": r["read"]}
-            for r in self.reports()
+            for r in self.reports(read=True)
         ]
         return {
             "reports": int(counts[0]),

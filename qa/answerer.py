@@ -600,7 +600,7 @@ class Answerer:
                         again = self._answer(replace(query, metric=swapped))
                         answered = again["status"] == "answered"
                         derived = answered and (again.get("computation") or {}).get("op") in ("sum", "minus")
-                        if (derived and query.year_in_text) or (answered and again.get("label") == swapped):
+                        if (derived and query.year_in_text) or (answered and str(again.get("label", "")).replace(" ", "") == swapped.replace(" ", "")):
                             result = again
                     result = self._with_checks(result, query.lang != "en", query.from_text)
             except OverTime:

@@ -84,6 +84,7 @@ _CJK = re.compile(r"[\u4e00-\u9fa5]")
 PLACE_WORD_RE = re.compile(r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5]{2,3}?(?:区|县|市|省))")
 MIN_SCORE = 1.2  # a run worth less than about one rare character names nobody
 KEEP_SHARE = 0.9
+NAME_GAP = 2  # characters between a name and later office words that make them two phrases
 LOWER_LEVEL_FACTOR = 0.8  # a name whose city the question says but not its district
 # A character matched after skipping some of the name counts for this much: 区府办 is nearer to
 # 区人民政府办公室 (府办 adjacent) than to 区人民政府万里街道办事处.
@@ -304,7 +305,10 @@ class OrgLinker:
         if not matches:
             return [], ""
         first = matches[0]
-        earlier = {self.names[m.report] for m in matches if m.named and m.spans[0][0] < first.spans[0][0]}
+        # (apart: "硚口区人民政府办公室" is one name, the office words right after the place)
+        start = min(i for i, _ in first.spans)
+        earlier = {self.names[m.report] for m in matches
+                   if m.named and max(j for _, j in m.spans) + NAME_GAP <= start}
         if not first.named and len(earlier) == 1:
             # "岳麓21年…城市管理类", "the Lusong grid centre … under government office affairs": a
             # name said by its own words or place comes first; office and budget words later in
@@ -451,8 +455,9 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
     contains: a question about a place the store has no report for."""
     names = list(known)
     found = []
-    # dates and joining words are no part of a place: "2020年硚口区", "硚口区和芦淞区"
-    text = re.sub(r"\d+\s*(?:年度|年|月|日|号)|[和与及、的在是中]", " ", question)
+    # dates, joining words and where-to-read words are no part of a place: "2020年硚口区",
+    # "硚口区和芦淞区", "按照区府办…", "根据青山区…"
+    text = re.sub(r"\d+\s*(?:年度|年|月|日|号)|[和与及、的在是中]|根据|按照|依据|参照|对照", " ", question)
     for match in PLACE_WORD_RE.finditer(text):
         place = match.group(1)
         core = place[:-1]
@@ -460,7 +465,5 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
             continue
         if any(core in n for n in names) or any(place[1:] in n for n in names if len(place) >= 4):
             continue  # 底硚口区 of "截至2023年底硚口区": the place is 硚口区
-        if core[:2] in LEAD_WORDS:
-            continue  # "按照区府办…", "根据区里…": a lead word before 区, no place
         found.append(place)
     return found

@@ -375,7 +375,7 @@ def report_info(row: dict[str, Any]) -> ReportInfo:
         # a word is read in 受理服务中心, a unit the question names)
         for cut in reversed(_word_starts(tail)):
             piece = tail[cut:]
-            if len(piece) >= 5:
+            if len(piece) >= 5 and piece[0] not in "和与及的":  # (和自然资源局 is no way to say it)
                 aliases.append(piece)
     return ReportInfo(
         name=str(row["name"]), org=org, district=district,
@@ -898,6 +898,8 @@ def clean_metric(text: str, remove: PhraseIndex) -> str:
     out = YEAR_RE.sub(" ", out)
     out = ASCII_WORD_RE.sub(lambda m: " " if m.group(0).lower() in EN_STOPWORDS or len(m.group(0)) > 1 else " ", out)
     for colloquial, printed in ZH_SYNONYMS:
+        if colloquial in printed and printed in out:
+            continue  # a word that adds the printed one (实际在职 -> 实际在职实有), already said
         out = out.replace(colloquial, printed)
     # "网格是多少个", "社区有多少个": the verb right before the question word is no part of the name
     out = re.sub(r"(?<=[\u4e00-\u9fff]{2})[是有](?=\s*(?:多少|几))", " ", out)

@@ -216,7 +216,8 @@ def test_adding_a_partly_scanned_pdf_ticks_each_ocr_page_and_says_how_it_was_rea
     assert [t for t in ticks if t[0] == "OCR"] == [("OCR", 1, 1, "mixed.pdf p. 1")]
     store = SqliteFactStore(store_dir / "facts.sqlite")
     try:
-        read = {r["name"]: r["read"] for r in store.reports()}
+        read = {r["name"]: r["read"] for r in store.reports(read=True)}
+        assert "read" not in store.reports()[0]  # (only asked for: a pass over the facts)
     finally:
         store.close()
     assert read == {"mixed.pdf": "PDF text layer + OCR of p. 1", "text.pdf": "PDF text layer"}
@@ -226,6 +227,9 @@ def test_adding_a_partly_scanned_pdf_ticks_each_ocr_page_and_says_how_it_was_rea
     ("name", "pages", "ocr_pages", "expected"),
     [
         ("scan.pdf", 24, list(range(1, 25)), "scanned PDF, OCR of all 24 pages"),
+        ("a.pdf", 30, [14], "PDF text layer + OCR of p. 14"),
+        ("a.pdf", None, [2], "PDF text layer + OCR of p. 2"),
+        ("a.pdf", None, [], "PDF text layer"),
         ("a.pdf", 30, [3, 9], "PDF text layer + OCR of 2 pages (p. 3, 9)"),
         ("a.pdf", 30, [1, 2, 3, 4, 5, 6], "PDF text layer + OCR of 6 pages (p. 1, 2, 3, 4, 5 …)"),
         ("预算.XLSX", None, [], "spreadsheet"),

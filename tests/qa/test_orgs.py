@@ -233,6 +233,14 @@ def test_a_name_said_first_outweighs_office_words_after_it(question: str, report
     assert [m.report for m in kept] == [report]
 
 
+def test_office_words_right_after_a_place_are_one_name() -> None:
+    # "硚口区人民政府办公室": a name the store lacks, not the Qiaokou grid centre's (the office words
+    # follow the place with nothing between them)
+    linker = OrgLinker({**NAMES, "wc.txt": "武汉市武昌区城市运行管理中心"})
+    kept, _ = linker.candidates("硚口区人民政府办公室2024年公用经费是多少？")
+    assert "qk.txt" not in [m.report for m in kept]
+
+
 def test_office_words_first_still_name_their_office(linker: OrgLinker) -> None:
     # 区府办 (office words only) first, a place later: the office is meant
     kept, _ = linker.candidates("区政府办公室2025年给万里街道的转移支付是多少？")
@@ -250,3 +258,4 @@ def test_where_the_figure_is_read_is_no_place_and_no_name(lead: str) -> None:
     [match] = [m for m in linker.candidates(text)[0] if m.report == "wc.txt"]
     assert foreign_qualifier(text, match, "\n".join(known)) == ""
     assert unknown_places("青山区2024年网格中心的收入是多少？", known) == ["青山区"]  # a place still is one
+    assert unknown_places(f"{lead}青山区网格中心2024年决算，收入是多少？", known) == ["青山区"]

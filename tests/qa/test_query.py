@@ -887,3 +887,11 @@ def test_office_word_aliases_start_where_a_word_starts() -> None:
     info = report_info({"name": "ls.txt", "org": "株洲市芦淞区网格化管理服务中心", "district": "芦淞区", "year": 2020, "kind": "决算"})
     assert "管理服务中心" in info.aliases and "网格化管理服务中心" in info.aliases
     assert "理服务中心" not in info.aliases and "格化管理服务中心" not in info.aliases
+
+
+def test_a_synonym_that_adds_the_printed_word_adds_it_once() -> None:
+    from qa.query import PhraseIndex, clean_metric
+
+    none = PhraseIndex([])
+    assert clean_metric("实际在职实有人数", none) == "实际在职实有人数"  # said already: unchanged
+    assert clean_metric("实际在职人数", none) == "实际在职实有人数"
