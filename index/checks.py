@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from index.grams import CJK_RUN_RE
 from index.models import Fact, TableBlock
 from index.numbers import parse_number, to_unit
 
@@ -619,12 +620,10 @@ def _run_same_indicator(rule: Rule, m: Material) -> Iterator[Outcome]:
             yield Outcome(rule.name, (first.table, table), finding)
 
 
-
 COST_LABEL_RE = re.compile(r"成本")
 PAID_LABEL_RE = re.compile(r"支付|实际(?:使用|支出)|支出决算|决算数|使用")
 # words every cost and payment line shares, which tie no two figures to one project
 PLAIN_PAIRS = frozenset("项目 资金 经费 支出 预算 成本 年度 万元 合计 专项 指标 支付 使用 实际 本年 全年 单位 部门".split())
-CJK_RUN_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def _pairs(text: str) -> set[str]:

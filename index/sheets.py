@@ -153,18 +153,17 @@ def _print_without_formats(values: Sequence[Sequence[Any]]) -> list[tuple[str, .
     0.30000000000000004) is no decimal it prints; a number with more than four decimals is
     printed whole and sets no column's decimals."""
     rows = [list(r[:_MAX_COLUMNS]) for r in values]
+    decimals = [[_decimals_of(value) for value in row] for row in rows]
     places: dict[int, int] = {}
-    for row in rows:
-        for c, value in enumerate(row):
-            d = _decimals_of(value)
+    for row in decimals:
+        for c, d in enumerate(row):
             if d:
                 places[c] = max(places.get(c, 0), d)
     out = []
-    for row in rows:
+    for row, row_decimals in zip(rows, decimals, strict=True):
         cells = []
-        for c, value in enumerate(row):
+        for c, (value, d) in enumerate(zip(row, row_decimals, strict=True)):
             # (calamine gives an integral figure of an .xls as an int: 3680, not 3680.0)
-            d = _decimals_of(value)
             wanted = max(places.get(c, 0), d or 0)
             if d is not None and wanted:
                 cells.append(printed_cell(value, "0." + "0" * wanted))

@@ -168,6 +168,7 @@ _REPORT_COLUMNS = (
     "name, sha256, version, org, district, year, kind, level, scope, place, joined, overrides, "
     "pages, tables, tables_passed, facts, chunks, added_at"
 )
+_REPORT_NAMES = tuple(c.strip() for c in _REPORT_COLUMNS.split(","))
 
 
 class SqliteFactStore:
@@ -427,19 +428,18 @@ class SqliteFactStore:
         """One dict per report (all columns except the full text), ordered by name; with
         `read`, each also says how it was read (`read`: index.formats.read_as), which costs a
         pass over the facts (the Reports tab and `index stats`, not every caller)."""
-        names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
         rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports ORDER BY name")
-        reports = [dict(zip(names, row, strict=True)) for row in rows]
-        scanned = self.ocr_pages() if read else {}
-        for r in reports if read else ():
-            r["read"] = read_as(str(r["name"]), r.get("pages"), scanned.get(str(r["name"]), []))
+        reports = [dict(zip(_REPORT_NAMES, row, strict=True)) for row in rows]
+        if read:
+            scanned = self.ocr_pages()
+            for r in reports:
+                r["read"] = read_as(str(r["name"]), r.get("pages"), scanned.get(str(r["name"]), []))
         return reports
 
     def report_row(self, name: str) -> dict[str, Any] | None:
         """One report's row (as `reports()` gives it), or None."""
-        names = [c.strip() for c in _REPORT_COLUMNS.split(",")]
         rows = self._query(f"SELECT {_REPORT_COLUMNS} FROM reports WHERE name = ?", (name,))
-        return dict(zip(names, rows[0], strict=True)) if rows else None
+        return dict(zip(_REPORT_NAMES, rows[0], strict=True)) if rows else None
 
     def ocr_pages(self) -> dict[str, list[int]]:
         """Per report, the pages read by OCR: those of its OCR'd tables, and those its text

@@ -339,13 +339,14 @@ NAME_ENDS = (
 
 # Two-character words a user writes right before an organisation's name that are no part of it
 # ("请问财政局…", "今年网格中心…"): whatever else stands there qualifies the name.
+# where the figure is read: "根据武昌区城运中心2024年决算…", "按照区府办的预算…"
+READ_FROM_WORDS = ("根据", "按照", "依据", "参照", "对照")
 LEAD_WORDS = frozenset(
     "请问 问下 想问 查询 查下 查查 看看 告诉 那个 这个 这家 那家 哪个 哪家 我们 你们 他们 咱们 关于 有关 对于 "
     "今年 去年 上年 本年 全年 当年 明年 前年 年度 本级 下属 所属 各个 全部 所有 整个 一下 帮我 麻烦 "
     "月底 年底 月末 年末 以来 其他 其中 一般 合计 本部 部门 单位 市级 区级 省级 县级 本区 本市 全区 全市 全省 "
-    # where the figure is read: "根据武昌区城运中心2024年决算…", "按照区府办的预算…"
-    "根据 按照 依据 参照 对照 来看 翻看 看下".split()
-)
+    "来看 翻看 看下".split()
+) | frozenset(READ_FROM_WORDS)
 # English words that stand before a name without being one ("Per Wanli Subdistrict's 2023
 # budget", "According to …"): the question's own function words
 _EN_LEAD_WORDS = frozenset(
@@ -457,7 +458,7 @@ def unknown_places(question: str, known: Iterable[str]) -> list[str]:
     found = []
     # dates, joining words and where-to-read words are no part of a place: "2020年硚口区",
     # "硚口区和芦淞区", "按照区府办…", "根据青山区…"
-    text = re.sub(r"\d+\s*(?:年度|年|月|日|号)|[和与及、的在是中]|根据|按照|依据|参照|对照", " ", question)
+    text = re.sub(r"\d+\s*(?:年度|年|月|日|号)|[和与及、的在是中]|" + "|".join(READ_FROM_WORDS), " ", question)
     for match in PLACE_WORD_RE.finditer(text):
         place = match.group(1)
         core = place[:-1]
